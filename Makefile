@@ -1,0 +1,47 @@
+# hygie — the two commands of a fresh Debian/Ubuntu machine:
+#   make run    installs hygie and runs `hygie audit` on this machine
+#   make test   installs what the tests need and runs lint, types and the whole suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST_ARGS ?=
+
+.PHONY: run test venv system-deps test-deps lint typecheck pytest bench clean i18n
+
+system-deps:
+	scripts/install-system-deps.sh scripts/system-packages.txt
+
+test-deps: system-deps
+	scripts/install-system-deps.sh scripts/test-packages.txt
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: system-deps venv
+	$(VENV)/bin/hygie audit
+
+lint: venv
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+pytest: venv
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+test: test-deps venv lint typecheck pytest
+
+i18n: venv
+	$(PY) scripts/i18n.py
+
+bench: venv
+	$(PY) bench/audit.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

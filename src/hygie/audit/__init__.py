@@ -1,0 +1,1 @@
+"""The audit pipeline: facts (probes, module state, answers) -> checks -> measures -> score."""

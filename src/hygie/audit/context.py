@@ -1,0 +1,50 @@
+"""What a provider or a check may look at: platform, folders, clock, store, config.
+
+Probes read files through :meth:`ProbeContext.fs` (relative to ``root``) and the user's
+folder through ``home``, so that tests point them at a tree in ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hygie.paths import Paths, get_paths
+from hygie.platform import PlatformName, current
+
+if TYPE_CHECKING:
+    from hygie.store import Store
+
+
+def _daily_user() -> str:
+    """The person using this computer: ``SUDO_USER`` when run through sudo, else us."""
+    sudo_user = os.environ.get("SUDO_USER")
+    if sudo_user:
+        return sudo_user
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (KeyError, AttributeError):  # pragma: no cover - Windows has no pwd
+        return os.environ.get("USERNAME", "")
+
+
+@dataclass
+class ProbeContext:
+    platform: PlatformName = field(default_factory=current)
+    paths: Paths = field(default_factory=get_paths)
+    root: Path = Path("/")
+    home: Path = field(default_factory=Path.home)
+    user: str = field(default_factory=_daily_user)
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    config: dict[str, Any] = field(default_factory=dict)
+    store: Store | None = None
+
+    def fs(self, path: str | Path) -> Path:
+        """An absolute system path seen through ``root`` (``/etc/x`` -> ``root/etc/x``)."""
+        p = Path(path)
+        if self.root == Path("/"):
+            return p
+        return self.root / p.relative_to(p.anchor)

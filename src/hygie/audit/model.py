@@ -1,0 +1,256 @@
+"""The audit's data: frozen, typed, JSON-serialisable, free of personal data.
+
+A :class:`Fact` is something known (or not) about the machine or the practice. A check turns
+facts into an :class:`Outcome`; a measure groups checks into a :class:`MeasureResult`; the
+audit produces an :class:`AuditResult`. ``to_dict`` gives the JSON form pinned by
+``schemas/audit.schema.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+JSONValue = None | bool | int | float | str | list[Any] | dict[str, Any]
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+# French labels shown to users (translated through gettext at render time).
+STATUS_LABELS_FR: dict[Status, str] = {
+    Status.OK: "ok",
+    Status.WARN: "à améliorer",
+    Status.FAIL: "critique",
+    Status.UNKNOWN: "inconnu",
+    Status.NOT_APPLICABLE: "non applicable",
+}
+
+# Badness order: the worst status of a measure's checks wins.
+STATUS_RANK: dict[Status, int] = {
+    Status.FAIL: 4,
+    Status.WARN: 3,
+    Status.UNKNOWN: 2,
+    Status.OK: 1,
+    Status.NOT_APPLICABLE: 0,
+}
+
+
+class FactState(StrEnum):
+    KNOWN = "known"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing hygie knows, or knows it does not know, with where it came from.
+
+    ``reason`` (for unknown / not applicable) is user-facing French, already translated.
+    ``askable`` marks an unknown that a questionnaire answer may fill (a module not set up).
+    """
+
+    key: str
+    state: FactState
+    value: JSONValue = None
+    source: str = ""
+    reason: str = ""
+    askable: bool = False
+
+    @classmethod
+    def known(cls, key: str, value: JSONValue, source: str) -> Fact:
+        return cls(key, FactState.KNOWN, value, source)
+
+    @classmethod
+    def unknown(cls, key: str, reason: str, source: str = "", *, askable: bool = False) -> Fact:
+        return cls(key, FactState.UNKNOWN, None, source, reason, askable)
+
+    @classmethod
+    def not_applicable(cls, key: str, reason: str, source: str = "") -> Fact:
+        return cls(key, FactState.NOT_APPLICABLE, None, source, reason)
+
+    @property
+    def is_known(self) -> bool:
+        return self.state is FactState.KNOWN
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "state": self.state.value,
+            "value": self.value,
+            "source": self.source,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check says: a status and what was seen (user-facing text, no patient data)."""
+
+    status: Status
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_id: str
+    status: Status
+    evidence: str
+    required: bool
+    facts: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.check_id,
+            "status": self.status.value,
+            "evidence": self.evidence,
+            "required": self.required,
+            "facts": list(self.facts),
+        }
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure_id: str
+    title: str
+    theme: str
+    status: Status
+    severity: str
+    weight: int
+    priority: int
+    checks: tuple[CheckResult, ...]
+    fix_steps: tuple[str, ...]
+    why: str
+
+    @property
+    def summary(self) -> str:
+        """The evidence of the checks that decided the status, joined for one line."""
+        deciding = [c for c in self.checks if c.status is self.status] or list(self.checks)
+        return " ; ".join(c.evidence for c in deciding if c.evidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.measure_id,
+            "title": self.title,
+            "theme": self.theme,
+            "status": self.status.value,
+            "severity": self.severity,
+            "weight": self.weight,
+            "priority": self.priority,
+            "summary": self.summary,
+            "why": self.why,
+            "fix_steps": list(self.fix_steps),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class Score:
+    """0-100 index over measures whose status is ok/warn/fail; None when none is."""
+
+    value: int | None
+    counted: int
+    unknown: int
+    not_applicable: int
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "counted": self.counted,
+            "unknown": self.unknown,
+            "not_applicable": self.not_applicable,
+            "by_status": dict(self.by_status),
+        }
+
+
+@dataclass(frozen=True)
+class Action:
+    measure_id: str
+    title: str
+    status: Status
+    steps: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure_id,
+            "title": self.title,
+            "status": self.status.value,
+            "steps": list(self.steps),
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a measure moved since the previous audit."""
+
+    measure_id: str
+    before: Status | None
+    after: Status
+
+    @property
+    def direction(self) -> str:
+        if self.before is None:
+            return "new"
+        delta = STATUS_RANK[self.before] - STATUS_RANK[self.after]
+        if self.before in (Status.UNKNOWN, Status.NOT_APPLICABLE) or self.after in (
+            Status.UNKNOWN,
+            Status.NOT_APPLICABLE,
+        ):
+            return "changed"
+        return "improved" if delta > 0 else "regressed" if delta < 0 else "same"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure_id,
+            "before": self.before.value if self.before else None,
+            "after": self.after.value,
+            "direction": self.direction,
+        }
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    started_at: str
+    duration_s: float
+    platform: str
+    lang: str
+    hygie_version: str
+    measures: tuple[MeasureResult, ...]
+    score: Score
+    actions: tuple[Action, ...]
+    facts: tuple[Fact, ...]
+    previous: dict[str, Any] | None = None
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def has_critical(self) -> bool:
+        return any(m.status is Status.FAIL for m in self.measures)
+
+    def measure(self, measure_id: str) -> MeasureResult:
+        for m in self.measures:
+            if m.measure_id == measure_id:
+                return m
+        raise KeyError(measure_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at,
+            "duration_s": round(self.duration_s, 3),
+            "platform": self.platform,
+            "lang": self.lang,
+            "hygie_version": self.hygie_version,
+            "score": self.score.to_dict(),
+            "critical": self.has_critical,
+            "measures": [m.to_dict() for m in self.measures],
+            "actions": [a.to_dict() for a in self.actions],
+            "facts": [f.to_dict() for f in self.facts],
+            "previous": self.previous,
+            "changes": [c.to_dict() for c in self.changes],
+        }

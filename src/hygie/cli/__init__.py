@@ -1,0 +1,1 @@
+"""The command line: it parses and delegates; every capability is importable on its own."""

@@ -1,0 +1,126 @@
+"""``hygie audit`` and ``hygie questionnaire``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.prompt import Prompt
+
+from hygie.audit import service
+from hygie.errors import EXIT_FINDINGS, EXIT_OK
+from hygie.i18n import _
+from hygie.output import envelope, err_console, print_json, stdout_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit", help="Faire le bilan d'hygiène de cet ordinateur (M01 à M13).")(audit)
+    app.command(
+        "questionnaire", help="Répondre aux questions que hygie ne peut pas vérifier seul."
+    )(questionnaire)
+
+
+def audit(
+    json_: Annotated[
+        bool, typer.Option("--json", help="Écrire le résultat en JSON sur stdout.")
+    ] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Écrire un rapport HTML imprimable.")
+    ] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Écrire le rapport en PDF.")] = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="Fichier TOML de réponses au questionnaire.")
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Montrer ce qui a changé depuis le dernier bilan.")
+    ] = False,
+    no_record: Annotated[
+        bool, typer.Option("--no-record", help="Ne pas garder ce bilan dans l'historique.")
+    ] = False,
+) -> int:
+    """Faire le bilan d'hygiène de cet ordinateur."""
+    show_progress = not json_ and err_console.is_terminal
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(_("Vérifications en cours")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+        disable=not show_progress,
+    ) as bar:
+        task = bar.add_task("audit", total=None)
+
+        def progress(done: int, total: int, _label: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = service.audit(answers_file=answers, progress=progress, record=not no_record)
+
+    if html is not None or pdf is not None:
+        from hygie.render.report import write_html, write_pdf
+
+        if html is not None:
+            write_html(result, html)
+            err_console.print(_("Rapport HTML écrit : {path}").format(path=html))
+        if pdf is not None:
+            write_pdf(result, pdf)
+            err_console.print(_("Rapport PDF écrit : {path}").format(path=pdf))
+
+    if json_:
+        status = "findings" if result.has_critical else "success"
+        print_json(envelope("audit", result.to_dict(), status=status))
+    else:
+        from hygie.render.terminal import render_audit, render_compare
+
+        console = stdout_console()
+        render_audit(result, console)
+        if compare:
+            render_compare(result, console)
+    return EXIT_FINDINGS if result.has_critical else EXIT_OK
+
+
+def questionnaire(
+    all_: Annotated[
+        bool, typer.Option("--all", help="Reposer aussi les questions déjà répondues.")
+    ] = False,
+) -> int:
+    """Répondre aux questions que hygie ne peut pas vérifier seul."""
+    ctx = service.make_context()
+    questions = service.pending_questions(ctx, all_=all_)
+    console = stdout_console()
+    if not questions:
+        console.print(_("Aucune question en attente : toutes les réponses sont à jour."))
+        return EXIT_OK
+    console.print(
+        _(
+            "{n} question(s). Répondez par le numéro du choix ; "
+            "« je ne sais pas » est toujours possible."
+        ).format(n=len(questions))
+    )
+    theme = None
+    for i, q in enumerate(questions, 1):
+        if q.theme != theme:
+            theme = q.theme
+            console.print(f"\n[bold]{q.measure_id} · {q.theme}[/bold]")
+        console.print(f"\n({i}/{len(questions)}) {q.text}")
+        if q.help:
+            console.print(f"[dim]{q.help}[/dim]")
+        choices = service.answer_choices(q)
+        for n, (_value, label) in enumerate(choices, 1):
+            console.print(f"  {n}. {label}")
+        raw = Prompt.ask(
+            _("Votre réponse"),
+            choices=[str(n) for n in range(1, len(choices) + 1)],
+            console=console,
+            show_choices=False,
+        )
+        service.save_answer(ctx, q, choices[int(raw) - 1][0])
+    console.print(
+        "\n"
+        + _(
+            "Merci, vos réponses sont enregistrées. Relancez « hygie audit » pour voir votre bilan."
+        )
+    )
+    return EXIT_OK

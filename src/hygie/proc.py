@@ -1,0 +1,134 @@
+"""The only way hygie runs another program.
+
+``run`` never raises for a non-zero exit, a missing program or a timeout: it returns a
+:class:`Completed` that says what happened, so that a probe can turn it into "unknown,
+because ...". Callers that must fail (backup, media) check ``ok`` and raise their own error.
+
+Tests replace the runner with :func:`use_runner` to replay recorded outputs of commands
+that cannot run here (Windows, macOS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a command did. ``returncode`` is None when it did not run to the end."""
+
+    args: tuple[str, ...]
+    returncode: int | None
+    stdout: str = ""
+    stderr: str = ""
+    duration_s: float = 0.0
+    missing: bool = False
+    timed_out: bool = False
+    error: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def why(self) -> str:
+        """A short developer-facing reason, for "unknown, because ..." evidence."""
+        name = self.args[0] if self.args else "?"
+        if self.missing:
+            return f"{name}: not installed"
+        if self.timed_out:
+            return f"{name}: timed out after {self.duration_s:.1f}s"
+        if self.error:
+            return f"{name}: {self.error}"
+        if self.returncode != 0:
+            first = (self.stderr or self.stdout).strip().splitlines()
+            detail = first[0][:200] if first else ""
+            return f"{name}: exit {self.returncode} {detail}".strip()
+        return f"{name}: ok"
+
+
+Runner = Callable[[Sequence[str], float, Mapping[str, str] | None, str | None], Completed]
+
+
+def _real_run(
+    args: Sequence[str],
+    timeout: float,
+    env: Mapping[str, str] | None,
+    stdin: str | None,
+) -> Completed:
+    argv = tuple(str(a) for a in args)
+    exe = shutil.which(argv[0]) if argv else None
+    if exe is None:
+        return Completed(argv, None, missing=True)
+    start = time.monotonic()
+    try:
+        cp = subprocess.run(
+            [exe, *argv[1:]],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            env=dict(env) if env is not None else None,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else ""
+        return Completed(argv, None, stdout=out, duration_s=timeout, timed_out=True)
+    except OSError as exc:
+        return Completed(argv, None, error=exc.strerror or str(exc))
+    return Completed(argv, cp.returncode, cp.stdout, cp.stderr, duration_s=time.monotonic() - start)
+
+
+_runner: Runner = _real_run
+
+
+def c_locale_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The current environment with ``LC_ALL=C`` so that output is stable to parse."""
+    env = dict(os.environ)
+    env["LC_ALL"] = "C"
+    env["LANG"] = "C"
+    env.pop("LANGUAGE", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    args: Sequence[str],
+    *,
+    timeout: float = 5.0,
+    env: Mapping[str, str] | None = None,
+    c_locale: bool = True,
+    stdin: str | None = None,
+) -> Completed:
+    """Run ``args`` (never through a shell) and return what happened; never raises."""
+    if env is None and c_locale:
+        env = c_locale_env()
+    return _runner(args, timeout, env, stdin)
+
+
+def which(name: str) -> str | None:
+    """Where a program is, or None; goes through the runner so tests can pretend."""
+    if _runner is not _real_run:
+        probe = _runner(("__which__", name), 1.0, None, None)
+        return probe.stdout.strip() or None
+    return shutil.which(name)
+
+
+@contextlib.contextmanager
+def use_runner(runner: Runner) -> Iterator[None]:
+    """Replace the runner for the duration of a ``with`` block (tests)."""
+    global _runner
+    previous = _runner
+    _runner = runner
+    try:
+        yield
+    finally:
+        _runner = previous

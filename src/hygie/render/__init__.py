@@ -1,0 +1,1 @@
+"""Renderers: they only render (terminal, HTML, PDF); they never compute a result."""

@@ -1,0 +1,101 @@
+"""The printable report: one self-contained HTML page (inline CSS, no external asset), and
+the same page as PDF through WeasyPrint."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
+from hygie.errors import ReportError
+from hygie.i18n import _, get_language, ngettext
+from hygie.platform import PLATFORM_LABELS_FR
+
+STATUS_ICONS = {
+    Status.OK: "✔",
+    Status.WARN: "▲",
+    Status.FAIL: "✖",
+    Status.UNKNOWN: "?",
+    Status.NOT_APPLICABLE: "–",
+}
+
+
+@functools.cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("hygie", "render/templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["_"] = _
+    env.globals["ngettext"] = ngettext
+    return env
+
+
+def css() -> str:
+    return (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def status_label(status: str | Status) -> str:
+    return _(STATUS_LABELS_FR[Status(status)])
+
+
+def render_html(result: AuditResult, *, for_pdf: bool = False) -> str:
+    doc: dict[str, Any] = result.to_dict()
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            r=doc,
+            lang=get_language(),
+            platform_label=PLATFORM_LABELS_FR.get(result.platform, result.platform),
+            status_label=status_label,
+            icons={s.value: i for s, i in STATUS_ICONS.items()},
+            css=css(),
+            for_pdf=for_pdf,
+        )
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        raise ReportError(path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
+def write_html(result: AuditResult, path: Path) -> Path:
+    _write(path, render_html(result).encode("utf-8"))
+    return path
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render self-contained HTML to PDF bytes (WeasyPrint; no network access)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise ValueError(f"external resource refused: {url}")
+
+    pdf = HTML(string=html, url_fetcher=no_fetch).write_pdf()
+    return bytes(pdf)
+
+
+def write_pdf(result: AuditResult, path: Path) -> Path:
+    try:
+        data = html_to_pdf(render_html(result, for_pdf=True))
+    except OSError as exc:  # missing Pango and friends
+        raise ReportError(path=str(path), detail=str(exc)) from exc
+    _write(path, data)
+    return path

@@ -1,0 +1,188 @@
+"""The local store: one SQLite file in the data folder, shared by every capability.
+
+Each capability declares its own tables as a list of migrations under its name
+(:func:`register_migrations`); the store applies the missing ones when it opens. Values are
+JSON documents that never hold a patient identifier (privacy rules, DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from hygie.errors import StoreError
+
+_MIGRATIONS: dict[str, list[str]] = {
+    "core": [
+        """
+        CREATE TABLE audits (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            score INTEGER,
+            critical INTEGER NOT NULL,
+            statuses TEXT NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX audits_started ON audits(started_at);
+        CREATE TABLE answers (
+            fact TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            answered_at TEXT NOT NULL
+        );
+        CREATE TABLE state (
+            module TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (module, key)
+        );
+        """
+    ]
+}
+
+
+def register_migrations(module: str, statements: Sequence[str]) -> None:
+    """Declare a capability's tables; migrations are append-only (never edit a shipped one)."""
+    existing = _MIGRATIONS.setdefault(module, [])
+    for i, stmt in enumerate(statements):
+        if i < len(existing):
+            if existing[i] != stmt:
+                raise ValueError(f"migration {module}#{i} changed")
+        else:
+            existing.append(stmt)
+
+
+def utcnow() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(path=str(path), detail=str(exc)) from exc
+        with suppress(OSError):
+            path.chmod(0o600)
+
+    def _migrate(self) -> None:
+        with self.conn:
+            self.conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_versions "
+                "(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
+        for module, statements in _MIGRATIONS.items():
+            row = self.conn.execute(
+                "SELECT version FROM schema_versions WHERE module = ?", (module,)
+            ).fetchone()
+            done = row[0] if row else 0
+            for i in range(done, len(statements)):
+                with self.conn:
+                    self.conn.executescript("BEGIN;" + statements[i] + ";COMMIT;")
+                    self.conn.execute(
+                        "INSERT INTO schema_versions(module, version) VALUES (?, ?) "
+                        "ON CONFLICT(module) DO UPDATE SET version = excluded.version",
+                        (module, i + 1),
+                    )
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self.conn:
+                yield self.conn
+        except sqlite3.Error as exc:
+            raise StoreError(path=str(self.path), detail=str(exc)) from exc
+
+    # -- generic module state (small JSON values) -------------------------------------
+    def put_state(self, module: str, key: str, value: Any) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO state(module, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(module, key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (module, key, json.dumps(value), utcnow()),
+            )
+
+    def get_state(self, module: str, key: str, default: Any = None) -> Any:
+        row = self.conn.execute(
+            "SELECT value FROM state WHERE module = ? AND key = ?", (module, key)
+        ).fetchone()
+        return json.loads(row[0]) if row else default
+
+    # -- questionnaire answers ---------------------------------------------------------
+    def put_answer(self, fact: str, value: str, answered_at: str | None = None) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO answers(fact, value, answered_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(fact) DO UPDATE SET value = excluded.value, "
+                "answered_at = excluded.answered_at",
+                (fact, value, answered_at or utcnow()),
+            )
+
+    def answers(self) -> dict[str, tuple[str, str]]:
+        rows = self.conn.execute("SELECT fact, value, answered_at FROM answers").fetchall()
+        return {f: (v, a) for f, v, a in rows}
+
+    # -- audit history -----------------------------------------------------------------
+    def add_audit(self, document: dict[str, Any]) -> int:
+        statuses = {m["id"]: m["status"] for m in document["measures"]}
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO audits(started_at, score, critical, statuses, document) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    document["started_at"],
+                    document["score"]["value"],
+                    int(bool(document["critical"])),
+                    json.dumps(statuses),
+                    json.dumps(document),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def last_audit(self) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, started_at, score, statuses FROM audits ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "started_at": row[1], "score": row[2], "statuses": json.loads(row[3])}
+
+    def audit_history(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, started_at, score, critical, statuses FROM audits ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "started_at": r[1],
+                "score": r[2],
+                "critical": bool(r[3]),
+                "statuses": json.loads(r[4]),
+            }
+            for r in rows
+        ]
+
+    def audit_document(self, audit_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT document FROM audits WHERE id = ?", (audit_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+
+def open_store(path: Path | None = None) -> Store:
+    from hygie.paths import get_paths
+
+    return Store(path or get_paths().store_file)

@@ -1,0 +1,27 @@
+"""Shared fixtures: every test runs with its own HYGIE_HOME in tmp_path, in French."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hygie.i18n import set_language
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def hygie_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "hygie-home"
+    monkeypatch.setenv("HYGIE_HOME", str(home))
+    monkeypatch.delenv("HYGIE_LANG", raising=False)
+    set_language("fr")
+    yield home
+    set_language("fr")
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    return FIXTURES
