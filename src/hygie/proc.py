@@ -132,3 +132,127 @@ def use_runner(runner: Runner) -> Iterator[None]:
         yield
     finally:
         _runner = previous
+
+
+LineFn = Callable[[str], None]
+
+
+def stream(
+    args: Sequence[str],
+    *,
+    on_line: LineFn | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
+    pass_fds: Sequence[int] = (),
+    cwd: str | None = None,
+) -> Completed:
+    """Run a long command, calling ``on_line`` for each stdout line as it comes.
+
+    All output is read to the end (a killed restic leaves a lock behind, so we never stop
+    reading early). On timeout the whole process group is killed and ``timed_out`` is set.
+    stderr is collected and returned. Never raises for the command's own failures.
+    """
+    import signal
+    import threading
+
+    argv = tuple(str(a) for a in args)
+    exe = shutil.which(argv[0]) if argv else None
+    if exe is None:
+        return Completed(argv, None, missing=True)
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(  # argv list, never a shell
+            [exe, *argv[1:]],
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env) if env is not None else None,
+            pass_fds=tuple(pass_fds),
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return Completed(argv, None, error=exc.strerror or str(exc))
+    err_chunks: list[bytes] = []
+    out_lines: list[str] = []
+    assert proc.stdout is not None and proc.stderr is not None
+    stderr_pipe = proc.stderr
+
+    def read_err() -> None:
+        for chunk in iter(lambda: stderr_pipe.read(65536), b""):
+            err_chunks.append(chunk)
+
+    t_err = threading.Thread(target=read_err, daemon=True)
+    t_err.start()
+    if stdin is not None and proc.stdin is not None:
+        try:
+            proc.stdin.write(stdin)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    timed_out = threading.Event()
+
+    def on_timeout() -> None:
+        timed_out.set()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    timer = threading.Timer(timeout, on_timeout) if timeout else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if on_line is not None:
+                on_line(line)
+            else:
+                out_lines.append(line)
+        rc = proc.wait()
+    finally:
+        if timer:
+            timer.cancel()
+        t_err.join(timeout=5)
+    return Completed(
+        argv,
+        None if timed_out.is_set() else rc,
+        "\n".join(out_lines),
+        b"".join(err_chunks).decode("utf-8", "replace"),
+        duration_s=time.monotonic() - start,
+        timed_out=timed_out.is_set(),
+    )
+
+
+def spawn(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    log_path: str | None = None,
+    pass_fds: Sequence[int] = (),
+    cwd: str | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a long-running helper (clamd, a test server...) in its own process group.
+
+    The caller owns its lifetime (terminate + wait). Output goes to ``log_path`` or nowhere.
+    Raises FileNotFoundError when the program is missing (callers map it to ToolMissing).
+    """
+    argv = [str(a) for a in args]
+    exe = shutil.which(argv[0])
+    if exe is None:
+        raise FileNotFoundError(argv[0])
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        return subprocess.Popen(  # argv list, never a shell
+            [exe, *argv[1:]],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
+            env=dict(env) if env is not None else None,
+            pass_fds=tuple(pass_fds),
+            cwd=cwd,
+            start_new_session=True,
+        )
+    finally:
+        if log_path and not isinstance(out, int):
+            out.close()

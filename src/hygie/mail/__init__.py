@@ -1,0 +1,1 @@
+"""Patient data and mail: MSSanté addresses, free-webmail detection, the guard relay."""
