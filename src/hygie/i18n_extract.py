@@ -33,7 +33,7 @@ class Message:
 def _import_all() -> None:
     """Import every hygie module so that every AppError subclass is registered."""
     for mod in pkgutil.walk_packages([str(SRC)], prefix="hygie."):
-        if ".tests" in mod.name:
+        if ".tests" in mod.name or mod.name.endswith("__main__"):
             continue
         try:
             importlib.import_module(mod.name)
