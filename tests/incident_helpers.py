@@ -92,4 +92,5 @@ def run_cli(args: list[str], capsys: object, stdin: str | None = None) -> tuple[
         sys.stdin = old
     captured = capsys.readouterr()  # type: ignore[attr-defined]
     code = exc.value.code
-    return (code if isinstance(code, int) else 0), captured.out, captured.err
+    # stderr is Rich text wrapped at the terminal width: compare it with spaces collapsed.
+    return (code if isinstance(code, int) else 0), captured.out, " ".join(captured.err.split())
