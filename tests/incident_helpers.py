@@ -20,7 +20,9 @@ def _docx(text: str) -> bytes:
 
 def _pdf(text: str) -> bytes:
     body = (text + "\n") * 60
-    return b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\n" + body.encode() + b"\n%%EOF\n"
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstream\n" + body.encode() + b"\n%%EOF\n"
+    )
 
 
 def make_documents(folder: Path, n: int = 30, *, secret: str = "SECRET-CONTENT") -> list[Path]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
-from rich.prompt import Confirm, Prompt
+from rich.prompt import Confirm, InvalidResponse, Prompt
+from rich.text import Text
 
 from hygie.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from hygie.i18n import _
+from hygie.i18n import _, get_language
 from hygie.incident.report import ReportAnswers
 from hygie.incident.steps import Step
 from hygie.output import envelope, err_console, print_json, stdout_console
@@ -221,6 +222,33 @@ def kit_setup(
 
 
 # -- hygie incident ------------------------------------------------------------------------
+class YesNo(Confirm):
+    """A confirmation that understands French and English answers (o/oui/y/yes, n/non/no)."""
+
+    YES = frozenset({"o", "oui", "y", "yes"})
+    NO = frozenset({"n", "non", "no"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = ["o", "n"] if get_language() == "fr" else ["y", "n"]
+
+    def process_response(self, value: str) -> bool:
+        v = value.strip().lower()
+        if v in self.YES:
+            return True
+        if v in self.NO:
+            return False
+        raise InvalidResponse(self.validate_error_message)
+
+    def render_default(self, default: Any) -> Text:
+        yes, no = self.choices
+        return Text(f"({yes if default else no})", "prompt.default")
+
+
+def ask_yes_no(question: str, default: bool = True) -> bool:
+    return bool(YesNo.ask(question, default=default, console=err_console))
+
+
 class RichGuideUI:
     def __init__(self) -> None:
         self.console = err_console
@@ -235,7 +263,7 @@ class RichGuideUI:
         )
 
     def confirm(self, question: str, default: bool = True) -> bool:
-        return bool(Confirm.ask(question, default=default, console=self.console))
+        return ask_yes_no(question, default)
 
     def ask(self, question: str, default: str = "") -> str:
         return str(Prompt.ask(question, default=default, console=self.console))
@@ -405,7 +433,7 @@ def _network(
             raise ConfirmationRequired(action=what)
         for c in plan.commands:
             err_console.print(f"  {c.display}", markup=False)
-        if not Confirm.ask(
+        if not YesNo.ask(
             _("Exécuter ces commandes pour {what} ?").format(what=what), console=err_console
         ):
             err_console.print(_("Rien n'a été fait."))
@@ -581,11 +609,9 @@ def _ask_report(a: ReportAnswers) -> ReportAnswers:  # pragma: no cover - intera
         _("Des données personnelles sont-elles touchées ? (oui/non/?)"), default="?", console=c
     )
     personal = {"oui": YES, "non": NO}.get(pd.strip().lower(), UNKNOWN)
-    conf = Confirm.ask(
-        _("Des données ont-elles pu être lues ou copiées ?"), default=False, console=c
-    )
-    integ = Confirm.ask(_("Des données ont-elles été modifiées ?"), default=False, console=c)
-    avail = Confirm.ask(
+    conf = YesNo.ask(_("Des données ont-elles pu être lues ou copiées ?"), default=False, console=c)
+    integ = YesNo.ask(_("Des données ont-elles été modifiées ?"), default=False, console=c)
+    avail = YesNo.ask(
         _("Des données sont-elles inaccessibles ou perdues ?"), default=True, console=c
     )
     persons = Prompt.ask(_("Nombre approximatif de patients concernés"), default="", console=c)

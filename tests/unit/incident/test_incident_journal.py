@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
-from incident_helpers import run_cli
 
 from hygie.incident.errors import DestinationNotWritable, JournalExists, JournalMissing
 from hygie.incident.journal import GENESIS, Journal, entry_hash, verify
+from incident_helpers import run_cli
 
 
 def _journal(tmp_path: Path, n: int = 5) -> Path:
@@ -33,7 +34,7 @@ def test_entries_are_chained_with_utc_and_local_time(tmp_path: Path) -> None:
     entries = [json.loads(x) for x in _lines(folder)]
     assert [e["seq"] for e in entries] == [1, 2, 3]
     assert entries[0]["prev"] == GENESIS
-    for prev, cur in zip(entries, entries[1:], strict=False):
+    for prev, cur in itertools.pairwise(entries):
         assert cur["prev"] == prev["hash"] == entry_hash(prev)
     assert entries[0]["utc"].endswith("+00:00")
     assert entries[0]["local"][:4] == "2026" or entries[0]["local"][:2] == "20"

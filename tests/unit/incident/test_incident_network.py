@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ReplayRunner, fixture_text
-from incident_helpers import run_cli
 
+from helpers import ReplayRunner, fixture_text
 from hygie import proc
 from hygie.incident import network
 from hygie.incident.errors import IsolationFailed, NetworkBackendMissing
+from incident_helpers import run_cli
 
 
 def test_parse_ip_link() -> None:

@@ -9,9 +9,9 @@ import types
 from pathlib import Path
 
 import pytest
-from incident_helpers import edit_documents, make_documents, run_cli, simulate_ransomware
 
 from hygie.incident.signs import RANSOM_NOTE, looks_encrypted, scan, shannon_entropy
+from incident_helpers import edit_documents, make_documents, run_cli, simulate_ransomware
 
 
 def test_entropy_bounds() -> None:

@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import ReplayRunner
-from incident_helpers import make_documents, run_cli, simulate_ransomware
 
+from helpers import ReplayRunner
 from hygie import proc
 from hygie.incident.triage import (
     parse_apt_history,
@@ -19,6 +18,7 @@ from hygie.incident.triage import (
     run_triage,
     triage_commands,
 )
+from incident_helpers import make_documents, run_cli, simulate_ransomware
 
 SECRET = "NE-PAS-COPIER-4242"
 
