@@ -43,9 +43,10 @@ def root(
 
 
 def _register() -> None:
-    from hygie.cli import audit
+    from hygie.cli import audit, incident
 
     audit.register(app)
+    incident.register(app)
 
 
 _register()
