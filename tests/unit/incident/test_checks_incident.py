@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.unit.audit.test_checks import evaluate
 
 from hygie.audit.model import Status
-from tests.unit.audit.test_checks import evaluate
 
 CHECK_CASES: dict[str, list[tuple[dict[str, Any], Status]]] = {
     "M11.kit_recent": [
