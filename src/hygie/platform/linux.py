@@ -337,7 +337,8 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
         yield Fact.known(key, True, "nftables")
         return
     # Last word: the rules the kernel applies right now (needs root).
-    res = proc.run(["nft", "list", "ruleset"], timeout=SHORT)
+    nft = "nft" if proc.which("nft") or not _exists(ctx, "/usr/sbin/nft") else "/usr/sbin/nft"
+    res = proc.run([nft, "list", "ruleset"], timeout=SHORT)
     if res.ok:
         yield Fact.known(key, fw_parser.nft_filters_input(res.stdout), "nft list ruleset")
         return
@@ -358,7 +359,7 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
     ):
         yield Fact.unknown(
             key,
-            _("aucun pare-feu connu (ufw, firewalld, nftables) et règles illisibles"),
+            _("aucun pare-feu connu (ufw, firewalld, nftables) et nft absent"),
             "",
             askable=True,
         )
