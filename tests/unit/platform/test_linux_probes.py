@@ -560,3 +560,17 @@ def test_reasons_follow_the_language(machine: Machine) -> None:
     set_language("en")
     fact = run(linux.screenlock, machine, {})["screenlock.enabled"]
     assert fact.reason == "no graphical desktop"
+
+
+def test_read_error_is_unknown_with_the_path(machine: Machine) -> None:
+    (machine.root / "etc/os-release").mkdir(parents=True)  # a folder where a file should be
+    fact = run(linux.os_support, machine, {})["os.support"]
+    assert fact.state is FactState.UNKNOWN
+    assert "os-release" in fact.reason
+    (machine.home / ".thunderbird/profiles.ini").mkdir(parents=True)
+    (machine.root / "etc/gdm3/daemon.conf").mkdir(parents=True)
+    assert run(linux.thunderbird, machine, {})["mail.webmail_accounts"].value == []
+    fact = run(linux.account_password, machine, {"passwd": fx("passwd", "user_password")})[
+        "account.password_set"
+    ]
+    assert fact.state is FactState.UNKNOWN and "daemon.conf" in fact.reason
