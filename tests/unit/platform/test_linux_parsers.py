@@ -425,10 +425,14 @@ def test_parse_prefs_types() -> None:
         ("debian10", "debian", "10", False),
         ("ubuntu2404", "ubuntu", "24.04", True),
         ("linuxmint22", "linuxmint", "22.1", True),
+        ("linuxmint21", "linuxmint", "21.2", True),
         ("fedora41", "fedora", "41", False),
+        ("popos2204", "ubuntu", "22.04", True),  # an Ubuntu derivative: its Ubuntu base
+        ("raspbian12", "debian", "12", True),
+        ("arch", "arch", "", None),  # rolling release: no end of life, unknown
     ],
 )
-def test_os_release_support(case: str, family: str, release: str, supported: bool) -> None:
+def test_os_release_support(case: str, family: str, release: str, supported: bool | None) -> None:
     fam, rel, name = release_key(parse_os_release(fx("os_release", case)))
     assert (fam, rel) == (family, release)
     info = support_status(fam, rel, name, NOW.date())
