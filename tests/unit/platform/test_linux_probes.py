@@ -574,3 +574,13 @@ def test_read_error_is_unknown_with_the_path(machine: Machine) -> None:
         "account.password_set"
     ]
     assert fact.state is FactState.UNKNOWN and "daemon.conf" in fact.reason
+
+
+def test_reasons_in_english_through_the_concurrent_runner(machine: Machine) -> None:
+    from hygie.i18n import set_language
+
+    set_language("en")
+    with proc.use_runner(ReplayRunner({})):
+        collection = runner.collect_facts(machine.ctx(), {"screenlock.enabled", "wifi.security"})
+    assert collection.facts["screenlock.enabled"].reason == "no graphical desktop"
+    assert collection.facts["wifi.security"].reason == "no Wi-Fi interface"
