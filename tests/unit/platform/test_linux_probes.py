@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ReplayRunner, fixture_text
 from hygie import proc
 from hygie.audit import registry, runner
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState
 from hygie.paths import get_paths
 from hygie.platform import linux
+from tests.helpers import ReplayRunner, fixture_text
 
 NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 USER = "infirmiere"
