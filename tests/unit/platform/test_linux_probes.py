@@ -584,3 +584,13 @@ def test_reasons_in_english_through_the_concurrent_runner(machine: Machine) -> N
         collection = runner.collect_facts(machine.ctx(), {"screenlock.enabled", "wifi.security"})
     assert collection.facts["screenlock.enabled"].reason == "no graphical desktop"
     assert collection.facts["wifi.security"].reason == "no Wi-Fi interface"
+
+
+def test_context_under_sudo_reads_the_callers_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    me = pwd.getpwuid(os.getuid())
+    monkeypatch.setenv("SUDO_USER", me.pw_name)
+    monkeypatch.setenv("HOME", "/nonexistent-home-of-root")
+    ctx = ProbeContext(platform="linux")
+    assert (ctx.user, ctx.home) == (me.pw_name, Path(me.pw_dir))
