@@ -184,6 +184,23 @@ def _apt_state_key(ctx: ProbeContext) -> list[list[int]]:
     return key
 
 
+def _apt_list_files(ctx: ProbeContext) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    try:
+        entries = list(ctx.fs("/var/lib/apt/lists").iterdir())
+    except OSError:
+        entries = []
+    stamp = ctx.fs("/var/lib/apt/periodic/update-success-stamp")
+    for p in [*entries, stamp]:
+        if p.name in ("lock", "partial", "auxfiles"):
+            continue
+        try:
+            out.append((p.name, p.stat().st_mtime))
+        except OSError:
+            continue
+    return out
+
+
 def _apt_pending(ctx: ProbeContext) -> apt_parser.PendingUpdates | str:
     """Pending updates from apt (cached while dpkg and the package lists are unchanged:
     ``apt list`` costs most of the audit's second). Returns a French reason on failure."""
@@ -234,7 +251,22 @@ def pending_updates(ctx: ProbeContext) -> Iterable[Fact]:
         if isinstance(got, str):
             yield from (Fact.unknown(k, got, "apt") for k in keys)
             return
+        age = apt_parser.lists_age_days(_apt_list_files(ctx), ctx.now.timestamp())
+        if age is None:
+            reason = _("la liste des paquets n'a jamais été téléchargée (apt update)")
+            yield from (Fact.unknown(k, reason, "apt") for k in keys)
+            return
         yield Fact.known("updates.pending", got.pending, "apt list --upgradable")
+        if got.security == 0 and age > apt_parser.LISTS_MAX_AGE_DAYS:
+            # nothing found, but from lists too old to know about recent security fixes
+            yield Fact.unknown(
+                "updates.security_pending",
+                _(
+                    "la liste des paquets date de {n} jours : mises à jour récentes inconnues"
+                ).format(n=age),
+                "apt",
+            )
+            return
         yield Fact.known("updates.security_pending", got.security, "apt list --upgradable")
         return
     dnf = "dnf5" if proc.which("dnf5") and not proc.which("dnf") else "dnf"

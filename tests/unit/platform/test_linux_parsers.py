@@ -60,6 +60,17 @@ def test_apt_config_values_are_unquoted() -> None:
     assert config["Dir::Cache::pkgcache"] == ""
 
 
+def test_lists_age_days() -> None:
+    now = NOW.timestamp()
+    files = [
+        ("x_InRelease", now - 3 * 86400),
+        ("x_main_binary-amd64_Packages.lz4", now - 90 * 86400),
+    ]
+    assert apt.lists_age_days(files, now) == 3
+    assert apt.lists_age_days([("update-success-stamp", now)], now) is None
+    assert apt.lists_age_days([], now) is None
+
+
 def test_dpkg_packages_keep_installed_only() -> None:
     text = "ii  adduser\nrc  steam-launcher\nii  clamav:amd64\nhi  keepassxc\nun  foo\n"
     assert apt.parse_dpkg_packages(text) == ["adduser", "clamav", "keepassxc"]

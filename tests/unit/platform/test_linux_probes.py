@@ -77,8 +77,20 @@ def run(fn: registry.ProviderFn, m: Machine, outputs: Outputs) -> dict[str, Fact
 
 
 # --- updates --------------------------------------------------------------------------
+LISTS = "/var/lib/apt/lists/deb.debian.org_debian-security_dists_bookworm-security_"
+
+
+def apt_lists(m: Machine, days_old: int = 0) -> None:
+    """Package lists as ``apt update`` leaves them, downloaded ``days_old`` days ago."""
+    ts = (NOW - dt.timedelta(days=days_old)).timestamp()
+    for name in ("InRelease", "main_binary-amd64_Packages.lz4"):
+        os.utime(m.file(LISTS + name, "x"), (ts, ts))
+    m.file("/var/lib/apt/lists/lock")
+
+
 def test_apt_updates_counted_and_cached(machine: Machine) -> None:
     machine.file("/var/lib/dpkg/status", "Package: bash\n")
+    apt_lists(machine)
     outputs = {"apt": fx("apt_upgradable", "debian12_pending")}
     rr = ReplayRunner(outputs)
     with proc.use_runner(rr):
@@ -94,6 +106,26 @@ def test_apt_updates_counted_and_cached(machine: Machine) -> None:
     with proc.use_runner(rr):
         list(linux.pending_updates(machine.ctx()))
     assert len([c for c in rr.calls if c[0] == "apt"]) == 2
+
+
+def test_apt_lists_never_downloaded(machine: Machine) -> None:
+    facts = run(linux.pending_updates, machine, {"apt": fx("apt_upgradable", "up_to_date")})
+    assert facts["updates.pending"].state is FactState.UNKNOWN
+    assert "apt update" in facts["updates.security_pending"].reason
+
+
+@pytest.mark.parametrize(
+    ("case", "pending", "security"),
+    [("up_to_date", 0, None), ("ubuntu2404_security", 5, 3)],
+)
+def test_apt_stale_lists(machine: Machine, case: str, pending: int, security: int | None) -> None:
+    apt_lists(machine, days_old=40)
+    facts = run(linux.pending_updates, machine, {"apt": fx("apt_upgradable", case)})
+    assert facts["updates.pending"].value == pending
+    fact = facts["updates.security_pending"]
+    assert fact.value == security
+    if security is None:  # nothing found in 40-day-old lists is not "up to date"
+        assert fact.state is FactState.UNKNOWN and "40 jours" in fact.reason
 
 
 def test_apt_failure_is_unknown(machine: Machine) -> None:
