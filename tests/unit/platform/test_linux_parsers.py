@@ -182,7 +182,7 @@ def test_permission_denied() -> None:
         ({"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}, {}, "gnome"),
         ({"XDG_CURRENT_DESKTOP": "GNOME"}, {}, "gnome"),
         ({"XDG_CURRENT_DESKTOP": "KDE"}, {"gnome": True}, "kde"),
-        ({"XDG_CURRENT_DESKTOP": "X-Cinnamon"}, {}, "x-cinnamon"),
+        ({"XDG_CURRENT_DESKTOP": "X-Cinnamon"}, {}, "cinnamon"),
         ({"XDG_CURRENT_DESKTOP": "XFCE"}, {}, "xfce"),
         ({"DESKTOP_SESSION": "plasma"}, {}, "kde"),
         ({}, {"gnome": True}, "gnome"),
