@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's C parser when present (10x faster: the audit reads its YAML at every run)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SOFTWARE_FILE = Path(__file__).parent / "data" / "software.yaml"
 CATEGORIES = ("password_managers", "personal_apps", "antivirus")
 
@@ -16,7 +19,7 @@ CATEGORIES = ("password_managers", "personal_apps", "antivirus")
 @functools.cache
 def _families() -> dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]:
     with SOFTWARE_FILE.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YAML_LOADER)
     out = {}
     for cat in CATEGORIES:
         fams = []
