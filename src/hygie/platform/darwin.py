@@ -90,11 +90,14 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
             last = system_profiler.xprotect_last_update(cp.stdout)
         except (ValueError, AttributeError):
             last = None
-    products = []
-    if last is not None or ctx.fs(XPROTECT_BUNDLE).exists():
-        products.append("XProtect")
-    products += match_software(installed_apps(ctx) or [], "antivirus")
-    yield Fact.known("antivirus.products", sorted(set(products)), "XProtect + /Applications")
+    bundle = ctx.fs(XPROTECT_BUNDLE).exists()
+    apps = installed_apps(ctx)
+    products = ["XProtect"] if last is not None or bundle else []
+    products += match_software(apps or [], "antivirus")
+    if products or cp.ok or apps is not None:
+        yield Fact.known("antivirus.products", sorted(set(products)), "XProtect + /Applications")
+    else:
+        yield Fact.unknown("antivirus.products", failure_reason(cp, what), "XProtect")
     if last is None:
         reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
         yield Fact.unknown("antivirus.signature_age_days", reason, "SPInstallHistoryDataType")

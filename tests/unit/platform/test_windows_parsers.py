@@ -286,7 +286,7 @@ def test_powercfg_indexes(probe: str, case: str, expected: tuple[int, int]) -> N
 
 
 def test_powercfg_garbage() -> None:
-    assert parse_powercfg_indexes("Invalid Parameters -- try \"/?\" for help") is None
+    assert parse_powercfg_indexes('Invalid Parameters -- try "/?" for help') is None
 
 
 @pytest.mark.parametrize(

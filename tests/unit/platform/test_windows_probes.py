@@ -244,9 +244,7 @@ def test_os_support(
         ({key(w.CONSOLE_LOCK): None, key(w.SLEEP_AFTER): None}, False, 0),
     ],
 )
-def test_screenlock(
-    tmp_path: Path, overrides: dict[str, Spec], enabled: bool, delay: int
-) -> None:
+def test_screenlock(tmp_path: Path, overrides: dict[str, Spec], enabled: bool, delay: int) -> None:
     f = facts_of(w.screenlock, {**french_machine(), **overrides}, ctx(tmp_path))
     assert f["screenlock.enabled"].value is enabled
     assert f["screenlock.delay_s"].value == delay
