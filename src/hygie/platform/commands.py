@@ -46,7 +46,7 @@ def failure_reason(cp: Completed, what: str) -> str:
     if cp.timed_out:
         return _("{what} : la commande {cmd} n'a pas répondu à temps").format(what=what, cmd=name)
     if access_denied(cp):
-        return _("{what} : droits d'administrateur nécessaires pour le lire").format(what=what)
+        return _("{what} : lecture réservée aux administrateurs de l'ordinateur").format(what=what)
     if cp.error:
         return _("{what} : la commande {cmd} n'a pas pu être lancée").format(what=what, cmd=name)
     return _("{what} : la commande {cmd} a échoué (code {rc})").format(

@@ -105,7 +105,7 @@ def test_bitlocker(
 def test_bitlocker_access_denied_says_admin_rights(tmp_path: Path) -> None:
     over = {key(w.MANAGE_BDE): (fx("manage_bde", "fr_access_denied"), 1, "")}
     f = facts_of(w.bitlocker, {**french_machine(), **over}, ctx(tmp_path))
-    assert "droits d'administrateur" in f["disk.system_encrypted"].reason
+    assert "administrateurs" in f["disk.system_encrypted"].reason
 
 
 def test_missing_manage_bde_is_unknown_with_french_reason(tmp_path: Path) -> None:
