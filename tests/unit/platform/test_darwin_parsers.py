@@ -182,5 +182,5 @@ def test_id_groups_empty() -> None:
 
 
 def test_app_names() -> None:
-    names = app_names(mac("applications", "typical").splitlines() + [".DS_Store"])
+    names = app_names([*mac("applications", "typical").splitlines(), ".DS_Store"])
     assert "1Password" in names and "Utilities" in names and ".DS_Store" not in names
