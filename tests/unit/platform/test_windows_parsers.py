@@ -361,3 +361,25 @@ def test_installed_names_merges_uninstall_and_store() -> None:
     names = installed_names(win("uninstall", "typical"), win("appx", "typical"))
     assert "KeePassXC" in names and "Microsoft.MicrosoftSolitaireCollection" in names
     assert installed_names(win("uninstall", "bare")) == ["Microsoft Edge"]
+
+
+def as_read_by_python_on_french_windows(text: str) -> str:
+    """What Python sees: console output in cp850 decoded with the ANSI page (cp1252)."""
+    best_fit = text.replace("\u2019", "'")  # cp850 has no typographic apostrophe
+    return best_fit.encode("cp850").decode("cp1252", errors="replace")
+
+
+def test_oem_code_page_outputs_are_read() -> None:
+    fw = as_read_by_python_on_french_windows(win("netsh_firewall", "fr_all_off"))
+    assert "\ufffd" in fw  # the É of État is lost on the way
+    assert list(netsh.parse_advfirewall_state(fw).values()) == [False, False, False]
+    wlan = as_read_by_python_on_french_windows(win("netsh_wlan_interfaces", "fr_wpa2"))
+    (iface,) = netsh.parse_wlan_interfaces(wlan)
+    assert iface.connected and netsh.wifi_security(iface.authentication, iface.cipher) == "wpa2"
+    prof = as_read_by_python_on_french_windows(win("netsh_wlan_profile", "fr_hidden"))
+    assert netsh.parse_wlan_profile_hidden(prof) is True
+    bde = as_read_by_python_on_french_windows(win("manage_bde", "fr_encrypted"))
+    vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde))
+    assert vol is not None and vol.protected and vol.os_volume
+    user = as_read_by_python_on_french_windows(win("net_user", "fr_not_required"))
+    assert password_required(user) is False

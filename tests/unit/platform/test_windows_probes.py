@@ -415,3 +415,14 @@ def test_full_audit_with_no_command_available_never_passes(tmp_path: Path) -> No
     facts = {f.key: f for f in audit.facts}
     assert facts["disk.system_encrypted"].state is FactState.UNKNOWN
     assert "introuvable" in facts["disk.system_encrypted"].reason
+
+
+def test_reasons_are_french_and_translated(tmp_path: Path) -> None:
+    from hygie.i18n import set_language
+
+    outputs = {**french_machine(), key(w.MANAGE_BDE): None, key(w.BITLOCKER_PS): None}
+    fr = facts_of(w.bitlocker, outputs, ctx(tmp_path))["disk.system_encrypted"].reason
+    assert fr == "état de BitLocker : la commande manage-bde est introuvable sur cet ordinateur"
+    set_language("en")
+    en = facts_of(w.bitlocker, outputs, ctx(tmp_path))["disk.system_encrypted"].reason
+    assert en == "BitLocker state: the command manage-bde is not available on this computer"
