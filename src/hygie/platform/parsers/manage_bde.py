@@ -37,8 +37,13 @@ def _percent(value: str) -> float | None:
 
 def _conversion_full(value: str) -> bool:
     v = norm(value)
-    # EN "Fully Encrypted"; FR "Chiffrement intégral" / "Entièrement chiffré".
-    return v in {"fully encrypted", "chiffrement integral", "entierement chiffre"}
+    # EN "Fully Encrypted"; FR "Complètement chiffré" (also seen: "Entièrement chiffré").
+    return v in {
+        "fully encrypted",
+        "completement chiffre",
+        "entierement chiffre",
+        "chiffrement integral",
+    }
 
 
 def _protection_on(value: str) -> bool | None:
