@@ -171,9 +171,13 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
         for p in products:
             fam = match_software([p.name], "antivirus")
             names.append(fam[0] if fam else p.name)
+        yield Fact.known("antivirus.products", sorted(set(names)), "SecurityCenter2")
     elif status is not None and status.antivirus_enabled:
-        names.append("Microsoft Defender")
-    yield Fact.known("antivirus.products", sorted(set(names)), "SecurityCenter2")
+        yield Fact.known("antivirus.products", ["Microsoft Defender"], "Get-MpComputerStatus")
+    else:
+        # Defender is off and Security Center cannot be read: another engine may be there.
+        reason = failure_reason(wsc, what) if not wsc.ok else unreadable(what)
+        yield Fact.unknown("antivirus.products", reason, "SecurityCenter2")
 
     active = [p for p in products or [] if p.enabled]
     third_party = [p for p in active if not p.is_defender]

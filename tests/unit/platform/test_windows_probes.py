@@ -426,3 +426,18 @@ def test_reasons_are_french_and_translated(tmp_path: Path) -> None:
     set_language("en")
     en = facts_of(w.bitlocker, outputs, ctx(tmp_path))["disk.system_encrypted"].reason
     assert en == "BitLocker state: the command manage-bde is not available on this computer"
+
+
+@pytest.mark.parametrize(
+    ("mp", "state", "value"),
+    [
+        ("enabled", FactState.KNOWN, ["Microsoft Defender"]),
+        ("passive", FactState.UNKNOWN, None),
+    ],
+)
+def test_antivirus_without_security_center(
+    tmp_path: Path, mp: str, state: FactState, value: object
+) -> None:
+    over = {key(w.SECURITY_CENTER_PS): None, key(w.MP_STATUS_PS): fx("mp_status", mp)}
+    f = facts_of(w.antivirus, {**french_machine(), **over}, ctx(tmp_path))
+    assert (f["antivirus.products"].state, f["antivirus.products"].value) == (state, value)
