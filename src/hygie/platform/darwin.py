@@ -19,6 +19,7 @@ from hygie.audit.registry import provider
 from hygie.i18n import _
 from hygie.platform.commands import failure_reason, unreadable
 from hygie.platform.eol import support_status
+from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import softwareupdate, sw_vers, sysadminctl, system_profiler
 from hygie.platform.parsers.fdesetup import parse_fdesetup_status
 from hygie.platform.parsers.macos_misc import app_names, is_admin_groups
@@ -248,3 +249,10 @@ def software(ctx: ProbeContext) -> Iterable[Fact]:
         "password_manager.installed", match_software(names, "password_managers"), "/Applications"
     )
     yield Fact.known("apps.personal", match_software(names, "personal_apps"), "/Applications")
+
+
+# --- M04 mail accounts ----------------------------------------------------------------
+@provider("darwin.thunderbird", facts=["mail.webmail_accounts"], platforms=DARWIN)
+def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
+    """Thunderbird keeps its profiles under ~/Library/Thunderbird (``profiles.ini``)."""
+    yield thunderbird_webmail([ctx.home / "Library" / "Thunderbird"])

@@ -19,6 +19,7 @@ from hygie.audit.registry import provider
 from hygie.i18n import _
 from hygie.platform.commands import failure_reason, powershell, unreadable
 from hygie.platform.eol import support_status
+from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import defender, manage_bde, netsh, win_os, win_update
 from hygie.platform.parsers.net_user import password_required
 from hygie.platform.parsers.powercfg import parse_powercfg_indexes
@@ -409,3 +410,10 @@ def software(ctx: ProbeContext) -> Iterable[Fact]:
         "password_manager.installed", match_software(names, "password_managers"), source
     )
     yield Fact.known("apps.personal", match_software(names, "personal_apps"), source)
+
+
+# --- M04 mail accounts ----------------------------------------------------------------
+@provider("windows.thunderbird", facts=["mail.webmail_accounts"], platforms=WINDOWS)
+def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
+    """Thunderbird keeps its profiles under %APPDATA%\\Thunderbird (``profiles.ini``)."""
+    yield thunderbird_webmail([ctx.home / "AppData" / "Roaming" / "Thunderbird"])

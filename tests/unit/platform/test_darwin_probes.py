@@ -281,6 +281,7 @@ def test_full_audit_of_a_mac(tmp_path: Path) -> None:
     assert checks["M08.personal_apps"].status is Status.WARN
     assert checks["M08.daily_user_not_admin"].status is Status.WARN
     assert checks["M01.password_manager"].status is Status.OK
+    assert checks["M04.webmail_accounts"].status is Status.OK  # no Thunderbird here
     # Left to the questionnaire on macOS.
     for cid in ("M01.account_password", "M09.hidden_ssid"):
         assert checks[cid].status is Status.UNKNOWN
@@ -292,3 +293,27 @@ def test_full_audit_of_a_mac_with_nothing_available(tmp_path: Path) -> None:
         audit = run_audit(make_ctx(tmp_path, None), record=False)
     for mid in ("M03", "M05", "M13", "M09", "M02"):
         assert audit.measure(mid).status in (Status.UNKNOWN, Status.NOT_APPLICABLE), mid
+
+
+# --- M04 Thunderbird ------------------------------------------------------------------
+def test_thunderbird_profiles_in_library(tmp_path: Path) -> None:
+    c = make_ctx(tmp_path)
+    base = c.home / "Library" / "Thunderbird"
+    profile = base / "Profiles" / "q8xk2m1c.default-release"
+    profile.mkdir(parents=True)
+    (base / "profiles.ini").write_text(fx("thunderbird", "profiles"), encoding="utf-8")
+    prefs = fixture_text("cmd", "linux", "thunderbird", "prefs_two_gmail_hostname_only.txt")
+    (profile / "prefs.js").write_text(prefs, encoding="utf-8")
+    f = facts_of(d.thunderbird, {}, c)
+    assert f["mail.webmail_accounts"].state is FactState.KNOWN
+    assert f["mail.webmail_accounts"].value == ["gmail.com", "gmail.com"]
+
+
+def test_unreadable_thunderbird_profile_is_unknown(tmp_path: Path) -> None:
+    c = make_ctx(tmp_path)
+    base = c.home / "Library" / "Thunderbird"
+    base.mkdir(parents=True)
+    (base / "profiles.ini").mkdir()  # a folder where a file should be: reading fails
+    f = facts_of(d.thunderbird, {}, c)
+    assert f["mail.webmail_accounts"].state is FactState.UNKNOWN
+    assert f["mail.webmail_accounts"].reason == "profils Thunderbird illisibles"

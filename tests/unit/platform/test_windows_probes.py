@@ -371,9 +371,17 @@ def test_software_powershell_missing(tmp_path: Path) -> None:
 
 # --- the whole audit ------------------------------------------------------------------
 def test_full_audit_of_a_french_windows_machine(tmp_path: Path) -> None:
+    c = ctx(tmp_path)
+    base = c.home / "AppData" / "Roaming" / "Thunderbird"
+    (base / "Profiles" / "q8xk2m1c.default-release").mkdir(parents=True)
+    (base / "profiles.ini").write_text(fx("thunderbird", "profiles"), encoding="utf-8")
+    (base / "Profiles" / "q8xk2m1c.default-release" / "prefs.js").write_text(
+        fixture_text("cmd", "linux", "thunderbird", "prefs_gmail_orange_mssante.txt"),
+        encoding="utf-8",
+    )
     runner = ReplayRunner(french_machine())
     with proc.use_runner(runner):
-        audit = run_audit(ctx(tmp_path), record=False)
+        audit = run_audit(c, record=False)
     statuses = {m.measure_id: m.status for m in audit.measures}
     assert sorted(statuses) == [f"M{i:02d}" for i in range(1, 14)]
     assert all(isinstance(s, Status) for s in statuses.values())
@@ -400,6 +408,7 @@ def test_full_audit_of_a_french_windows_machine(tmp_path: Path) -> None:
     assert checks["M01.account_password"].status is Status.OK
     assert checks["M01.password_manager"].status is Status.OK
     assert checks["M05.os_supported"].status is Status.OK
+    assert checks["M04.webmail_accounts"].status is Status.WARN  # gmail.com, orange.fr
     # Facts only a person can tell stay questions.
     assert checks["M12.contacts_ready"].status is Status.UNKNOWN
     assert runner.calls, "the audit ran the replayed commands"
@@ -441,3 +450,22 @@ def test_antivirus_without_security_center(
     over = {key(w.SECURITY_CENTER_PS): None, key(w.MP_STATUS_PS): fx("mp_status", mp)}
     f = facts_of(w.antivirus, {**french_machine(), **over}, ctx(tmp_path))
     assert (f["antivirus.products"].state, f["antivirus.products"].value) == (state, value)
+
+
+# --- M04 Thunderbird ------------------------------------------------------------------
+def test_thunderbird_profiles_in_appdata(tmp_path: Path) -> None:
+    c = ctx(tmp_path)
+    base = c.home / "AppData" / "Roaming" / "Thunderbird"
+    profile = base / "Profiles" / "q8xk2m1c.default-release"
+    profile.mkdir(parents=True)
+    (base / "profiles.ini").write_text(fx("thunderbird", "profiles"), encoding="utf-8")
+    prefs = fixture_text("cmd", "linux", "thunderbird", "prefs_gmail_orange_mssante.txt")
+    (profile / "prefs.js").write_text(prefs, encoding="utf-8")
+    f = facts_of(w.thunderbird, {}, c)
+    assert f["mail.webmail_accounts"].value == ["gmail.com", "orange.fr"]
+
+
+def test_no_thunderbird_means_no_webmail_account(tmp_path: Path) -> None:
+    f = facts_of(w.thunderbird, {}, ctx(tmp_path))
+    assert f["mail.webmail_accounts"].state is FactState.KNOWN
+    assert f["mail.webmail_accounts"].value == []
