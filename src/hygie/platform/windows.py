@@ -38,6 +38,10 @@ BITLOCKER_PS = powershell(
     "ProtectionStatus,EncryptionPercentage | ConvertTo-Json"
 )
 MANAGE_BDE = ["manage-bde", "-status"]
+SHELL_BITLOCKER_PS = powershell(
+    "(New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive + '\\')"
+    ".Self.ExtendedProperty('System.Volume.BitLockerProtection')"
+)
 MP_STATUS_PS = powershell(
     "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
     "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
@@ -117,27 +121,32 @@ def _reg(args: list[str]) -> dict[str, str | int] | None:
 # --- M13 disk encryption --------------------------------------------------------------
 @provider("windows.bitlocker", facts=["disk.system_encrypted"], platforms=WINDOWS)
 def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
+    """Get-BitLockerVolume, else manage-bde (both need admin rights), else the shell
+    property Explorer uses for its padlock (readable by anyone)."""
     key = "disk.system_encrypted"
     what = _("état de BitLocker")
     cp = proc.run(BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
-    source = "Get-BitLockerVolume"
-    vol = None
     if cp.ok:
         try:
             vol = manage_bde.system_volume(manage_bde.parse_bitlocker_json(cp.stdout))
         except ValueError:
             vol = None
-    if vol is None:
-        cp = proc.run(MANAGE_BDE, timeout=QUICK_S, c_locale=False)
-        source = "manage-bde -status"
-        if not cp.ok:
-            yield Fact.unknown(key, failure_reason(cp, what), source)
+        if vol is not None:
+            yield Fact.known(key, vol.protected, "Get-BitLockerVolume")
             return
-        vol = manage_bde.system_volume(manage_bde.parse_manage_bde(cp.stdout))
-    if vol is None:
-        yield Fact.unknown(key, unreadable(what), source)
+    bde = proc.run(MANAGE_BDE, timeout=QUICK_S, c_locale=False)
+    if bde.ok:
+        vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde.stdout))
+        if vol is not None:
+            yield Fact.known(key, vol.protected, "manage-bde -status")
+            return
+    shell = proc.run(SHELL_BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
+    state = manage_bde.parse_shell_bitlocker(shell.stdout) if shell.ok else None
+    if state is not None:
+        yield Fact.known(key, state, "System.Volume.BitLockerProtection")
         return
-    yield Fact.known(key, vol.protected, source)
+    reason = failure_reason(bde, what) if not bde.ok else unreadable(what)
+    yield Fact.unknown(key, reason, "manage-bde -status")
 
 
 # --- M03 antivirus and firewall -------------------------------------------------------

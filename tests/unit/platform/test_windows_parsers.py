@@ -101,6 +101,20 @@ def test_bitlocker_json_accepts_enum_names() -> None:
 
 
 @pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("on", True),
+        ("off", False),
+        ("waiting_activation", False),
+        ("ambiguous_5", None),
+        ("empty", None),
+    ],
+)
+def test_shell_bitlocker_property(case: str, expected: bool | None) -> None:
+    assert manage_bde.parse_shell_bitlocker(win("shell_bitlocker", case)) is expected
+
+
+@pytest.mark.parametrize(
     ("case", "enabled", "realtime", "age"),
     [
         ("enabled", True, True, 1),

@@ -102,6 +102,29 @@ def test_bitlocker(
         assert fact.reason.startswith("état de BitLocker")
 
 
+@pytest.mark.parametrize(
+    ("shell", "state", "value"),
+    [
+        ("on", FactState.KNOWN, True),
+        ("off", FactState.KNOWN, False),
+        ("ambiguous_5", FactState.UNKNOWN, None),
+    ],
+)
+def test_bitlocker_without_admin_rights_reads_the_shell_property(
+    tmp_path: Path, shell: str, state: FactState, value: object
+) -> None:
+    over: dict[str, Spec] = {
+        key(w.MANAGE_BDE): (fx("manage_bde", "en_access_denied"), 1, ""),
+        key(w.SHELL_BITLOCKER_PS): fx("shell_bitlocker", shell),
+    }
+    fact = facts_of(w.bitlocker, {**french_machine(), **over}, ctx(tmp_path))[
+        "disk.system_encrypted"
+    ]
+    assert (fact.state, fact.value) == (state, value)
+    if state is FactState.UNKNOWN:
+        assert "administrateurs" in fact.reason
+
+
 def test_bitlocker_access_denied_says_admin_rights(tmp_path: Path) -> None:
     over = {key(w.MANAGE_BDE): (fx("manage_bde", "fr_access_denied"), 1, "")}
     f = facts_of(w.bitlocker, {**french_machine(), **over}, ctx(tmp_path))

@@ -125,3 +125,17 @@ def system_volume(
         if v.mount.rstrip("\\") == system_drive.upper():
             return v
     return None
+
+
+# Shell property System.Volume.BitLockerProtection (readable without admin rights), as
+# shown by Explorer's padlock: 1 on, 2 off, 3 encrypting, 4 decrypting, 6 on and locked,
+# 8 waiting for activation (encrypted with a clear key). 5 is read differently by different
+# sources (suspended / on and unlocked): it stays unknown, as does anything else.
+_SHELL_PROTECTED = {1: True, 6: True, 2: False, 3: False, 4: False, 8: False}
+
+
+def parse_shell_bitlocker(text: str) -> bool | None:
+    value = text.strip()
+    if not value.isdigit():
+        return None
+    return _SHELL_PROTECTED.get(int(value))
