@@ -178,9 +178,12 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
         return
     names: list[str] = []
     if products is not None:
+        # Only engines that are switched on count: a registered but disabled one protects
+        # nothing (Defender goes passive when another engine takes over).
         for p in products:
-            fam = match_software([p.name], "antivirus")
-            names.append(fam[0] if fam else p.name)
+            if p.enabled or (p.is_defender and status is not None and status.realtime):
+                fam = match_software([p.name], "antivirus")
+                names.append(fam[0] if fam else p.name)
         yield Fact.known("antivirus.products", sorted(set(names)), "SecurityCenter2")
     elif status is not None and status.antivirus_enabled:
         yield Fact.known("antivirus.products", ["Microsoft Defender"], "Get-MpComputerStatus")

@@ -143,8 +143,8 @@ def test_missing_manage_bde_is_unknown_with_french_reason(tmp_path: Path) -> Non
     [
         ("defender_only", "enabled", ["Microsoft Defender"], True, 1),
         ("defender_only", "realtime_off_old", ["Microsoft Defender"], False, 23),
-        ("third_party", "passive", ["ESET", "Microsoft Defender"], True, None),
-        ("defender_off", "passive", ["Microsoft Defender"], False, None),
+        ("third_party", "passive", ["ESET"], True, None),
+        ("defender_off", "passive", [], False, None),
     ],
 )
 def test_antivirus(
