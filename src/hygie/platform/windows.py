@@ -1,4 +1,431 @@
 """Windows probes: commands run through :mod:`hygie.proc`, parsed by pure parsers tested on
-recorded outputs (tests/fixtures/cmd/windows/)."""
+recorded outputs (tests/fixtures/cmd/windows/).
+
+Each provider is a thin runner: build an argv (PowerShell as ``powershell -NoProfile
+-NonInteractive -Command "... | ConvertTo-Json"``, never a shell string), run it with a
+timeout, hand the text to a parser, and say "unknown, because ..." when the command is
+missing, denied or not understood. Nothing here reads ``sys.platform``: the registry only
+offers these providers for ``ctx.platform == "windows"``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hygie import proc
+from hygie.audit.context import ProbeContext
+from hygie.audit.model import Fact
+from hygie.audit.registry import provider
+from hygie.i18n import _
+from hygie.platform.commands import failure_reason, powershell, unreadable
+from hygie.platform.eol import support_status
+from hygie.platform.mailclients import thunderbird_webmail
+from hygie.platform.parsers import defender, manage_bde, netsh, win_os, win_update
+from hygie.platform.parsers.net_user import password_required
+from hygie.platform.parsers.powercfg import parse_powercfg_indexes
+from hygie.platform.parsers.reg_query import is_not_found, parse_reg_query
+from hygie.platform.parsers.whoami import is_admin
+from hygie.platform.parsers.win_settings import autorun_disabled, installed_names, screen_lock
+from hygie.platform.software import match_software
+
+WINDOWS = {"windows"}
+QUICK_S = 5.0
+WU_TIMEOUT_S = 7.0  # below the audit's overall deadline
+
+# --- the commands (tests replay them by their joined argv) ----------------------------
+BITLOCKER_PS = powershell(
+    "Get-BitLockerVolume | Select-Object MountPoint,VolumeType,VolumeStatus,"
+    "ProtectionStatus,EncryptionPercentage | ConvertTo-Json"
+)
+MANAGE_BDE = ["manage-bde", "-status"]
+SHELL_BITLOCKER_PS = powershell(
+    "(New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive + '\\')"
+    ".Self.ExtendedProperty('System.Volume.BitLockerProtection')"
+)
+MP_STATUS_PS = powershell(
+    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
+    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
+    " | ConvertTo-Json"
+)
+SECURITY_CENTER_PS = powershell(
+    "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
+    " | Select-Object displayName,productState | ConvertTo-Json"
+)
+FIREWALL = ["netsh", "advfirewall", "show", "allprofiles", "state"]
+WU_SEARCH_PS = powershell(
+    "$r = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()"
+    ".Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\"); "
+    "@($r.Updates | ForEach-Object { [pscustomobject]@{Title=$_.Title; "
+    "MsrcSeverity=$_.MsrcSeverity; CategoryIDs=@($_.Categories | ForEach-Object "
+    "{ $_.CategoryID })} }) | ConvertTo-Json -Depth 3"
+)
+WU_POLICY = ["reg", "query", r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"]
+OS_PS = powershell(
+    "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber"
+    " | ConvertTo-Json"
+)
+DISPLAY_VERSION = [
+    "reg",
+    "query",
+    r"HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion",
+    "/v",
+    "DisplayVersion",
+]
+DESKTOP = ["reg", "query", r"HKCU\Control Panel\Desktop"]
+DESKTOP_POLICY = [
+    "reg",
+    "query",
+    r"HKCU\Software\Policies\Microsoft\Windows\Control Panel\Desktop",
+]
+CONSOLE_LOCK = ["powercfg", "/query", "SCHEME_CURRENT", "SUB_NONE", "CONSOLELOCK"]
+SLEEP_AFTER = ["powercfg", "/query", "SCHEME_CURRENT", "SUB_SLEEP", "STANDBYIDLE"]
+WLAN_INTERFACES = ["netsh", "wlan", "show", "interfaces"]
+EXPLORER_POLICY = r"Software\Microsoft\Windows\CurrentVersion\Policies\Explorer"
+AUTORUN_HKLM = ["reg", "query", "HKLM\\" + EXPLORER_POLICY]
+AUTORUN_HKCU = ["reg", "query", "HKCU\\" + EXPLORER_POLICY]
+AUTOPLAY = [
+    "reg",
+    "query",
+    r"HKCU\Software\Microsoft\Windows\CurrentVersion\Explorer\AutoplayHandlers",
+]
+WHOAMI = ["whoami", "/groups", "/fo", "csv", "/nh"]
+UNINSTALL_PS = powershell(
+    "Get-ItemProperty -Path "
+    "'HKLM:\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*',"
+    "'HKLM:\\Software\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*',"
+    "'HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*'"
+    " -ErrorAction SilentlyContinue | Where-Object DisplayName"
+    " | Select-Object DisplayName | ConvertTo-Json"
+)
+APPX_PS = powershell("Get-AppxPackage | Select-Object Name | ConvertTo-Json")
+
+
+def wlan_profile(profile: str) -> list[str]:
+    return ["netsh", "wlan", "show", "profile", f"name={profile}"]
+
+
+def net_user(user: str) -> list[str]:
+    return ["net", "user", user]
+
+
+def _reg(args: list[str]) -> dict[str, str | int] | None:
+    """Values of a registry key; {} when the key is absent; None when reg itself failed."""
+    cp = proc.run(args, timeout=QUICK_S, c_locale=False)
+    if cp.ok:
+        return parse_reg_query(cp.stdout)
+    if cp.returncode is not None and is_not_found(cp.stdout + "\n" + cp.stderr):
+        return {}
+    return None
+
+
+# --- M13 disk encryption --------------------------------------------------------------
+@provider("windows.bitlocker", facts=["disk.system_encrypted"], platforms=WINDOWS)
+def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
+    """Get-BitLockerVolume, else manage-bde (both need admin rights), else the shell
+    property Explorer uses for its padlock (readable by anyone)."""
+    key = "disk.system_encrypted"
+    what = _("état de BitLocker")
+    cp = proc.run(BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
+    if cp.ok:
+        try:
+            vol = manage_bde.system_volume(manage_bde.parse_bitlocker_json(cp.stdout))
+        except ValueError:
+            vol = None
+        if vol is not None:
+            yield Fact.known(key, vol.protected, "Get-BitLockerVolume")
+            return
+    bde = proc.run(MANAGE_BDE, timeout=QUICK_S, c_locale=False)
+    if bde.ok:
+        vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde.stdout))
+        if vol is not None:
+            yield Fact.known(key, vol.protected, "manage-bde -status")
+            return
+    shell = proc.run(SHELL_BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
+    state = manage_bde.parse_shell_bitlocker(shell.stdout) if shell.ok else None
+    if state is not None:
+        yield Fact.known(key, state, "System.Volume.BitLockerProtection")
+        return
+    reason = failure_reason(bde, what) if not bde.ok else unreadable(what)
+    yield Fact.unknown(key, reason, "manage-bde -status")
+
+
+# --- M03 antivirus and firewall -------------------------------------------------------
+@provider(
+    "windows.antivirus",
+    facts=["antivirus.products", "antivirus.signature_age_days", "antivirus.realtime"],
+    platforms=WINDOWS,
+)
+def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("état de l'antivirus")
+    wsc = proc.run(SECURITY_CENTER_PS, timeout=QUICK_S, c_locale=False)
+    mp = proc.run(MP_STATUS_PS, timeout=QUICK_S, c_locale=False)
+    products: list[defender.AvProduct] | None = None
+    status: defender.MpStatus | None = None
+    if wsc.ok:
+        try:
+            products = defender.parse_security_center(wsc.stdout)
+        except ValueError:
+            products = None
+    if mp.ok:
+        try:
+            status = defender.parse_mp_status(mp.stdout)
+        except ValueError:
+            status = None
+    if products is None and status is None:
+        reason = failure_reason(wsc, what) if not wsc.ok else unreadable(what)
+        for k in ("antivirus.products", "antivirus.signature_age_days", "antivirus.realtime"):
+            yield Fact.unknown(k, reason, "SecurityCenter2")
+        return
+    names: list[str] = []
+    if products is not None:
+        # Only engines that are switched on count: a registered but disabled one protects
+        # nothing (Defender goes passive when another engine takes over).
+        for p in products:
+            if p.enabled or (p.is_defender and status is not None and status.realtime):
+                fam = match_software([p.name], "antivirus")
+                names.append(fam[0] if fam else p.name)
+        yield Fact.known("antivirus.products", sorted(set(names)), "SecurityCenter2")
+    elif status is not None and status.antivirus_enabled:
+        yield Fact.known("antivirus.products", ["Microsoft Defender"], "Get-MpComputerStatus")
+    else:
+        # Defender is off and Security Center cannot be read: another engine may be there.
+        reason = failure_reason(wsc, what) if not wsc.ok else unreadable(what)
+        yield Fact.unknown("antivirus.products", reason, "SecurityCenter2")
+
+    active = [p for p in products or [] if p.enabled]
+    third_party = [p for p in active if not p.is_defender]
+    defender_active = (status is not None and status.antivirus_enabled is True) or any(
+        p.is_defender for p in active
+    )
+    # Real-time protection: Defender's own switch, or a third-party engine that WSC says is on.
+    if third_party:
+        yield Fact.known("antivirus.realtime", True, "SecurityCenter2")
+    elif status is not None and status.realtime is not None:
+        yield Fact.known("antivirus.realtime", status.realtime, "Get-MpComputerStatus")
+    elif products is not None:
+        yield Fact.known("antivirus.realtime", bool(active), "SecurityCenter2")
+    else:
+        yield Fact.unknown("antivirus.realtime", unreadable(what), "Get-MpComputerStatus")
+
+    # Signature age: exact from Defender; a third-party engine only says "up to date" or not.
+    if third_party:
+        p = third_party[0]
+        if p.up_to_date:
+            reason = _(
+                "Windows indique que les signatures de {name} sont à jour, sans en donner l'âge"
+            ).format(name=p.name)
+        else:
+            reason = _("Windows indique que les signatures de {name} ne sont pas à jour").format(
+                name=p.name
+            )
+        yield Fact.unknown("antivirus.signature_age_days", reason, "SecurityCenter2")
+    elif defender_active and status is not None and status.signature_age_days is not None:
+        yield Fact.known(
+            "antivirus.signature_age_days", status.signature_age_days, "Get-MpComputerStatus"
+        )
+    else:
+        reason = failure_reason(mp, what) if not mp.ok else unreadable(what)
+        yield Fact.unknown("antivirus.signature_age_days", reason, "Get-MpComputerStatus")
+
+
+@provider("windows.firewall", facts=["firewall.enabled"], platforms=WINDOWS)
+def firewall(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("état du pare-feu")
+    cp = proc.run(FIREWALL, timeout=QUICK_S, c_locale=False)
+    if not cp.ok:
+        yield Fact.unknown("firewall.enabled", failure_reason(cp, what), "netsh advfirewall")
+        return
+    profiles = netsh.parse_advfirewall_state(cp.stdout)
+    if not profiles:
+        yield Fact.unknown("firewall.enabled", unreadable(what), "netsh advfirewall")
+        return
+    yield Fact.known("firewall.enabled", all(profiles.values()), "netsh advfirewall")
+
+
+# --- M05 updates ----------------------------------------------------------------------
+@provider(
+    "windows.updates",
+    facts=["updates.pending", "updates.security_pending", "updates.automatic"],
+    platforms=WINDOWS,
+)
+def updates(ctx: ProbeContext) -> Iterable[Fact]:
+    policy = _reg(WU_POLICY)
+    if policy is None:
+        yield Fact.unknown(
+            "updates.automatic", unreadable(_("réglage des mises à jour automatiques")), "reg"
+        )
+    else:
+        yield Fact.known(
+            "updates.automatic", win_update.automatic_from_policy(policy), "WindowsUpdate\\AU"
+        )
+    what = _("mises à jour en attente")
+    cp = proc.run(WU_SEARCH_PS, timeout=WU_TIMEOUT_S, c_locale=False)
+    if not cp.ok:
+        reason = failure_reason(cp, what)
+        yield Fact.unknown("updates.pending", reason, "Windows Update")
+        yield Fact.unknown("updates.security_pending", reason, "Windows Update")
+        return
+    try:
+        pending = win_update.parse_wu_search(cp.stdout)
+    except ValueError:
+        yield Fact.unknown("updates.pending", unreadable(what), "Windows Update")
+        yield Fact.unknown("updates.security_pending", unreadable(what), "Windows Update")
+        return
+    yield Fact.known("updates.pending", pending.total, "Windows Update")
+    yield Fact.known("updates.security_pending", pending.security, "Windows Update")
+
+
+@provider("windows.os", facts=["os.support"], platforms=WINDOWS)
+def os_support(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("version de Windows")
+    cp = proc.run(OS_PS, timeout=QUICK_S, c_locale=False)
+    if not cp.ok:
+        yield Fact.unknown("os.support", failure_reason(cp, what), "Win32_OperatingSystem")
+        return
+    try:
+        win = win_os.parse_win32_os(cp.stdout)
+    except ValueError:
+        win = None
+    if win is None:
+        yield Fact.unknown("os.support", unreadable(what), "Win32_OperatingSystem")
+        return
+    dv = _reg(DISPLAY_VERSION) or {}
+    display = dv.get("displayversion")
+    family, release, name = win_os.release_key(win, display if isinstance(display, str) else None)
+    yield Fact.known(
+        "os.support", support_status(family, release, name, ctx.now.date()), "Win32_OperatingSystem"
+    )
+
+
+# --- M02 session lock -----------------------------------------------------------------
+@provider(
+    "windows.screenlock", facts=["screenlock.enabled", "screenlock.delay_s"], platforms=WINDOWS
+)
+def screenlock(ctx: ProbeContext) -> Iterable[Fact]:
+    desktop = _reg(DESKTOP)
+    if desktop is None:
+        reason = unreadable(_("réglages de l'écran de veille"))
+        yield Fact.unknown("screenlock.enabled", reason, "reg")
+        yield Fact.unknown("screenlock.delay_s", reason, "reg")
+        return
+    policy = _reg(DESKTOP_POLICY) or {}
+    lock = sleep = None
+    cp = proc.run(CONSOLE_LOCK, timeout=QUICK_S, c_locale=False)
+    if cp.ok:
+        lock = parse_powercfg_indexes(cp.stdout)
+    cp = proc.run(SLEEP_AFTER, timeout=QUICK_S, c_locale=False)
+    if cp.ok:
+        sleep = parse_powercfg_indexes(cp.stdout)
+    result = screen_lock(desktop, policy, lock, sleep)
+    source = "Control Panel\\Desktop + powercfg"
+    yield Fact.known("screenlock.enabled", result.enabled, source)
+    yield Fact.known("screenlock.delay_s", result.delay_s, source)
+
+
+# --- M09 Wi-Fi ------------------------------------------------------------------------
+@provider("windows.wifi", facts=["wifi.security", "wifi.hidden"], platforms=WINDOWS)
+def wifi(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("état du Wi-Fi")
+    cp = proc.run(WLAN_INTERFACES, timeout=QUICK_S, c_locale=False)
+    if not cp.ok:
+        text = (cp.stdout + cp.stderr).lower()
+        if cp.returncode is not None and "wlansvc" in text:
+            reason = _("pas de Wi-Fi sur cet ordinateur (service WLAN arrêté)")
+            yield Fact.not_applicable("wifi.security", reason, "netsh wlan")
+            yield Fact.not_applicable("wifi.hidden", reason, "netsh wlan")
+            return
+        yield Fact.unknown("wifi.security", failure_reason(cp, what), "netsh wlan")
+        yield Fact.unknown("wifi.hidden", failure_reason(cp, what), "netsh wlan")
+        return
+    connected = [i for i in netsh.parse_wlan_interfaces(cp.stdout) if i.connected]
+    if not connected:
+        reason = _("aucun réseau Wi-Fi connecté en ce moment")
+        yield Fact.not_applicable("wifi.security", reason, "netsh wlan")
+        yield Fact.not_applicable("wifi.hidden", reason, "netsh wlan")
+        return
+    iface = connected[0]
+    yield Fact.known(
+        "wifi.security", netsh.wifi_security(iface.authentication, iface.cipher), "netsh wlan"
+    )
+    profile = iface.profile or iface.ssid
+    pcp = proc.run(wlan_profile(profile), timeout=QUICK_S, c_locale=False)
+    hidden = netsh.parse_wlan_profile_hidden(pcp.stdout) if pcp.ok else None
+    if hidden is None:
+        reason = failure_reason(pcp, what) if not pcp.ok else unreadable(what)
+        yield Fact.unknown("wifi.hidden", reason, "netsh wlan show profile")
+    else:
+        yield Fact.known("wifi.hidden", hidden, "netsh wlan show profile")
+
+
+# --- M06 USB keys ---------------------------------------------------------------------
+@provider("windows.autorun", facts=["media.autorun_disabled"], platforms=WINDOWS)
+def autorun(ctx: ProbeContext) -> Iterable[Fact]:
+    hklm, hkcu, autoplay = _reg(AUTORUN_HKLM), _reg(AUTORUN_HKCU), _reg(AUTOPLAY)
+    if hklm is None and hkcu is None and autoplay is None:
+        yield Fact.unknown(
+            "media.autorun_disabled", unreadable(_("réglage de l'exécution automatique")), "reg"
+        )
+        return
+    yield Fact.known(
+        "media.autorun_disabled",
+        autorun_disabled(hklm or {}, hkcu or {}, autoplay or {}),
+        "AutoplayHandlers / NoDriveTypeAutoRun",
+    )
+
+
+# --- M08 and M01: accounts and software -----------------------------------------------
+@provider("windows.user", facts=["user.is_admin"], platforms=WINDOWS)
+def user_admin(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("groupes du compte")
+    cp = proc.run(WHOAMI, timeout=QUICK_S, c_locale=False)
+    admin = is_admin(cp.stdout) if cp.ok else None
+    if admin is None:
+        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
+        yield Fact.unknown("user.is_admin", reason, "whoami /groups")
+        return
+    yield Fact.known("user.is_admin", admin, "whoami /groups")
+
+
+@provider("windows.account", facts=["account.password_set"], platforms=WINDOWS)
+def account_password(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("mot de passe du compte")
+    if not ctx.user:
+        yield Fact.unknown("account.password_set", unreadable(what), "net user")
+        return
+    cp = proc.run(net_user(ctx.user), timeout=QUICK_S, c_locale=False)
+    required = password_required(cp.stdout) if cp.ok else None
+    if required is None:
+        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
+        yield Fact.unknown("account.password_set", reason, "net user")
+        return
+    yield Fact.known("account.password_set", required, "net user")
+
+
+@provider(
+    "windows.software", facts=["password_manager.installed", "apps.personal"], platforms=WINDOWS
+)
+def software(ctx: ProbeContext) -> Iterable[Fact]:
+    what = _("liste des programmes installés")
+    cp = proc.run(UNINSTALL_PS, timeout=QUICK_S, c_locale=False)
+    appx = proc.run(APPX_PS, timeout=QUICK_S, c_locale=False)
+    try:
+        names = installed_names(cp.stdout, appx.stdout if appx.ok else "") if cp.ok else None
+    except ValueError:
+        names = None
+    if names is None:
+        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
+        yield Fact.unknown("password_manager.installed", reason, "Uninstall")
+        yield Fact.unknown("apps.personal", reason, "Uninstall")
+        return
+    source = "Uninstall + Get-AppxPackage" if appx.ok else "Uninstall"
+    yield Fact.known(
+        "password_manager.installed", match_software(names, "password_managers"), source
+    )
+    yield Fact.known("apps.personal", match_software(names, "personal_apps"), source)
+
+
+# --- M04 mail accounts ----------------------------------------------------------------
+@provider("windows.thunderbird", facts=["mail.webmail_accounts"], platforms=WINDOWS)
+def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
+    """Thunderbird keeps its profiles under %APPDATA%\\Thunderbird (``profiles.ini``)."""
+    yield thunderbird_webmail([ctx.home / "AppData" / "Roaming" / "Thunderbird"])

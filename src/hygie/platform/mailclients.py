@@ -1,0 +1,49 @@
+"""Mail clients' configured accounts on Windows and macOS (Thunderbird profiles).
+
+Only the account DOMAINS that are free webmails come out (``gmail.com``), never addresses.
+The pure reading of ``profiles.ini`` and ``prefs.js`` lives in
+:mod:`hygie.platform.parsers.thunderbird`, shared with Linux.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from hygie.audit.model import Fact
+from hygie.i18n import _
+from hygie.platform.parsers.thunderbird import thunderbird_profile_dirs, webmail_domains_from_prefs
+
+KEY = "mail.webmail_accounts"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def thunderbird_webmail(bases: Iterable[Path]) -> Fact:
+    """Webmail domains of the accounts in every Thunderbird profile under ``bases``.
+
+    No Thunderbird is a known empty list (nothing configured here); an unreadable profile
+    is unknown, never "no webmail".
+    """
+    domains: list[str] = []
+    seen: set[Path] = set()
+    try:
+        for base in bases:
+            ini = _read(base / "profiles.ini")
+            if ini is None:
+                continue
+            for profile in thunderbird_profile_dirs(ini, base):
+                if profile in seen:
+                    continue
+                seen.add(profile)
+                prefs = _read(profile / "prefs.js")
+                if prefs:
+                    domains.extend(webmail_domains_from_prefs(prefs))
+    except OSError:
+        return Fact.unknown(KEY, _("profils Thunderbird illisibles"), "thunderbird")
+    return Fact.known(KEY, sorted(domains), "thunderbird prefs.js")
