@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pwd
+import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +26,8 @@ def _daily_user() -> str:
     if sudo_user:
         return sudo_user
     try:
-        return pwd.getpwuid(os.getuid()).pw_name
-    except (KeyError, AttributeError):  # pragma: no cover - Windows has no pwd
+        return getpass.getuser()  # portable: no pwd module on Windows
+    except (KeyError, OSError):  # pragma: no cover - no user name in the environment
         return os.environ.get("USERNAME", "")
 
 
@@ -35,10 +35,9 @@ def _daily_home() -> Path:
     """That person's home folder (the sudo caller's, not root's, when run through sudo)."""
     sudo_user = os.environ.get("SUDO_USER")
     if sudo_user:
-        try:
-            return Path(pwd.getpwnam(sudo_user).pw_dir)
-        except (KeyError, AttributeError):  # pragma: no cover - unknown user / no pwd
-            pass
+        home = Path(os.path.expanduser("~" + sudo_user))
+        if home.is_absolute():
+            return home
     return Path.home()
 
 
