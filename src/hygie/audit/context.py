@@ -7,8 +7,8 @@ folder through ``home``, so that tests point them at a tree in ``tmp_path``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import getpass
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
