@@ -516,6 +516,7 @@ class RelayStats:
         self._bytes: Counter[tuple[str, str]] = Counter()
         self.totals: Counter[str] = Counter()
         self._last_flush = time.monotonic()
+        self._flush_lock = threading.Lock()
         self.flush_every_s = flush_every_s
 
     def record(self, decision: str, size: int) -> bool:
@@ -528,6 +529,10 @@ class RelayStats:
         return due
 
     def flush(self) -> None:
+        with self._flush_lock:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._lock:
             pending, sizes = self._pending, self._bytes
             self._pending, self._bytes = Counter(), Counter()
@@ -734,7 +739,10 @@ class GuardRelay:
     def start(self) -> None:
         from aiosmtpd.controller import Controller
 
+        from hygie.mail.store import ensure_tables
+
         s = self.settings
+        ensure_tables()  # migrate now, not from two flushing threads at once
         self._controller = Controller(
             self.handler,
             hostname=s.listen_host,

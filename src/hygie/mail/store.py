@@ -26,6 +26,10 @@ STATE_MODULE = "mail"
 EXPOSURE_KEY = "exposure"
 
 
+def ensure_tables() -> None:
+    open_store().close()
+
+
 def add_relay_counts(counts: dict[tuple[str, str], tuple[int, int]]) -> None:
     store = open_store()
     try:
