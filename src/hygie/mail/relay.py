@@ -314,7 +314,7 @@ def decide(
         return Verdict(
             "refused_oversize",
             False,
-            _reply(552, "5.3.4", _("Message trop gros pour etre verifie : il n'a pas ete envoye.")),
+            _reply(552, "5.3.4", _("Message trop gros pour être vérifié : il n'a pas été envoyé.")),
             non_mssante=non_mssante,
         )
     if non_mssante == 0:
@@ -326,7 +326,7 @@ def decide(
             _reply(
                 451,
                 "4.3.0",
-                _("Le relais hygie ne peut pas verifier ce message (analyseur absent)."),
+                _("Le relais hygie ne peut pas vérifier ce message (analyseur absent)."),
             ),
             non_mssante=non_mssante,
         )
@@ -340,8 +340,8 @@ def decide(
                 554,
                 "5.7.0",
                 _(
-                    "Verification trop longue : message non envoye. Envoyez-le par votre "
-                    "messagerie MSSante ou en plusieurs fois."
+                    "Vérification trop longue : message non envoyé. Envoyez-le par votre "
+                    "messagerie MSSanté ou en plusieurs fois."
                 ),
             ),
             non_mssante=non_mssante,
@@ -360,12 +360,12 @@ def decide(
             return Verdict(
                 "refused_timeout",
                 False,
-                _reply(554, "5.7.0", _("Verification trop longue : message non envoye.")),
+                _reply(554, "5.7.0", _("Vérification trop longue : message non envoyé.")),
                 non_mssante=non_mssante,
             )
         return _unscannable(non_mssante, str(getattr(result, "reason", "")))
     kinds = ", ".join(f"{type_label(t)} ({n})" for t, n in types.most_common()) or _(
-        "donnees de patient"
+        "données de patient"
     )
     where = ", ".join(parts[:5])
     if policy == "warn":
@@ -378,11 +378,11 @@ def decide(
             header=f"patient-data; {summary}; recipients-not-mssante={non_mssante}",
         )
     text = _(
-        "Donnees de patient detectees : {kinds}, dans : {where}. Un destinataire n'est pas "
-        "MSSante : utilisez la messagerie securisee de sante (MSSante) pour ce message."
+        "Données de patient détectées : {kinds}, dans : {where}. Un destinataire n'est pas "
+        "MSSanté : utilisez la messagerie sécurisée de santé (MSSanté) pour ce message."
     ).format(kinds=kinds, where=where)
     if policy == "quarantine":
-        text += " " + _("Une copie est gardee en quarantaine par hygie.")
+        text += " " + _("Une copie est gardée en quarantaine par hygie.")
         return Verdict(
             "quarantined",
             False,
@@ -400,10 +400,10 @@ def decide(
 
 
 def _unscannable(non_mssante: int, reason: str) -> Verdict:
-    text = _("Message illisible pour la verification (format MIME invalide ou chiffre)")
+    text = _("Message illisible pour la vérification (format MIME invalide ou chiffré)")
     if reason:
         text += " : " + reason
-    text += ". " + _("Il n'a pas ete envoye ; utilisez MSSante pour les donnees de patient.")
+    text += ". " + _("Il n'a pas été envoyé ; utilisez MSSanté pour les données de patient.")
     return Verdict(
         "refused_unscannable", False, _reply(554, "5.6.0", text), non_mssante=non_mssante
     )
@@ -445,7 +445,7 @@ def deliver(
         settings.upstream_port,
         settings.upstream_timeout_s,
     )
-    temp = _("Le serveur d'envoi ne repond pas ; votre logiciel reessaiera plus tard.")
+    temp = _("Le serveur d'envoi ne répond pas ; votre logiciel réessaiera plus tard.")
     try:
         smtp: smtplib.SMTP
         if settings.upstream_tls == "tls":
@@ -468,8 +468,8 @@ def deliver(
                             451,
                             "4.7.0",
                             _(
-                                "Le relais n'a pas pu s'identifier aupres du serveur d'envoi "
-                                "(mot de passe ?). Message garde par votre logiciel."
+                                "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
+                                "(mot de passe ?). Message gardé par votre logiciel."
                             ),
                         ),
                         "deferred_upstream",
@@ -594,7 +594,7 @@ class GuardHandler:
             verdict = Verdict(
                 "refused_timeout",
                 False,
-                _reply(554, "5.7.0", _("Verification trop longue : message non envoye.")),
+                _reply(554, "5.7.0", _("Vérification trop longue : message non envoyé.")),
             )
         out = raw
         reply = verdict.reply
@@ -606,7 +606,7 @@ class GuardHandler:
                 log.exception("quarantine write failed")
                 decision = "deferred_local"
                 reply = _reply(
-                    451, "4.3.0", _("Le relais n'a pas pu garder le message ; reessayez plus tard.")
+                    451, "4.3.0", _("Le relais n'a pas pu garder le message ; réessayez plus tard.")
                 )
         if verdict.relay:
             if verdict.header:
