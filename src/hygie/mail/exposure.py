@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import fnmatch
-import importlib
 import mailbox
 import os
 import sys
@@ -27,6 +26,10 @@ from typing import Any
 from hygie.i18n import _, ngettext
 from hygie.mail.addresses import classify_address
 from hygie.mail.errors import ExposureSourceError, MailError
+from hygie.platform.parsers.thunderbird import (
+    thunderbird_profile_dirs,
+    webmail_domains_from_prefs,
+)
 
 SENT_PATTERNS = (
     "sent*",
@@ -55,10 +58,6 @@ def thunderbird_roots(home: Path, platform: str | None = None) -> list[Path]:
     ]
 
 
-def _tb() -> Any:
-    return importlib.import_module("hygie.platform.parsers.thunderbird")
-
-
 def thunderbird_profiles(home: Path, platform: str | None = None) -> list[Path]:
     out: list[Path] = []
     for root in thunderbird_roots(home, platform):
@@ -67,7 +66,7 @@ def thunderbird_profiles(home: Path, platform: str | None = None) -> list[Path]:
             text = ini.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        for p in _tb().thunderbird_profile_dirs(text, root):
+        for p in thunderbird_profile_dirs(text, root):
             if p.is_dir() and p not in out:
                 out.append(p)
     return out
@@ -98,7 +97,7 @@ def webmail_account_count(profiles: list[Path]) -> int:
             text = (p / "prefs.js").read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        n += len(_tb().webmail_domains_from_prefs(text))
+        n += len(webmail_domains_from_prefs(text))
     return n
 
 

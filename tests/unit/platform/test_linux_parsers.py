@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import fixture_text
 from hygie.platform.eol import support_status
 from hygie.platform.parsers import apt, clamav, desktop, dnf, firewall, lsblk, nmcli, passwd
 from hygie.platform.parsers import systemctl as sd
@@ -18,7 +19,6 @@ from hygie.platform.parsers.thunderbird import (
     thunderbird_profile_dirs,
     webmail_domains_from_prefs,
 )
-from helpers import fixture_text
 
 
 def fx(probe: str, case: str) -> str:
