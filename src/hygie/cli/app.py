@@ -45,6 +45,9 @@ def _register() -> None:
     from hygie.cli import audit
 
     audit.register(app)
+    from hygie.cli import scan
+
+    scan.register(app)
 
 
 _register()
