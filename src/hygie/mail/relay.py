@@ -229,12 +229,20 @@ TYPE_LABELS_FR: dict[str, str] = {
 
 
 def type_label(t: str) -> str:
-    label = TYPE_LABELS_FR.get(t.upper())
-    return _(label) if label else t
+    """The French label of a finding type (the scanner's registry, else our own table)."""
+    try:
+        registry = importlib.import_module("hygie.identifiers.registry")
+        label = str(registry.label_of(t))
+        if label and label != t:
+            return label
+    except (ImportError, AttributeError):
+        pass
+    own = TYPE_LABELS_FR.get(t.upper())
+    return _(own) if own else t
 
 
 def _finding_part(f: Any) -> str:
-    for attr in ("part", "part_name", "location_part", "where"):
+    for attr in ("context_part", "part", "part_name"):
         v = getattr(f, attr, None)
         if isinstance(v, str) and v:
             return v
