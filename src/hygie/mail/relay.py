@@ -29,6 +29,7 @@ import importlib
 import ipaddress
 import logging
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -287,7 +288,15 @@ def ascii_reply(text: str) -> str:
     """SMTP replies are ASCII (RFC 5321): drop accents, keep the French readable."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.replace("«", '"').replace("»", '"').replace("’", "'").replace("…", "...")
+    t = (
+        t.replace("« ", '"')
+        .replace(" »", '"')
+        .replace("\u00a0", " ")
+        .replace("«", '"')
+        .replace("»", '"')
+        .replace("’", "'")
+        .replace("…", "...")
+    )
     return "".join(c if 32 <= ord(c) < 127 else "?" for c in t)
 
 
@@ -359,6 +368,9 @@ def decide(
         return _unscannable(non_mssante, "")
     status = str(getattr(result, "status", ""))
     types, parts = _summarise(result)
+    if status == "clean" and ENCRYPTED.search(raw):
+        # Encrypted content cannot be read: "clean" would be a guess (fail closed).
+        return _unscannable(non_mssante, _("contenu chiffré"))
     if status == "clean":
         return Verdict("relayed_clean", True, non_mssante=non_mssante)
     if status != "patient_data":
@@ -405,6 +417,12 @@ def decide(
         finding_types=dict(types),
         non_mssante=non_mssante,
     )
+
+
+ENCRYPTED = re.compile(
+    rb"(?im)^content-type:[ \t]*(?:application/(?:x-)?pkcs7-mime|multipart/encrypted|"
+    rb"application/pgp-encrypted)|^-----BEGIN PGP MESSAGE-----"
+)
 
 
 def _unscannable(non_mssante: int, reason: str) -> Verdict:

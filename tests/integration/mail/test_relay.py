@@ -271,3 +271,24 @@ def test_log_line_has_no_address_nor_identifier(
     assert len(lines) == 1
     assert "decision=rejected_patient_data" in lines[0] and "FR_NIR:1" in lines[0]
     assert VALID_NIR not in lines[0] and "gmail" not in lines[0] and "@" not in lines[0]
+
+
+def test_malformed_corpus_through_the_relay(relay: GuardRelay, sink: Sink) -> None:
+    from unit.mail.test_relay_decide import MALFORMED
+
+    scan = scanner()
+    for name, raw in sorted(MALFORMED.items()):
+        if not raw:
+            continue
+        before = len(sink.received)
+        try:
+            _send(relay, ["dr.martin@gmail.com"], raw)
+            accepted = True
+        except smtplib.SMTPResponseException as exc:
+            assert 400 <= exc.smtp_code < 600, name
+            accepted = False
+        if accepted:
+            assert str(scan(raw, timeout_s=5).status) == "clean", name
+            assert len(sink.received) == before + 1
+        else:
+            assert len(sink.received) == before, name
