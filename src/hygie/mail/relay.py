@@ -454,6 +454,88 @@ def _upstream_text(resp: bytes | str) -> str:
     return ascii_reply(" ".join(text.split()))[:200]
 
 
+class UpstreamAuthError(Exception):
+    """The upstream refused the relay's login (wrong password)."""
+
+
+class UpstreamPool:
+    """A few open, authenticated connections to the upstream, reused between messages.
+
+    Saves the TCP + TLS handshake and the login per message. A connection that fails before
+    the message was handed over is dropped and the message retried once on a fresh one; idle
+    connections are closed after ``idle_s``.
+    """
+
+    def __init__(
+        self, settings: RelaySettings, password: str | None, size: int = 4, idle_s: float = 30.0
+    ) -> None:
+        self.settings = settings
+        self.password = password
+        self.size = size
+        self.idle_s = idle_s
+        self._idle: list[tuple[smtplib.SMTP, float]] = []
+        self._lock = threading.Lock()
+        self._ctx = ssl.create_default_context(
+            cafile=str(settings.upstream_ca) if settings.upstream_ca else None
+        )
+
+    def connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp: smtplib.SMTP
+        if s.upstream_tls == "tls":
+            smtp = smtplib.SMTP_SSL(
+                s.upstream_host, s.upstream_port, timeout=s.upstream_timeout_s, context=self._ctx
+            )
+        else:
+            smtp = smtplib.SMTP(s.upstream_host, s.upstream_port, timeout=s.upstream_timeout_s)
+        try:
+            smtp.ehlo()
+            if s.upstream_tls == "starttls":
+                smtp.starttls(context=self._ctx)
+                smtp.ehlo()
+            if s.upstream_user:
+                try:
+                    smtp.login(s.upstream_user, self.password or "")
+                except smtplib.SMTPAuthenticationError as exc:
+                    raise UpstreamAuthError from exc
+        except BaseException:
+            _close(smtp)
+            raise
+        return smtp
+
+    def acquire(self) -> tuple[smtplib.SMTP, bool]:
+        """A connection and whether it is fresh (a reused one may have been closed by peer)."""
+        now = time.monotonic()
+        with self._lock:
+            while self._idle:
+                smtp, since = self._idle.pop()
+                if now - since < self.idle_s:
+                    return smtp, False
+                _close(smtp)
+        return self.connect(), True
+
+    def release(self, smtp: smtplib.SMTP, reusable: bool) -> None:
+        if reusable:
+            with self._lock:
+                if len(self._idle) < self.size:
+                    self._idle.append((smtp, time.monotonic()))
+                    return
+        _close(smtp)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for smtp, _since in idle:
+            _close(smtp, quit_=True)
+
+
+def _close(smtp: smtplib.SMTP, *, quit_: bool = False) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        if quit_:
+            smtp.quit()
+        smtp.close()
+
+
 def deliver(
     settings: RelaySettings,
     password: str | None,
@@ -461,64 +543,71 @@ def deliver(
     rcpts: Sequence[str],
     data: bytes,
     mail_options: Sequence[str] = (),
+    *,
+    pool: UpstreamPool | None = None,
 ) -> Delivery:
     """Hand the message to the upstream; all recipients or none (never a partial accept)."""
-    ctx = ssl.create_default_context(
-        cafile=str(settings.upstream_ca) if settings.upstream_ca else None
-    )
-    host, port, timeout = (
-        settings.upstream_host,
-        settings.upstream_port,
-        settings.upstream_timeout_s,
-    )
+    own_pool = pool is None
+    pool = pool or UpstreamPool(settings, password, size=0)
     temp = _("Le serveur d'envoi ne répond pas ; votre logiciel réessaiera plus tard.")
     try:
-        smtp: smtplib.SMTP
-        if settings.upstream_tls == "tls":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ctx)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            smtp.ehlo()
-            if settings.upstream_tls == "starttls":
-                smtp.starttls(context=ctx)
-                smtp.ehlo()
-            if settings.upstream_user:
-                try:
-                    smtp.login(settings.upstream_user, password or "")
-                except smtplib.SMTPAuthenticationError:
-                    log.warning("upstream authentication failed")
-                    return Delivery(
-                        False,
-                        _reply(
-                            451,
-                            "4.7.0",
-                            _(
-                                "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
-                                "(mot de passe ?). Message gardé par votre logiciel."
-                            ),
-                        ),
-                        "deferred_upstream",
-                    )
-            opts = [
-                o
-                for o in mail_options
-                if o.split("=", 1)[0].lower() in ("body", "smtputf8")
-                and smtp.has_extn(o.split("=", 1)[0].lower().replace("body", "8bitmime"))
-            ]
-            code, resp = smtp.mail(mail_from, opts)
-            if code != 250:
-                return _refusal(smtp, code, resp)
-            for r in rcpts:
-                code, resp = smtp.rcpt(r)
-                if code not in (250, 251):
-                    return _refusal(smtp, code, resp)
-            code, resp = smtp.data(data)
-            if code != 250:
-                return _refusal(smtp, code, resp)
-            return Delivery(True, f"250 2.0.0 {_upstream_text(resp)}")
+        for _attempt in range(2):
+            smtp, fresh = pool.acquire()
+            try:
+                opts = [
+                    o
+                    for o in mail_options
+                    if o.split("=", 1)[0].lower() in ("body", "smtputf8")
+                    and smtp.has_extn(o.split("=", 1)[0].lower().replace("body", "8bitmime"))
+                ]
+                code, resp = smtp.mail(mail_from, opts)
+            except (OSError, smtplib.SMTPServerDisconnected):
+                pool.release(smtp, False)
+                if fresh:
+                    raise
+                continue  # a stale pooled connection: retry once on a fresh one
+            try:
+                result = _transaction(smtp, code, resp, rcpts, data)
+            except BaseException:
+                pool.release(smtp, False)
+                raise
+            pool.release(smtp, True)
+            return result
+        raise smtplib.SMTPServerDisconnected("no usable upstream connection")
+    except UpstreamAuthError:
+        log.warning("upstream authentication failed")
+        return Delivery(
+            False,
+            _reply(
+                451,
+                "4.7.0",
+                _(
+                    "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
+                    "(mot de passe ?). Message gardé par votre logiciel."
+                ),
+            ),
+            "deferred_upstream",
+        )
     except (OSError, smtplib.SMTPException, ssl.SSLError):
         return Delivery(False, _reply(451, "4.4.1", temp), "deferred_upstream")
+    finally:
+        if own_pool:
+            pool.close()
+
+
+def _transaction(
+    smtp: smtplib.SMTP, code: int, resp: bytes, rcpts: Sequence[str], data: bytes
+) -> Delivery:
+    if code != 250:
+        return _refusal(smtp, code, resp)
+    for r in rcpts:
+        code, resp = smtp.rcpt(r)
+        if code not in (250, 251):
+            return _refusal(smtp, code, resp)
+    code, resp = smtp.data(data)
+    if code != 250:
+        return _refusal(smtp, code, resp)
+    return Delivery(True, f"250 2.0.0 {_upstream_text(resp)}")
 
 
 def _refusal(smtp: smtplib.SMTP, code: int, resp: bytes) -> Delivery:
@@ -591,6 +680,7 @@ class GuardHandler:
         self.upstream_password = upstream_password
         self.quarantine_dir = quarantine_dir
         self.stats = stats
+        self.pool = UpstreamPool(settings, upstream_password)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         started = time.perf_counter()
@@ -639,13 +729,15 @@ class GuardHandler:
                 out = add_warning_header(raw, verdict.header)
             delivery = await loop.run_in_executor(
                 None,
-                deliver,
-                s,
-                self.upstream_password,
-                envelope.mail_from or "",
-                rcpts,
-                out,
-                list(envelope.mail_options or ()),
+                lambda: deliver(
+                    s,
+                    self.upstream_password,
+                    envelope.mail_from or "",
+                    rcpts,
+                    out,
+                    list(envelope.mail_options or ()),
+                    pool=self.pool,
+                ),
             )
             reply = delivery.reply
             if not delivery.ok:
@@ -799,6 +891,7 @@ class GuardRelay:
             with contextlib.suppress(Exception):
                 self._controller.stop()
             self._controller = None
+        self.handler.pool.close()
         self.stats.flush()
 
     def __enter__(self) -> GuardRelay:

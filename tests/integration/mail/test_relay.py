@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from hygie.mail.relay import GuardRelay, RelaySettings
 from hygie.mail.store import relay_counts
-from mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
+from tests.mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
 
 pytestmark = pytest.mark.integration
 
@@ -274,7 +275,7 @@ def test_log_line_has_no_address_nor_identifier(
 
 
 def test_malformed_corpus_through_the_relay(relay: GuardRelay, sink: Sink) -> None:
-    from unit.mail.test_relay_decide import MALFORMED
+    from tests.unit.mail.test_relay_decide import MALFORMED
 
     scan = scanner()
     for name, raw in sorted(MALFORMED.items()):
@@ -292,3 +293,19 @@ def test_malformed_corpus_through_the_relay(relay: GuardRelay, sink: Sink) -> No
             assert len(sink.received) == before + 1
         else:
             assert len(sink.received) == before, name
+
+
+def test_upstream_connection_is_reused_and_a_stale_one_is_replaced(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="un"))
+    pool = relay.handler.pool
+    assert len(pool._idle) == 1
+    first = pool._idle[0][0]
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="deux"))
+    assert pool._idle[0][0] is first  # reused: no new handshake
+    assert first.sock is not None
+    first.sock.shutdown(socket.SHUT_RDWR)  # the connection died while idle
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="trois"))
+    assert len(sink.received) == 3
+    assert pool._idle[0][0] is not first

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hygie.cli.app import main
-from mailtools import BAD_KEY_NIR, VALID_NIR
+from tests.mailtools import BAD_KEY_NIR, VALID_NIR
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hygie.mail.relay import ascii_reply, decide
-from mailtools import VALID_NIR, make_message, scanner
+from tests.mailtools import VALID_NIR, make_message, scanner
 
 NIR = VALID_NIR
 B = "----=_b0undary"
