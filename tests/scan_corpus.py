@@ -143,7 +143,8 @@ def _clinical_positive(rng: random.Random) -> str:
         lines.append(f"{name}, {label} : {fmt_nir(rng, random_nir(rng))}")
     if variant in (1, 2):
         lines.append(
-            f"{name}, {rng.choice(('née le', 'né le', 'DDN :', 'date de naissance :'))} {_date(rng)}"
+            f"{name}, {rng.choice(('née le', 'né le', 'DDN :', 'date de naissance :'))} "
+            f"{_date(rng)}"
         )
     if variant == 3:
         lines.append(f"{name} : {rng.choice(ACTS)}, {rng.choice(DRUGS)}.")
@@ -182,7 +183,8 @@ def _invoice_negative(rng: random.Random) -> str:
     return "\n".join(
         [
             f"FACTURE N° FA-2026-{rng.randint(1, 99999):05d}",
-            f"Commande n° {_order15(rng)} du {rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/2026",
+            f"Commande n° {_order15(rng)} du {rng.randint(1, 28):02d}/"
+            f"{rng.randint(1, 12):02d}/2026",
             f"Client : Cabinet infirmier, SIRET {rng.randint(10**13, 10**14 - 1)}",
             f"Tél. : {_phone(rng)} — Fax : {_phone(rng)}",
             f"IBAN : {_iban(rng)}",

@@ -1,7 +1,8 @@
 """Birth dates, only right after a birth context: "né(e) le", "née le", "DDN",
 "date de naissance". Numeric (12/03/1985, 12.03.85, 12-3-1985), French month names
-("12 mars 1985", "1er janv. 1950") and ISO (1985-03-12). Dates are found first (fast, digit-anchored);
-only those right after a birth context are kept, so invoice or appointment dates never count."""
+("12 mars 1985", "1er janv. 1950") and ISO (1985-03-12). Dates are found first (fast,
+digit-anchored); only those right after a birth context are kept, so invoice or appointment
+dates never count."""
 
 from __future__ import annotations
 
