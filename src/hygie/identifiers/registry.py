@@ -60,5 +60,3 @@ def is_patient_type(type_: str) -> bool:
 def all_types() -> tuple[str, ...]:
     return tuple(_labels())
 
-
-UNKNOWN = N_("inconnu")

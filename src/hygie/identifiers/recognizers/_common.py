@@ -30,7 +30,10 @@ def only_digits(raw: str) -> str:
     return "".join(ch for ch in raw if "0" <= ch <= "9")
 
 
-def words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A case-insensitive regex matching any of ``words`` as whole words (longest first)."""
+def words_regex(words: tuple[str, ...], *, ignore_case: bool = True) -> re.Pattern[str]:
+    """A regex matching any of ``words`` as whole words (longest first).
+
+    With ``ignore_case=False`` the words must be lower case and so must the searched text
+    (faster: callers lower-case small windows themselves)."""
     alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(f"(?<![\\w])(?:{alts})(?![\\w])", re.IGNORECASE)
+    return re.compile(f"(?<![\\w])(?:{alts})(?![\\w])", re.IGNORECASE if ignore_case else 0)
