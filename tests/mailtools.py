@@ -130,3 +130,10 @@ def scanner() -> Any:
     from hygie.scan.engine import scan_email
 
     return scan_email
+
+
+def dying_scanner(raw: bytes, *, timeout_s: float = 10.0) -> Any:
+    """A scanner whose worker process dies (for the fail-closed test of the process pool)."""
+    import os
+
+    os._exit(3)

@@ -93,6 +93,7 @@ class RelaySettings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     upstream_ca: Path | None = None
+    scan_workers: int = 0
 
     def validate(self, *, client_password_set: bool) -> None:
         if self.upstream_tls not in TLS_MODES:
@@ -124,8 +125,10 @@ class RelaySettings:
                         "pas circuler en clair"
                     )
                 )
-        if self.max_size <= 0 or self.scan_timeout_s <= 0:
-            raise RelayConfigError(detail=_("max_size et scan_timeout_s doivent être positifs"))
+        if self.max_size <= 0 or self.scan_timeout_s <= 0 or self.scan_workers < 0:
+            raise RelayConfigError(
+                detail=_("max_size, scan_timeout_s et scan_workers doivent être positifs")
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,8 +139,14 @@ class RelaySettings:
             "policy": self.policy,
             "max_size": self.max_size,
             "scan_timeout_s": self.scan_timeout_s,
+            "scan_workers": self.scan_workers,
             "client_auth": None,
         }
+
+
+def default_scan_workers() -> int:
+    """Scanner processes beside the relay's own: one per spare core, at most two."""
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
 def settings_from(
@@ -186,6 +195,7 @@ def settings_from(
             tls_cert=opt_path("tls_cert"),
             tls_key=opt_path("tls_key"),
             upstream_ca=opt_path("upstream_ca"),
+            scan_workers=int(section.get("scan_workers", default_scan_workers())),
         )
     except (TypeError, ValueError) as exc:
         raise RelayConfigError(detail=str(exc)) from exc
@@ -211,6 +221,57 @@ def default_scanner() -> Scanner | None:
         return None
     fn: Scanner = engine.scan_email
     return fn
+
+
+class ProcessScanner:
+    """Runs a (picklable, module-level) scanner in worker processes, off the relay's GIL.
+
+    A worker that dies breaks the pool: that message is refused (fail closed) and the next
+    one gets a new pool.
+    """
+
+    def __init__(self, fn: Scanner, workers: int) -> None:
+        self.fn = fn
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor: Any = None
+
+    def _pool(self) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._executor
+
+    def warm(self) -> None:
+        """Start the workers now (imports take a moment), not on the first message."""
+        futures = [self._pool().submit(self.fn, b"", timeout_s=30.0) for _ in range(self.workers)]
+        for f in futures:
+            with contextlib.suppress(Exception):
+                f.result(timeout=60)
+
+    def __call__(self, raw: bytes, *, timeout_s: float) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._pool()
+        try:
+            return pool.submit(self.fn, raw, timeout_s=timeout_s).result(timeout=timeout_s + 5.0)
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is pool:
+                    self._executor = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
 
 
 TYPE_LABELS_FR: dict[str, str] = {
@@ -815,11 +876,14 @@ class GuardRelay:
         settings.validate(client_password_set=bool(client_password))
         self.settings = settings
         self.stats = RelayStats(stats_flush_every_s)
+        chosen = scanner if scanner is not None or not use_default_scanner else default_scanner()
+        self.process_scanner: ProcessScanner | None = None
+        if chosen is not None and settings.scan_workers > 0:
+            self.process_scanner = ProcessScanner(chosen, settings.scan_workers)
+            chosen = self.process_scanner
         self.handler = GuardHandler(
             settings,
-            scanner=scanner
-            if scanner is not None or not use_default_scanner
-            else default_scanner(),
+            scanner=chosen,
             upstream_password=upstream_password,
             quarantine_dir=quarantine or quarantine_dir(),
             stats=self.stats,
@@ -861,6 +925,8 @@ class GuardRelay:
 
         s = self.settings
         ensure_tables()  # migrate now, not from two flushing threads at once
+        if self.process_scanner is not None:
+            self.process_scanner.warm()
         self._controller = Controller(
             self.handler,
             hostname=s.listen_host,
@@ -892,6 +958,8 @@ class GuardRelay:
                 self._controller.stop()
             self._controller = None
         self.handler.pool.close()
+        if self.process_scanner is not None:
+            self.process_scanner.close()
         self.stats.flush()
 
     def __enter__(self) -> GuardRelay:

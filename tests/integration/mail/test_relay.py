@@ -309,3 +309,35 @@ def test_upstream_connection_is_reused_and_a_stale_one_is_replaced(
     _send(relay, ["dr.martin@gmail.com"], make_message(body="trois"))
     assert len(sink.received) == 3
     assert pool._idle[0][0] is not first
+
+
+def test_scanner_in_worker_processes(sink: Sink, tmp_path: Path) -> None:
+    r = GuardRelay(
+        _settings(sink, tmp_path, scan_workers=1),
+        upstream_password=sink.password,
+        quarantine=tmp_path,
+    )
+    assert r.process_scanner is not None
+    with r:
+        _send(r, ["dr.martin@gmail.com"], make_message(body="bonjour"))
+        with pytest.raises(smtplib.SMTPDataError) as exc:
+            _send(r, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+    assert exc.value.smtp_code == 550 and "NIR" in exc.value.smtp_error.decode()
+    assert len(sink.received) == 1
+
+
+def test_dead_scanner_worker_fails_closed(sink: Sink, tmp_path: Path) -> None:
+    from tests.mailtools import dying_scanner
+
+    r = GuardRelay(
+        _settings(sink, tmp_path, scan_workers=1),
+        scanner=dying_scanner,
+        upstream_password=sink.password,
+        quarantine=tmp_path,
+    )
+    with r:
+        for _ in range(2):
+            with pytest.raises(smtplib.SMTPDataError) as exc:
+                _send(r, ["dr.martin@gmail.com"], make_message(body="bonjour"))
+            assert exc.value.smtp_code == 554
+    assert sink.received == []
