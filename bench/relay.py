@@ -125,7 +125,7 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
-def start_relay(sink: Sink, home: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_relay(sink: Sink, home: Path, workers: int | None) -> tuple[subprocess.Popen[bytes], int]:
     hygie = str(Path(sys.executable).with_name("hygie"))
     env = dict(os.environ, HYGIE_HOME=str(home), HYGIE_KEYRING="file")
     (home / "config").mkdir(parents=True)
@@ -139,6 +139,8 @@ def start_relay(sink: Sink, home: Path) -> tuple[subprocess.Popen[bytes], int]:
         f'upstream_tls = "{"starttls" if sink.tls else "none"}"',
         f'upstream_ca = "{ca}"',
     ]
+    if workers is not None:
+        lines.append(f"scan_workers = {workers}")
     if sink.tls:
         lines.append('upstream_user = "cabinet"')
         subprocess.run(
@@ -164,11 +166,14 @@ def main() -> int:
     ap.add_argument("--size-kb", type=int, default=50)
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--plain", action="store_true", help="sink without STARTTLS/AUTH")
+    ap.add_argument(
+        "--scan-workers", type=int, default=None, help="relay scan_workers (default: its own)"
+    )
     args = ap.parse_args()
     msgs = [message(args.size_kb, i) for i in range(args.messages)]
     sink = Sink(tls=not args.plain)
     with tempfile.TemporaryDirectory() as tmp:
-        proc, port = start_relay(sink, Path(tmp))
+        proc, port = start_relay(sink, Path(tmp), args.scan_workers)
         try:
             latencies(lambda: open_relay(port), msgs[:20])  # warm-up (imports, caches)
             latencies(lambda: open_direct(sink), msgs[:20])
@@ -182,7 +187,11 @@ def main() -> int:
     expected = 2 * (20 + args.messages + args.messages)
     assert sink.count == expected, (sink.count, expected)
     mode = "plain" if args.plain else "STARTTLS+AUTH"
-    print(f"{args.messages} messages of {args.size_kb} KB, sink {mode}, {args.clients} clients")
+    workers = "default" if args.scan_workers is None else args.scan_workers
+    print(
+        f"{args.messages} messages of {args.size_kb} KB, sink {mode}, {args.clients} clients, "
+        f"relay scan_workers={workers}, load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"{'path':<22}{'msg/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
     for name, lat, tp in (
         ("direct to sink", direct, tp_direct),
