@@ -924,6 +924,8 @@ class GuardRelay:
         from hygie.mail.store import ensure_tables
 
         s = self.settings
+        # aiosmtpd's own logger writes envelope addresses at INFO: never let it through.
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         ensure_tables()  # migrate now, not from two flushing threads at once
         if self.process_scanner is not None:
             self.process_scanner.warm()

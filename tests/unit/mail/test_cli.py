@@ -120,3 +120,30 @@ def test_relay_stats_empty(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["mail", "relay", "stats", "--json"], capsys)
     assert code == 0
     assert json.loads(out)["data"]["total"] == 0
+
+
+def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
+    import trustme
+
+    from hygie.mail.relay import GuardRelay, RelaySettings
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("relay.cabinet.lan")
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "c.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "k.pem"))
+    settings = RelaySettings(
+        listen_host="192.0.2.10",
+        listen_port=2525,
+        upstream_host="smtp.x.fr",
+        upstream_port=587,
+        tls_cert=tmp_path / "c.pem",
+        tls_key=tmp_path / "k.pem",
+    )
+    kw = GuardRelay(settings, client_password="p", use_default_scanner=False)._smtp_kwargs()
+    assert kw["auth_required"] is True
+    assert kw["auth_require_tls"] is True
+    assert kw["require_starttls"] is True
+    loop = GuardRelay(
+        RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587), use_default_scanner=False
+    )._smtp_kwargs()
+    assert "authenticator" not in loop and "tls_context" not in loop
