@@ -147,3 +147,18 @@ def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
         RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587), use_default_scanner=False
     )._smtp_kwargs()
     assert "authenticator" not in loop and "tls_context" not in loop
+
+
+def test_exposure_cli_on_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.mailtools import make_message
+
+    (tmp_path / "a.eml").write_bytes(make_message(to="x@orange.fr", body=f"NIR {VALID_NIR}"))
+    (tmp_path / "b.eml").write_bytes(make_message(to="x@orange.fr"))
+    code, out, _ = run(["mail", "exposure", "--json", str(tmp_path)], capsys)
+    assert code == 1
+    data = json.loads(out)["data"]
+    assert data["sent_patient_data_non_mssante"] == 1 and data["messages_seen"] == 2
+    assert VALID_NIR not in out and "orange" not in out
+    code, out, _ = run(["mail", "exposure", "--no-record", str(tmp_path / "b.eml")], capsys)
+    assert code == 0
+    assert "Aucun message avec des données de patients hors MSSanté" in out
