@@ -341,3 +341,19 @@ def test_dead_scanner_worker_fails_closed(sink: Sink, tmp_path: Path) -> None:
                 _send(r, ["dr.martin@gmail.com"], make_message(body="bonjour"))
             assert exc.value.smtp_code == 554
     assert sink.received == []
+
+
+def test_8bit_and_dot_lines_are_relayed_byte_for_byte(relay: GuardRelay, sink: Sink) -> None:
+    data = (
+        b"From: a@cabinet.fr\r\nTo: b@gmail.com\r\nSubject: =?utf-8?q?R=C3=A9union?=\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        + "Réunion à 14 h, café prévu.\r\n".encode()
+        + b".\r\n..\r\n. point\r\n"
+        + b"x" * 990
+        + b"\r\nfin sans saut"
+    )
+    with smtplib.SMTP(relay.settings.listen_host, relay.settings.listen_port, timeout=10) as c:
+        c.sendmail("a@cabinet.fr", ["b@gmail.com"], data, mail_options=["BODY=8BITMIME"])
+    got = sink.received[0][2]
+    assert got == data + b"\r\n"  # smtplib terminates the last line; nothing else changes
