@@ -37,3 +37,42 @@ def words_regex(words: tuple[str, ...], *, ignore_case: bool = True) -> re.Patte
     (faster: callers lower-case small windows themselves)."""
     alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     return re.compile(f"(?<![\\w])(?:{alts})(?![\\w])", re.IGNORECASE if ignore_case else 0)
+
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+class Vocabulary:
+    """A set of (multi-)word terms looked up word by word: linear in the text, unlike a
+    regex alternation of hundreds of words. Texts given must be lower case."""
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = frozenset(t.lower() for t in terms)
+        self.max_words = max((len(t.split()) for t in self.terms), default=1)
+        self.first_words = frozenset(t.split()[0] for t in self.terms)
+
+    def finditer(self, lower: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) of every occurrence, longest term first at each position."""
+        first_words = self.first_words
+        out: list[tuple[str, int, int]] = []
+        plain = _WORD_RE.findall(lower)
+        if not any(w in first_words for w in plain):
+            return out
+        words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(lower)]
+        n = len(words)
+        i = 0
+        while i < n:
+            if words[i][0] not in first_words:
+                i += 1
+                continue
+            for k in range(min(self.max_words, n - i), 0, -1):
+                term = " ".join(w for w, _s, _e in words[i : i + k])
+                if term in self.terms:
+                    out.append((term, words[i][1], words[i + k - 1][2]))
+                    i += k - 1
+                    break
+            i += 1
+        return out
+
+    def search(self, lower: str) -> bool:
+        return bool(self.finditer(lower))
