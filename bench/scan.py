@@ -59,11 +59,22 @@ def corpus(n: int, pad: int, seed: int) -> tuple[list[str], list[bool]]:
     return texts, labels
 
 
+WARMUP = (
+    "NIR 1 85 03 75 116 001 27, née le 12/03/1985, Mme Durand : pansement, insuline. "
+    "RPPS 10005173140, ADELI 756012345, FINESS 010003820, Patient : DURAND, commande "
+    "185037511600127, 185037511600127@patient.mssante.fr"
+)
+REPEAT = 3
+
+
 def run_hygie(texts: list[str]) -> tuple[float, list[bool]]:
-    analyze("échauffement 1 85 03 75 116 001 27")  # compile the regexes outside the timing
-    t0 = time.perf_counter()
-    predicted = [is_patient_data(analyze(t)) for t in texts]
-    return time.perf_counter() - t0, predicted
+    analyze(WARMUP)  # compile every lazy regex and vocabulary outside the timing
+    best, predicted = float("inf"), []
+    for _ in range(REPEAT):  # best of N: the machine is shared
+        t0 = time.perf_counter()
+        predicted = [is_patient_data(analyze(t)) for t in texts]
+        best = min(best, time.perf_counter() - t0)
+    return best, predicted
 
 
 def presidio_engine():  # type: ignore[no-untyped-def]
@@ -185,10 +196,13 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=400)
     ap.add_argument("--pad", type=int, default=12, help="prose paragraphs around each document")
     ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (shared machine)")
     ap.add_argument("--prose-mb", type=float, default=2.0, help="plain-text throughput run")
     ap.add_argument("--pdf", action="store_true", help="also compare PDF extractors")
     ap.add_argument("--pdf-pages", type=int, default=60)
     args = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
 
     texts, labels = corpus(args.docs, args.pad, args.seed)
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
