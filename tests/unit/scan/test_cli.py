@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.id_helpers import with_key
+from tests.scan_docs import make_pdf
 
 from hygie.cli.app import main
-from id_helpers import with_key
-from scan_docs import make_pdf
 
 NIR = with_key("2500375116001")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tests.scan_corpus import generate, precision_recall
+from tests.scan_docs import make_email
+
 from hygie.identifiers import analyze, is_patient_data
 from hygie.scan.engine import scan_email
-from scan_corpus import generate, precision_recall
-from scan_docs import make_email
 
 
 def test_precision_recall_on_plain_text(capsys: object) -> None:

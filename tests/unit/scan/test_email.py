@@ -6,10 +6,10 @@ import base64
 from email.message import EmailMessage
 
 import pytest
+from tests.id_helpers import with_key
+from tests.scan_docs import make_docx, make_email, make_encrypted_pdf, make_pdf
 
 from hygie.scan.engine import scan_email
-from id_helpers import with_key
-from scan_docs import make_docx, make_email, make_encrypted_pdf, make_pdf
 
 NIR = with_key("1690599350123")
 SECRET = f"Monsieur Martin, n° de sécurité sociale {NIR}, injection d'insuline."

@@ -6,10 +6,8 @@ import io
 import zipfile
 
 import pytest
-
-from hygie.scan.engine import scan_bytes
-from id_helpers import with_key
-from scan_docs import (
+from tests.id_helpers import with_key
+from tests.scan_docs import (
     make_docx,
     make_email,
     make_encrypted_pdf,
@@ -18,6 +16,8 @@ from scan_docs import (
     make_pdf,
     make_xlsx,
 )
+
+from hygie.scan.engine import scan_bytes
 
 NIR = with_key("2500375116001")
 POSITIVE = f"Patiente : Mme Durand, NIR {NIR[:7]} {NIR[7:]}, pansement et insuline."
