@@ -4,10 +4,10 @@ no-break spaces, text split across lines), not only our minimal writer."""
 from __future__ import annotations
 
 import pytest
+from tests.id_helpers import with_key
 
 from hygie.render.report import html_to_pdf
 from hygie.scan.engine import scan_bytes
-from tests.id_helpers import with_key
 
 NIR = with_key("1691299350123")
 
