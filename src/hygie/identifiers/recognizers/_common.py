@@ -51,28 +51,29 @@ class Vocabulary:
         self.max_words = max((len(t.split()) for t in self.terms), default=1)
         self.first_words = frozenset(t.split()[0] for t in self.terms)
 
-    def finditer(self, lower: str) -> list[tuple[str, int, int]]:
-        """(term, start, end) of every occurrence, longest term first at each position."""
-        first_words = self.first_words
-        out: list[tuple[str, int, int]] = []
-        plain = _WORD_RE.findall(lower)
-        if not any(w in first_words for w in plain):
-            return out
-        words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(lower)]
-        n = len(words)
-        i = 0
-        while i < n:
-            if words[i][0] not in first_words:
-                i += 1
+    def _terms(self, lower: str, *, first_only: bool) -> list[str]:
+        first_words, terms, max_words = self.first_words, self.terms, self.max_words
+        words = _WORD_RE.findall(lower)
+        found: list[str] = []
+        for i, w in enumerate(words):
+            if w not in first_words:
                 continue
-            for k in range(min(self.max_words, n - i), 0, -1):
-                term = " ".join(w for w, _s, _e in words[i : i + k])
-                if term in self.terms:
-                    out.append((term, words[i][1], words[i + k - 1][2]))
-                    i += k - 1
+            for k in range(min(max_words, len(words) - i), 0, -1):
+                term = w if k == 1 else " ".join(words[i : i + k])
+                if term in terms:
+                    found.append(term)
+                    if first_only:
+                        return found
                     break
-            i += 1
-        return out
+        return found
+
+    def finditer(self, lower: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) of each distinct term found (first occurrence)."""
+        out = []
+        for term in dict.fromkeys(self._terms(lower, first_only=False)):
+            start = lower.find(term)
+            out.append((term, start, start + len(term)))
+        return sorted(out, key=lambda t: t[1])
 
     def search(self, lower: str) -> bool:
-        return bool(self.finditer(lower))
+        return bool(self._terms(lower, first_only=True))
