@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Recognizer
-from hygie.identifiers.recognizers._common import words_regex
+from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import STRONG_TYPES, recognizers
 
@@ -20,15 +20,27 @@ HEALTH_CONTEXT_WEIGHT = 2.0
 HEALTH_WINDOW = 1000
 
 
+#: Context lists longer than this are looked up word by word (a Vocabulary), not by regex.
+VOCABULARY_FROM = 40
+
+
 @functools.cache
-def _context_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    return words_regex(tuple(w.lower() for w in words), ignore_case=False) if words else None
+def _context_matcher(words: tuple[str, ...]) -> re.Pattern[str] | Vocabulary | None:
+    if not words:
+        return None
+    if len(words) > VOCABULARY_FROM:
+        return Vocabulary(words)
+    return words_regex(tuple(w.lower() for w in words), ignore_case=False)
 
 
 def _has(words: tuple[str, ...], window: str) -> bool:
     """``window`` must be lower case."""
-    rx = _context_re(words)
-    return rx is not None and rx.search(window) is not None
+    matcher = _context_matcher(words)
+    if matcher is None:
+        return False
+    if isinstance(matcher, Vocabulary):
+        return matcher.search(window)
+    return matcher.search(window) is not None
 
 
 @functools.cache
@@ -43,15 +55,15 @@ def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
         for m in rx.finditer(text):
             raw = m.group(rec.group)
             start, end = m.span(rec.group)
+            if rec.context_before is not None:
+                window = text[max(0, start - rec.context_window) : start]
+                if _before_re(rec.context_before).search(window) is None:
+                    continue
             compact = rec.normalize(raw)
             verdict = rec.validate(compact) if rec.validate is not None else None
             if verdict is False:
                 continue
             score = rec.validated_score if verdict else pattern.score
-            if rec.context_before is not None:
-                window = text[max(0, start - rec.context_window) : start]
-                if _before_re(rec.context_before).search(window) is None:
-                    continue
             if rec.context or rec.negative_context:
                 lo = max(0, start - rec.context_window)
                 before = lower[lo:start]

@@ -342,11 +342,18 @@ def _entity_parts(
         if not isinstance(children, list):
             yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
             return
+        if not all(isinstance(c, Message) for c in children):
+            yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+            return
         if ctype == "message/rfc822":
             for child in children:
-                yield from _message_parts(child, deadline, _join(prefix, _("message joint")), depth + 1)
+                assert isinstance(child, Message)
+                yield from _message_parts(
+                    child, deadline, _join(prefix, _("message joint")), depth + 1
+                )
             return
         for child in children:
+            assert isinstance(child, Message)
             yield from _entity_parts(child, deadline, prefix, depth, state)
         return
     filename = part.get_filename()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.id_helpers import only
 
 from hygie.identifiers.recognizers.birth_date import parse_birth_date
-from id_helpers import only
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.id_helpers import with_key
 
 from hygie.identifiers import checksums
-from id_helpers import with_key
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.id_helpers import only, with_key
 
 from hygie.identifiers import analyze
 from hygie.identifiers.checksums import nir_key
-from id_helpers import only, with_key
 
 NIR = with_key("1850375116001")  # 1 85 03 75 116 001 + key
 NIR_F = with_key("2950599126111")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.id_helpers import only
 
 from hygie.identifiers import analyze, is_patient_data
-from id_helpers import only
 
 
 @pytest.mark.parametrize(

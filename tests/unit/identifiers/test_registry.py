@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.id_helpers import with_key
 
 from hygie.identifiers import analyze, recognizers
 from hygie.identifiers.registry import all_types, label_of
-from id_helpers import with_key
 
 HERE = Path(__file__).parent
 

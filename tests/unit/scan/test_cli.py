@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from id_helpers import with_key
-from scan_docs import make_pdf
+from tests.id_helpers import with_key
+from tests.scan_docs import make_pdf
 
 from hygie.cli.app import main
 
@@ -26,9 +26,7 @@ def folder(tmp_path: Path) -> Path:
     root = tmp_path / "cle-usb"
     (root / "sous-dossier").mkdir(parents=True)
     (root / "reunion.txt").write_text("Réunion jeudi, commande de gants.", encoding="utf-8")
-    (root / "sous-dossier" / "cr.pdf").write_bytes(
-        make_pdf([f"Mme Durand, NIR {NIR}, pansement"])
-    )
+    (root / "sous-dossier" / "cr.pdf").write_bytes(make_pdf([f"Mme Durand, NIR {NIR}, pansement"]))
     return root
 
 
@@ -55,7 +53,10 @@ def test_json(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["schema"] == "hygie.scan/1"
     assert doc["status"] == "findings"
     assert doc["data"]["summary"] == {
-        "documents": 2, "patient_data": 1, "not_scannable": 0, "clean": 1
+        "documents": 2,
+        "patient_data": 1,
+        "not_scannable": 0,
+        "clean": 1,
     }
     pdf = next(d for d in doc["data"]["documents"] if d["name"].endswith("cr.pdf"))
     assert pdf["status"] == "patient_data"

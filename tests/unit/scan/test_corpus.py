@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scan_corpus import generate, precision_recall
-from scan_docs import make_email
+from tests.scan_corpus import generate, precision_recall
+from tests.scan_docs import make_email
 
 from hygie.identifiers import analyze, is_patient_data
 from hygie.scan.engine import scan_email
@@ -13,7 +13,9 @@ def test_precision_recall_on_plain_text(capsys: object) -> None:
     docs = generate(600, seed=7)
     predicted = [is_patient_data(analyze(d.text)) for d in docs]
     precision, recall, fp, fn = precision_recall(predicted, [d.patient for d in docs])
-    print(f"\nscan corpus (600 docs): precision={precision:.3f} recall={recall:.3f} fp={fp} fn={fn}")
+    print(
+        f"\nscan corpus (600 docs): precision={precision:.3f} recall={recall:.3f} fp={fp} fn={fn}"
+    )
     assert precision >= 0.97
     assert recall >= 0.97
 

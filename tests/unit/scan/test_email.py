@@ -6,8 +6,8 @@ import base64
 from email.message import EmailMessage
 
 import pytest
-from id_helpers import with_key
-from scan_docs import make_docx, make_email, make_encrypted_pdf, make_pdf
+from tests.id_helpers import with_key
+from tests.scan_docs import make_docx, make_email, make_encrypted_pdf, make_pdf
 
 from hygie.scan.engine import scan_email
 
@@ -40,9 +40,12 @@ def _mixed_alternative() -> bytes:
     msg["Subject"] = "x"
     msg.set_content(PLAIN)
     msg.add_alternative(f"<b>{PLAIN}</b>", subtype="html")
-    msg.add_attachment(make_docx([SECRET]), maintype="application",
-                       subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
-                       filename="transmissions.docx")
+    msg.add_attachment(
+        make_docx([SECRET]),
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="transmissions.docx",
+    )
     return msg.as_bytes()
 
 
@@ -53,8 +56,9 @@ POSITIVE = {
     "subject": make_email(PLAIN, subject=f"NIR {NIR}"),
     "html-only": make_email(PLAIN, html=f"<p>{SECRET}</p>"),
     "html-entities": _html_entities(),
-    "pdf-attachment": make_email(PLAIN, attachments=[("ordonnance.pdf", make_pdf([SECRET]),
-                                                      "application/pdf")]),
+    "pdf-attachment": make_email(
+        PLAIN, attachments=[("ordonnance.pdf", make_pdf([SECRET]), "application/pdf")]
+    ),
     "nested-rfc822": _nested(),
     "docx-in-multipart-alternative": _mixed_alternative(),
     "latin1-body": (
@@ -81,8 +85,13 @@ def test_part_names() -> None:
 
 
 def test_clean_message() -> None:
-    r = scan_email(make_email(PLAIN, html=f"<p>{PLAIN}</p>",
-                              attachments=[("cr.pdf", make_pdf([PLAIN]), "application/pdf")]))
+    r = scan_email(
+        make_email(
+            PLAIN,
+            html=f"<p>{PLAIN}</p>",
+            attachments=[("cr.pdf", make_pdf([PLAIN]), "application/pdf")],
+        )
+    )
     assert r.status == "clean", r.reason
 
 

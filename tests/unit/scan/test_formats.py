@@ -6,8 +6,8 @@ import io
 import zipfile
 
 import pytest
-from id_helpers import with_key
-from scan_docs import (
+from tests.id_helpers import with_key
+from tests.scan_docs import (
     make_docx,
     make_email,
     make_encrypted_pdf,
@@ -124,7 +124,9 @@ def test_xml_entities_are_refused() -> None:
 def test_mbox(tmp_path: object) -> None:
     m1 = make_email(NEGATIVE)
     m2 = make_email(POSITIVE, subject="Dossier")
-    mbox = b"From a@b Sat Jan  1 00:00:00 2026\n" + m1 + b"\nFrom a@b Sat Jan  1 00:00:00 2026\n" + m2
+    mbox = (
+        b"From a@b Sat Jan  1 00:00:00 2026\n" + m1 + b"\nFrom a@b Sat Jan  1 00:00:00 2026\n" + m2
+    )
     r = scan_bytes(mbox, "Sent.mbox")
     assert r.status == "patient_data"
     assert any(f.context_part.startswith("message 2") for f in r.findings if f.patient)

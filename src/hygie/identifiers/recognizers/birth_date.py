@@ -55,6 +55,26 @@ CONTEXT_RE = (
     "|birth" + _B + "*date|date" + _B + "+of" + _B + "+birth|dob"
     ")" + _B + "*:?" + _B + "*(?:le" + _B + "+)?"
 )
+#: The birth contexts as plain substrings: texts with none of them skip the date search.
+PREFILTER = (
+    "naiss",
+    "né le",
+    "née le",
+    "ne le",
+    "nee le",
+    "né(e)",
+    "ne(e)",
+    "né :",
+    "né:",
+    "née :",
+    "née:",
+    "ddn",
+    "d.d.n",
+    "d. d. n",
+    "d d n",
+    "birth",
+    "dob",
+)
 # Digit-anchored (fast): the first digit, not glued to a digit, "/", "." or "-", then the rest.
 _FIRST = "\\d(?<![\\d/.\\-]\\d)"
 NUMERIC = "\\d?[/.\\-]\\d{1,2}[/.\\-](?:\\d{4}|\\d{2})(?![\\d/])"
