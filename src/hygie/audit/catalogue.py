@@ -16,6 +16,9 @@ import yaml
 from hygie.i18n import _
 from hygie.platform import ALL_PLATFORMS
 
+# libyaml's C parser when present (10x faster: the audit reads its YAML at every run)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CATALOGUE_DIR = Path(__file__).parent / "catalogue"
 SEVERITY_WEIGHTS = {"critical": 3, "high": 2, "medium": 1}
 ANSWER_YES, ANSWER_NO, ANSWER_DONT_KNOW, ANSWER_NA = "yes", "no", "dont_know", "not_applicable"
@@ -169,7 +172,7 @@ def _raw_catalogue() -> tuple[tuple[Path, dict[str, Any]], ...]:
     out = []
     for path in sorted(CATALOGUE_DIR.glob("M*.yaml")):
         with path.open(encoding="utf-8") as fh:
-            out.append((path, yaml.safe_load(fh)))
+            out.append((path, yaml.load(fh, Loader=_YAML_LOADER)))
     return tuple(out)
 
 

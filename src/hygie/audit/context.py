@@ -31,12 +31,23 @@ def _daily_user() -> str:
         return os.environ.get("USERNAME", "")
 
 
+def _daily_home() -> Path:
+    """That person's home folder (the sudo caller's, not root's, when run through sudo)."""
+    sudo_user = os.environ.get("SUDO_USER")
+    if sudo_user:
+        try:
+            return Path(pwd.getpwnam(sudo_user).pw_dir)
+        except (KeyError, AttributeError):  # pragma: no cover - unknown user / no pwd
+            pass
+    return Path.home()
+
+
 @dataclass
 class ProbeContext:
     platform: PlatformName = field(default_factory=current)
     paths: Paths = field(default_factory=get_paths)
     root: Path = Path("/")
-    home: Path = field(default_factory=Path.home)
+    home: Path = field(default_factory=_daily_home)
     user: str = field(default_factory=_daily_user)
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     config: dict[str, Any] = field(default_factory=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextvars
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
@@ -72,7 +73,12 @@ def collect_facts(
         progress(0, total, "")
     if chosen:
         with cf.ThreadPoolExecutor(max_workers=min(12, total)) as pool:
-            futures = {pool.submit(_run_provider, p, ctx): p for p in chosen}
+            # each provider runs in a copy of this context: the language (a ContextVar)
+            # follows it into the worker threads, so reasons come in the chosen language
+            futures = {
+                pool.submit(contextvars.copy_context().run, _run_provider, p, ctx): p
+                for p in chosen
+            }
             try:
                 for fut in cf.as_completed(futures, timeout=deadline_s):
                     p = futures[fut]

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's C parser when present (10x faster: the audit reads its YAML at every run)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 WEBMAIL_FILE = Path(__file__).resolve().parent.parent / "data" / "webmail.yaml"
 
 
 @functools.cache
 def webmail_domains() -> frozenset[str]:
     with WEBMAIL_FILE.open(encoding="utf-8") as fh:
-        return frozenset(str(d).lower() for d in yaml.safe_load(fh)["domains"])
+        return frozenset(str(d).lower() for d in yaml.load(fh, Loader=_YAML_LOADER)["domains"])
 
 
 def is_webmail_domain(domain: str) -> bool:

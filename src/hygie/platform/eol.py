@@ -9,13 +9,16 @@ from typing import Any
 
 import yaml
 
+# libyaml's C parser when present (10x faster: the audit reads its YAML at every run)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 EOL_FILE = Path(__file__).parent / "data" / "eol.yaml"
 
 
 @functools.cache
 def _table() -> dict[str, dict[str, dt.date]]:
     with EOL_FILE.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YAML_LOADER)
     return {
         family: {
             str(k): v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))

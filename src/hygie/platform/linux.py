@@ -9,16 +9,17 @@ Providers run concurrently (see :mod:`hygie.audit.runner`), so each one is indep
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import grp
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit.registry import ProviderFn, provider
 from hygie.i18n import N_, _
 from hygie.platform.eol import support_status
 from hygie.platform.parsers import apt as apt_parser
@@ -95,8 +96,31 @@ def _systemctl_states(units: list[str], verb: str = "is-active") -> dict[str, st
     return out
 
 
+def guarded(*keys: str) -> Callable[[ProviderFn], ProviderFn]:
+    """Turn an unexpected read error (permission, a folder where a file was expected...)
+    into "unknown, because ..." for every fact of the provider, with the path in question."""
+
+    def deco(fn: ProviderFn) -> ProviderFn:
+        @functools.wraps(fn)
+        def wrapper(ctx: ProbeContext) -> list[Fact]:
+            try:
+                return list(fn(ctx))
+            except PermissionError as exc:
+                reason = _("accès refusé à {path}").format(path=exc.filename or "?")
+            except OSError as exc:
+                reason = _("lecture impossible de {path} ({err})").format(
+                    path=exc.filename or "?", err=exc.strerror or type(exc).__name__
+                )
+            return [Fact.unknown(k, reason, fn.__name__) for k in keys]
+
+        return wrapper
+
+    return deco
+
+
 # --- M05 operating system -------------------------------------------------------------
 @provider("linux.os_release", facts=["os.support"], platforms=LINUX)
+@guarded("os.support")
 def os_support(ctx: ProbeContext) -> Iterable[Fact]:
     text = _read(ctx, "/etc/os-release") or _read(ctx, "/usr/lib/os-release")
     if text is None:
@@ -127,6 +151,7 @@ def admin_groups_of(user: str, groups_text: str | None = None) -> list[str]:
 
 
 @provider("linux.user_groups", facts=["user.is_admin"], platforms=LINUX)
+@guarded("user.is_admin")
 def user_is_admin(ctx: ProbeContext) -> Iterable[Fact]:
     groups_text = _read(ctx, "/etc/group")
     groups = admin_groups_of(ctx.user, groups_text)
@@ -157,6 +182,23 @@ def _apt_state_key(ctx: ProbeContext) -> list[list[int]]:
         except OSError:
             key.append([0, 0])
     return key
+
+
+def _apt_list_files(ctx: ProbeContext) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    try:
+        entries = list(ctx.fs("/var/lib/apt/lists").iterdir())
+    except OSError:
+        entries = []
+    stamp = ctx.fs("/var/lib/apt/periodic/update-success-stamp")
+    for p in [*entries, stamp]:
+        if p.name in ("lock", "partial", "auxfiles"):
+            continue
+        try:
+            out.append((p.name, p.stat().st_mtime))
+        except OSError:
+            continue
+    return out
 
 
 def _apt_pending(ctx: ProbeContext) -> apt_parser.PendingUpdates | str:
@@ -201,6 +243,7 @@ def _apt_pending(ctx: ProbeContext) -> apt_parser.PendingUpdates | str:
     platforms=LINUX,
     timeout_s=6.0,
 )
+@guarded("updates.pending", "updates.security_pending")
 def pending_updates(ctx: ProbeContext) -> Iterable[Fact]:
     keys = ("updates.pending", "updates.security_pending")
     if _exists(ctx, "/usr/bin/apt") or proc.which("apt"):
@@ -208,7 +251,22 @@ def pending_updates(ctx: ProbeContext) -> Iterable[Fact]:
         if isinstance(got, str):
             yield from (Fact.unknown(k, got, "apt") for k in keys)
             return
+        age = apt_parser.lists_age_days(_apt_list_files(ctx), ctx.now.timestamp())
+        if age is None:
+            reason = _("la liste des paquets n'a jamais été téléchargée (apt update)")
+            yield from (Fact.unknown(k, reason, "apt") for k in keys)
+            return
         yield Fact.known("updates.pending", got.pending, "apt list --upgradable")
+        if got.security == 0 and age > apt_parser.LISTS_MAX_AGE_DAYS:
+            # nothing found, but from lists too old to know about recent security fixes
+            yield Fact.unknown(
+                "updates.security_pending",
+                _(
+                    "la liste des paquets date de {n} jours : mises à jour récentes inconnues"
+                ).format(n=age),
+                "apt",
+            )
+            return
         yield Fact.known("updates.security_pending", got.security, "apt list --upgradable")
         return
     dnf = "dnf5" if proc.which("dnf5") and not proc.which("dnf") else "dnf"
@@ -242,6 +300,7 @@ def _dnf_automatic_applies(ctx: ProbeContext) -> bool:
 
 
 @provider("linux.auto_updates", facts=["updates.automatic"], platforms=LINUX)
+@guarded("updates.automatic")
 def automatic_updates(ctx: ProbeContext) -> Iterable[Fact]:
     key = "updates.automatic"
     if _exists(ctx, "/usr/bin/apt-config") or proc.which("apt-config"):
@@ -283,6 +342,7 @@ def automatic_updates(ctx: ProbeContext) -> Iterable[Fact]:
 
 # --- M13 disk encryption --------------------------------------------------------------
 @provider("linux.disk", facts=["disk.system_encrypted"], platforms=LINUX)
+@guarded("disk.system_encrypted")
 def disk_encryption(ctx: ProbeContext) -> Iterable[Fact]:
     key = "disk.system_encrypted"
     res = proc.run(["lsblk", "-J", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINTS"], timeout=SHORT)
@@ -308,6 +368,7 @@ def disk_encryption(ctx: ProbeContext) -> Iterable[Fact]:
 
 # --- M03 firewall ---------------------------------------------------------------------
 @provider("linux.firewall", facts=["firewall.enabled"], platforms=LINUX)
+@guarded("firewall.enabled")
 def firewall(ctx: ProbeContext) -> Iterable[Fact]:
     key = "firewall.enabled"
     states = _systemctl_states(["ufw", "firewalld", "nftables"])
@@ -337,7 +398,8 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
         yield Fact.known(key, True, "nftables")
         return
     # Last word: the rules the kernel applies right now (needs root).
-    res = proc.run(["nft", "list", "ruleset"], timeout=SHORT)
+    nft = "nft" if proc.which("nft") or not _exists(ctx, "/usr/sbin/nft") else "/usr/sbin/nft"
+    res = proc.run([nft, "list", "ruleset"], timeout=SHORT)
     if res.ok:
         yield Fact.known(key, fw_parser.nft_filters_input(res.stdout), "nft list ruleset")
         return
@@ -358,7 +420,7 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
     ):
         yield Fact.unknown(
             key,
-            _("aucun pare-feu connu (ufw, firewalld, nftables) et règles illisibles"),
+            _("aucun pare-feu connu (ufw, firewalld, nftables) et nft absent"),
             "",
             askable=True,
         )
@@ -393,6 +455,7 @@ def _gsettings(ctx: ProbeContext, schemas: list[str]) -> dict[str, desktop_parse
 
 
 @provider("linux.screenlock", facts=["screenlock.enabled", "screenlock.delay_s"], platforms=LINUX)
+@guarded("screenlock.enabled", "screenlock.delay_s")
 def screenlock(ctx: ProbeContext) -> Iterable[Fact]:
     keys = ("screenlock.enabled", "screenlock.delay_s")
     desk = _desktop(ctx)
@@ -418,6 +481,7 @@ def screenlock(ctx: ProbeContext) -> Iterable[Fact]:
 
 
 @provider("linux.media", facts=["media.autorun_disabled"], platforms=LINUX)
+@guarded("media.autorun_disabled")
 def media_autorun(ctx: ProbeContext) -> Iterable[Fact]:
     key = "media.autorun_disabled"
     desk = _desktop(ctx)
@@ -451,6 +515,7 @@ def _wifi_interfaces(ctx: ProbeContext) -> list[str]:
 
 
 @provider("linux.wifi", facts=["wifi.security", "wifi.hidden"], platforms=LINUX)
+@guarded("wifi.security", "wifi.hidden")
 def wifi(ctx: ProbeContext) -> Iterable[Fact]:
     keys = ("wifi.security", "wifi.hidden")
     if not _wifi_interfaces(ctx):
@@ -577,6 +642,7 @@ def installed_software(ctx: ProbeContext) -> tuple[list[str], list[str]]:
     facts=["password_manager.installed", "apps.personal", "antivirus.products"],
     platforms=LINUX,
 )
+@guarded("password_manager.installed", "apps.personal", "antivirus.products")
 def software(ctx: ProbeContext) -> Iterable[Fact]:
     names, problems = installed_software(ctx)
     if problems and not names:
@@ -617,6 +683,7 @@ def _running_commands(ctx: ProbeContext) -> list[str]:
     facts=["antivirus.signature_age_days", "antivirus.realtime"],
     platforms=LINUX,
 )
+@guarded("antivirus.signature_age_days", "antivirus.realtime")
 def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
     headers: list[clamav_parser.CvdHeader] = []
     unreadable = False
@@ -674,6 +741,7 @@ DM_CONFIGS = (
 
 
 @provider("linux.account", facts=["account.password_set"], platforms=LINUX)
+@guarded("account.password_set")
 def account_password(ctx: ProbeContext) -> Iterable[Fact]:
     key = "account.password_set"
     for path, parse in DM_CONFIGS:
@@ -716,6 +784,7 @@ THUNDERBIRD_DIRS = (
 
 
 @provider("linux.thunderbird", facts=["mail.webmail_accounts"], platforms=LINUX)
+@guarded("mail.webmail_accounts")
 def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
     key = "mail.webmail_accounts"
     domains: list[str] = []

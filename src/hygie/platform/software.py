@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's C parser when present (10x faster: the audit reads its YAML at every run)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SOFTWARE_FILE = Path(__file__).parent / "data" / "software.yaml"
 CATEGORIES = ("password_managers", "personal_apps", "antivirus")
 
@@ -16,7 +19,7 @@ CATEGORIES = ("password_managers", "personal_apps", "antivirus")
 @functools.cache
 def _families() -> dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]]:
     with SOFTWARE_FILE.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        raw = yaml.load(fh, Loader=_YAML_LOADER)
     out = {}
     for cat in CATEGORIES:
         fams = []
@@ -32,9 +35,12 @@ def _families() -> dict[str, tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
 
 def match_software(installed: Iterable[str], category: str) -> list[str]:
     """Family names of ``category`` found among ``installed`` names (sorted, unique)."""
-    names = [n.lower() for n in installed if n]
+    # One search per pattern over all names joined by newlines (a non-alphanumeric
+    # separator, so the word boundaries stay those of each name): hundreds of package
+    # names are matched in a few milliseconds.
+    text = "\n".join(n.lower().replace("\n", " ") for n in installed if n)
     found = set()
     for fam_name, pats in _families()[category]:
-        if any(p.search(n) for n in names for p in pats):
+        if any(p.search(text) for p in pats):
             found.add(fam_name)
     return sorted(found)

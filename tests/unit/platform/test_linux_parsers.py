@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import fixture_text
 from hygie.platform.eol import support_status
 from hygie.platform.parsers import apt, clamav, desktop, dnf, firewall, lsblk, nmcli, passwd
 from hygie.platform.parsers import systemctl as sd
@@ -19,6 +18,7 @@ from hygie.platform.parsers.thunderbird import (
     thunderbird_profile_dirs,
     webmail_domains_from_prefs,
 )
+from tests.helpers import fixture_text
 
 
 def fx(probe: str, case: str) -> str:
@@ -58,6 +58,17 @@ def test_apt_config_values_are_unquoted() -> None:
     config = apt.parse_apt_config(fx("apt_config", "debian12_default"))
     assert config["APT::Architecture"] == "amd64"
     assert config["Dir::Cache::pkgcache"] == ""
+
+
+def test_lists_age_days() -> None:
+    now = NOW.timestamp()
+    files = [
+        ("x_InRelease", now - 3 * 86400),
+        ("x_main_binary-amd64_Packages.lz4", now - 90 * 86400),
+    ]
+    assert apt.lists_age_days(files, now) == 3
+    assert apt.lists_age_days([("update-success-stamp", now)], now) is None
+    assert apt.lists_age_days([], now) is None
 
 
 def test_dpkg_packages_keep_installed_only() -> None:
@@ -171,7 +182,7 @@ def test_permission_denied() -> None:
         ({"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"}, {}, "gnome"),
         ({"XDG_CURRENT_DESKTOP": "GNOME"}, {}, "gnome"),
         ({"XDG_CURRENT_DESKTOP": "KDE"}, {"gnome": True}, "kde"),
-        ({"XDG_CURRENT_DESKTOP": "X-Cinnamon"}, {}, "x-cinnamon"),
+        ({"XDG_CURRENT_DESKTOP": "X-Cinnamon"}, {}, "cinnamon"),
         ({"XDG_CURRENT_DESKTOP": "XFCE"}, {}, "xfce"),
         ({"DESKTOP_SESSION": "plasma"}, {}, "kde"),
         ({}, {"gnome": True}, "gnome"),
@@ -425,10 +436,14 @@ def test_parse_prefs_types() -> None:
         ("debian10", "debian", "10", False),
         ("ubuntu2404", "ubuntu", "24.04", True),
         ("linuxmint22", "linuxmint", "22.1", True),
+        ("linuxmint21", "linuxmint", "21.2", True),
         ("fedora41", "fedora", "41", False),
+        ("popos2204", "ubuntu", "22.04", True),  # an Ubuntu derivative: its Ubuntu base
+        ("raspbian12", "debian", "12", True),
+        ("arch", "arch", "", None),  # rolling release: no end of life, unknown
     ],
 )
-def test_os_release_support(case: str, family: str, release: str, supported: bool) -> None:
+def test_os_release_support(case: str, family: str, release: str, supported: bool | None) -> None:
     fam, rel, name = release_key(parse_os_release(fx("os_release", case)))
     assert (fam, rel) == (family, release)
     info = support_status(fam, rel, name, NOW.date())

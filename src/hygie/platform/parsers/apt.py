@@ -76,3 +76,17 @@ def parse_dpkg_packages(text: str) -> list[str]:
         if len(status) >= 2 and status[1] not in "nc":
             out.append(name.split(":")[0])
     return sorted(set(out))
+
+
+LISTS_MAX_AGE_DAYS = 14
+
+
+def lists_age_days(list_files: list[tuple[str, float]], now_ts: float) -> int | None:
+    """Days since ``apt update`` last brought something new, from the files of
+    /var/lib/apt/lists as (name, mtime) pairs (and /var/lib/apt/periodic's stamp); None
+    when no package list was ever downloaded. A security archive's Release file is
+    re-signed at least weekly, so a fresh update always leaves a recent file."""
+    if not any("Packages" in name or "Sources" in name for name, _ in list_files):
+        return None
+    newest = max(m for _, m in list_files)
+    return max(0, int((now_ts - newest) // 86400))

@@ -31,7 +31,7 @@ def detect_desktop(env: Mapping[str, str], installed: Mapping[str, bool]) -> str
             return "kde"
         if any(p.startswith(GNOME_LIKE) for p in parts):
             return "gnome"
-        return parts[0] if parts else None
+        return parts[0].removeprefix("x-") if parts else None
     if installed.get("gnome"):
         return "gnome"
     if installed.get("kde"):
