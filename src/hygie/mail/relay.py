@@ -144,11 +144,6 @@ class RelaySettings:
         }
 
 
-def default_scan_workers() -> int:
-    """Scanner processes beside the relay's own: one per spare core, at most two."""
-    return max(0, min(2, (os.cpu_count() or 1) - 1))
-
-
 def settings_from(
     config: dict[str, Any],
     *,
@@ -195,7 +190,9 @@ def settings_from(
             tls_cert=opt_path("tls_cert"),
             tls_key=opt_path("tls_key"),
             upstream_ca=opt_path("upstream_ca"),
-            scan_workers=int(section.get("scan_workers", default_scan_workers())),
+            # 0: scan in the relay's threads (measured faster on 2 shared cores, see
+            # docs/benchmarks.md); N: N worker processes, for machines with idle cores.
+            scan_workers=int(section.get("scan_workers", 0)),
         )
     except (TypeError, ValueError) as exc:
         raise RelayConfigError(detail=str(exc)) from exc
