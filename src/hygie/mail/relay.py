@@ -36,6 +36,7 @@ import threading
 import time
 import unicodedata
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -912,6 +913,10 @@ class GuardRelay:
             kw["authenticator"] = _Authenticator(s.client_user, self.client_password)
             kw["auth_required"] = True
             kw["auth_require_tls"] = not loopback
+            if loopback:  # the password never leaves the machine: aiosmtpd's warning is moot
+                warnings.filterwarnings(
+                    "ignore", message="Requiring AUTH while not requiring TLS", category=UserWarning
+                )
         elif not loopback:  # validate() already refused this; belt and braces
             raise RelayConfigError(detail=_("relais ouvert refusé"))
         return kw
