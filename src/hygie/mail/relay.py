@@ -46,6 +46,7 @@ from typing import Any, Protocol
 from hygie.i18n import N_, _
 from hygie.mail.addresses import classify_address
 from hygie.mail.errors import RelayConfigError, RelayStartError
+from hygie.mail.webmail import is_webmail_domain
 
 log = logging.getLogger("hygie.mail.relay")
 
@@ -383,8 +384,14 @@ def decide(
     scanner: Scanner | None,
     scan_timeout_s: float,
     max_size: int,
+    upstream_is_webmail: bool = False,
 ) -> Verdict:
-    """The relay's decision for one message (pure but for the scanner it calls)."""
+    """The relay's decision for one message (pure but for the scanner it calls).
+
+    MSSanté-only recipients exempt a message from the scan, except when the upstream itself
+    is a free webmail (``smtp.gmail.com``...): the message would then pass through that
+    provider, which is what the leaflet warns against.
+    """
     non_mssante = sum(1 for r in rcpts if not classify_address(r).is_mssante)
     if len(raw) > max_size:
         return Verdict(
@@ -393,7 +400,7 @@ def decide(
             _reply(552, "5.3.4", _("Message trop gros pour être vérifié : il n'a pas été envoyé.")),
             non_mssante=non_mssante,
         )
-    if non_mssante == 0:
+    if non_mssante == 0 and not upstream_is_webmail:
         return Verdict("relayed_mssante", True)
     if scanner is None:
         return Verdict(
@@ -457,10 +464,16 @@ def decide(
             non_mssante=non_mssante,
             header=f"patient-data; {summary}; recipients-not-mssante={non_mssante}",
         )
-    text = _(
-        "Données de patient détectées : {kinds}, dans : {where}. Un destinataire n'est pas "
-        "MSSanté : utilisez la messagerie sécurisée de santé (MSSanté) pour ce message."
-    ).format(kinds=kinds, where=where)
+    if non_mssante:
+        text = _(
+            "Données de patient détectées : {kinds}, dans : {where}. Un destinataire n'est pas "
+            "MSSanté : utilisez la messagerie sécurisée de santé (MSSanté) pour ce message."
+        ).format(kinds=kinds, where=where)
+    else:
+        text = _(
+            "Données de patient détectées : {kinds}, dans : {where}. Le serveur d'envoi est une "
+            "messagerie gratuite : envoyez ce message depuis votre boîte MSSanté."
+        ).format(kinds=kinds, where=where)
     if policy == "quarantine":
         text += " " + _("Une copie est gardée en quarantaine par hygie.")
         return Verdict(
@@ -741,6 +754,7 @@ class GuardHandler:
         self.quarantine_dir = quarantine_dir
         self.stats = stats
         self.pool = UpstreamPool(settings, upstream_password)
+        self.upstream_is_webmail = is_webmail_domain(settings.upstream_host)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         started = time.perf_counter()
@@ -762,6 +776,7 @@ class GuardHandler:
                         scanner=self.scanner,
                         scan_timeout_s=s.scan_timeout_s,
                         max_size=s.max_size,
+                        upstream_is_webmail=self.upstream_is_webmail,
                     ),
                 ),
                 timeout=s.scan_timeout_s + 2.0,

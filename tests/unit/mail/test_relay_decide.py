@@ -159,3 +159,19 @@ def mutated(draw: st.DrawFn) -> bytes:
 @given(mutated(), st.sampled_from(["reject", "quarantine", "warn"]))
 def test_fuzz_mime_path_never_relays_unscanned(raw: bytes, policy: str) -> None:
     _check_invariant(raw, Recorder(), policy)
+
+
+def test_webmail_upstream_removes_the_mssante_exemption() -> None:
+    kw: dict[str, Any] = {"policy": "reject", "scan_timeout_s": 5, "max_size": 10**7}
+    dirty = make_message(to="a@infirmiers.mssante.fr", body=f"NIR {NIR}")
+    clean = make_message(to="a@infirmiers.mssante.fr", body="bonjour")
+    v = decide(
+        ["a@infirmiers.mssante.fr"], dirty, scanner=Recorder(), upstream_is_webmail=True, **kw
+    )
+    assert not v.relay and v.reply.startswith("550") and "messagerie gratuite" in v.reply
+    v = decide(
+        ["a@infirmiers.mssante.fr"], clean, scanner=Recorder(), upstream_is_webmail=True, **kw
+    )
+    assert v.relay and v.decision == "relayed_clean"
+    v = decide(["a@infirmiers.mssante.fr"], dirty, scanner=Recorder(), **kw)
+    assert v.relay and v.decision == "relayed_mssante"
