@@ -92,7 +92,7 @@ class _SinkHandler:
 
 
 @contextlib.contextmanager
-def run_sink(*, tls: bool = True, auth: bool = True) -> Iterator[Sink]:
+def run_sink(*, tls: bool = True, auth: bool = True, implicit: bool = False) -> Iterator[Sink]:
     import trustme
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -112,10 +112,14 @@ def run_sink(*, tls: bool = True, auth: bool = True) -> Iterator[Sink]:
         return AuthResult(success=ok, handled=False)
 
     kw: dict[str, Any] = {}
-    if tls:
+    if implicit:
+        kw.update(ssl_context=ctx)  # TLS from the first byte (port 465 style)
+    elif tls:
         kw.update(tls_context=ctx, require_starttls=True)
     if auth:
-        kw.update(authenticator=authenticator, auth_required=True, auth_require_tls=tls)
+        kw.update(
+            authenticator=authenticator, auth_required=True, auth_require_tls=tls and not implicit
+        )
     controller = Controller(_SinkHandler(sink), hostname=sink.host, port=sink.port, **kw)
     controller.start()
     try:

@@ -357,3 +357,14 @@ def test_8bit_and_dot_lines_are_relayed_byte_for_byte(relay: GuardRelay, sink: S
         c.sendmail("a@cabinet.fr", ["b@gmail.com"], data, mail_options=["BODY=8BITMIME"])
     got = sink.received[0][2]
     assert got == data + b"\r\n"  # smtplib terminates the last line; nothing else changes
+
+
+def test_implicit_tls_upstream(tmp_path: Path) -> None:
+    with run_sink(implicit=True) as tls_sink:
+        settings = _settings(tls_sink, tmp_path, upstream_tls="tls")
+        with GuardRelay(
+            settings, scanner=scanner(), upstream_password=tls_sink.password, quarantine=tmp_path
+        ) as r:
+            data = make_message()
+            _send(r, ["dr.martin@gmail.com"], data)
+        assert [m[2] for m in tls_sink.received] == [data]
