@@ -219,16 +219,51 @@ def _near_miss_negative(rng: random.Random) -> str:
     )
 
 
+def _hard_positive(rng: random.Random) -> str:
+    # Patient data a human recognises but no rule names: a list with names and birth dates
+    # without "né le", or a NIR in a bare CSV column.
+    if rng.random() < 0.5:
+        return (
+            f"Tournée du {rng.randint(1, 28)}/{rng.randint(1, 12)}\n"
+            f"{rng.choice(SURNAMES).upper()} {rng.choice(FIRST)} {_date(rng)} — {rng.choice(ACTS)}"
+        )
+    return (
+        "nom;col2;col3\n" + f"{rng.choice(SURNAMES).upper()};{random_nir(rng)};{rng.randint(1, 9)}"
+    )
+
+
+def _signature_negative(rng: random.Random) -> str:
+    # A nurse's own signature under health vocabulary: not a patient.
+    return (
+        f"Bonjour,\nCi-joint le protocole du cabinet pour la {rng.choice(ACTS)} et la "
+        f"surveillance sous {rng.choice(DRUGS)}.\n{rng.choice(FILLER)}\n\nCordialement,\n"
+        f"{rng.choice(('Mme', 'M.'))} {rng.choice(SURNAMES)}, infirmière libérale"
+    )
+
+
+def _cv_negative(rng: random.Random) -> str:
+    return (
+        f"Candidature spontanée — {rng.choice(FIRST)} {rng.choice(SURNAMES)}, "
+        f"numéro de commande {_order15(rng)}.\n{rng.choice(FILLER)}"
+    )
+
+
 POSITIVE = (
     ("clinical_note", _clinical_positive),
     ("mail", _mail_positive),
     ("table", _table_positive),
+    ("clinical_note", _clinical_positive),
+    ("mail", _mail_positive),
+    ("table", _table_positive),
+    ("hard_positive", _hard_positive),
 )
 NEGATIVE = (
     ("invoice", _invoice_negative),
     ("mail", _mail_negative),
     ("protocol", _health_negative),
     ("near_miss", _near_miss_negative),
+    ("signature", _signature_negative),
+    ("cv", _cv_negative),
 )
 
 

@@ -44,8 +44,8 @@ def _has(words: tuple[str, ...], window: str) -> bool:
 
 
 @functools.cache
-def _before_re(regex: str) -> re.Pattern[str]:
-    return re.compile(f"(?:{regex})\\Z", re.IGNORECASE)
+def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
+    return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
 
 
 def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
@@ -57,7 +57,10 @@ def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
             start, end = m.span(rec.group)
             if rec.context_before is not None:
                 window = text[max(0, start - rec.context_window) : start]
-                if _before_re(rec.context_before).search(window) is None:
+                if (
+                    _before_re(rec.context_before, rec.context_before_ignore_case).search(window)
+                    is None
+                ):
                     continue
             compact = rec.normalize(raw)
             verdict = rec.validate(compact) if rec.validate is not None else None
@@ -72,9 +75,15 @@ def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
                 positive = _has(rec.context, window)
                 if rec.requires_context and not positive:
                     continue
+                negative = (positive is False or rec.negative_overrides) and _has(
+                    rec.negative_context,
+                    before[-40:] + " " + lower[end : end + rec.negative_after],
+                )
+                if negative and rec.negative_overrides:
+                    continue
                 if positive:
                     score += rec.context_boost
-                elif _has(rec.negative_context, before[-40:] + " " + after):
+                elif negative:
                     score -= rec.negative_penalty
             score = min(score, 1.0)
             if score < MIN_CONFIDENCE:

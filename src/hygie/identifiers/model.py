@@ -57,6 +57,11 @@ class Recognizer:
     context_boost: float = 0.2
     negative_penalty: float = 0.4
     requires_context: bool = False
+    #: Characters after the match in which negative words count (before: the last 40).
+    negative_after: int = 15
+    #: A negative word drops the match even when a positive word is there (names: a
+    #: signature "Cordialement, Mme X, infirmière" is the sender, not a patient).
+    negative_overrides: bool = False
     validated_score: float = 0.85
     classify: Callable[[str], str] | None = None
     mask: Callable[[str], str] | None = None
@@ -64,6 +69,7 @@ class Recognizer:
     #: A regex that must match right before the value (``...\Z`` on the preceding
     #: ``context_window`` characters): "né le", "DDN :"...
     context_before: str | None = None
+    context_before_ignore_case: bool = True
     patient: bool = True
     spec: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -24,6 +24,7 @@ def recognizers() -> tuple[Recognizer, ...]:
         fr_nir,
         fr_rpps,
         mssante_patient,
+        patient_list,
         patient_name,
     )
 
@@ -35,6 +36,7 @@ def recognizers() -> tuple[Recognizer, ...]:
         fr_finess.RECOGNIZER,
         birth_date.RECOGNIZER,
         patient_name.RECOGNIZER,
+        patient_list.RECOGNIZER,
     )
 
 
@@ -42,10 +44,17 @@ def recognizers() -> tuple[Recognizer, ...]:
 def _labels() -> dict[str, str]:
     from hygie.identifiers.recognizers import fr_nir, health_terms
 
-    labels = {r.id: r.label_fr for r in recognizers()}
+    labels = {r.id: r.label_fr for r in recognizers() if r.classify is None or r.id == "FR_NIR"}
+    labels["BIRTH_DATE"] = birth_date_label()
     labels["FR_NIA"] = fr_nir.NIA_LABEL
     labels["HEALTH_CONTEXT"] = health_terms.LABEL
     return labels
+
+
+def birth_date_label() -> str:
+    from hygie.identifiers.recognizers import birth_date
+
+    return birth_date.RECOGNIZER.label_fr
 
 
 def label_of(type_: str) -> str:

@@ -34,6 +34,7 @@ from hygie.scan.extract import (
     html_to_text,
     iter_email_parts,
     normalize,
+    ocr_part,
     split_mbox,
 )
 
@@ -118,7 +119,8 @@ def extract_parts(
                 yield Part(f"{prefix} › {p.name}" if prefix else p.name, p.text, p.reason)
             return
         if ext in IMAGE_EXT or any(data.startswith(magic) for magic, _kind in IMAGE_MAGIC):
-            raise NotScannable(N_("image : lecture optique non disponible"))
+            yield ocr_part(label, data, ext if ext in IMAGE_EXT else ".img", deadline)
+            return
         if data.startswith(_OLE_MAGIC):
             raise NotScannable(N_("ancien format Office ou document chiffré (non lisible)"))
         if data.startswith(_ZIP_MAGIC):
@@ -182,10 +184,10 @@ def _verdict(name: str, parts: list[Part], size: int) -> DocumentResult:
     names: list[str] = []
     for p in parts:
         names.append(p.name)
-        if p.text is None:
+        if p.text is not None:
+            findings.extend(f.with_part(p.name) for f in analyze(p.text))
+        if p.text is None or p.reason is not None:
             unreadable.append((p.name, p.reason or N_("partie illisible")))
-            continue
-        findings.extend(f.with_part(p.name) for f in analyze(p.text))
     if is_patient_data(findings):
         kinds = sorted({label_of(f.type) for f in findings if f.patient})
         where = sorted({f.context_part for f in findings if f.patient})

@@ -237,18 +237,63 @@ def extract_pdf(data: bytes, deadline: Deadline) -> list[Part]:
             page.close()
             if not text.strip() and has_image:
                 empty_pages += 1
-                parts.append(
-                    Part(
-                        _("page {n}").format(n=i + 1),
-                        None,
-                        N_("page scannée (image sans texte) : lecture optique non disponible"),
-                    )
-                )
+                parts.append(_ocr_page(doc, i, deadline))
                 continue
             parts.append(Part(_("page {n}").format(n=i + 1), normalize(text)))
     finally:
         doc.close()
     return parts
+
+
+OCR_NOTHING_FOUND = N_(
+    "lu par lecture optique sans rien trouver : la lecture optique n'est pas fiable, "
+    "vérifiez ce document vous-même"
+)
+
+
+def ocr_part(name: str, data: bytes, suffix: str, deadline: Deadline) -> Part:
+    """An image read by OCR (when available): its text, and always a reason (OCR can only
+    find patient data, never declare an image clean)."""
+    from hygie.scan import ocr
+
+    if not ocr.available():
+        return Part(name, None, N_("image : lecture optique non disponible"))
+    remaining = deadline.end - time.monotonic()
+    if remaining <= 0:
+        return Part(name, None, N_("délai d'analyse dépassé"))
+    text = ocr.ocr_image(data, suffix, remaining)
+    if text is None:
+        return Part(name, None, N_("image : la lecture optique a échoué"))
+    return Part(name, normalize(text), OCR_NOTHING_FOUND)
+
+
+def _ocr_page(doc: object, index: int, deadline: Deadline) -> Part:
+    from hygie.scan import ocr
+
+    name = _("page {n}").format(n=index + 1)
+    if not ocr.available():
+        return Part(
+            name, None, N_("page scannée (image sans texte) : lecture optique non disponible")
+        )
+    import pypdfium2 as pdfium
+
+    page = doc[index]  # type: ignore[index]
+    # Render at the scanned image's own resolution (no blurry up-sampling), 108-300 dpi.
+    scale = 300 / 72
+    widths = [
+        obj.get_px_size()[0]
+        for obj in page.get_objects()
+        if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE
+    ]
+    if widths and page.get_width() > 0:
+        scale = min(300 / 72, max(1.5, max(widths) / page.get_width()))
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        image = ocr.pgm(bitmap.width, bitmap.height, bitmap.stride, bytes(bitmap.buffer))
+    finally:
+        bitmap.close()
+        page.close()
+    return ocr_part(name, image, ".pgm", deadline)
 
 
 # ---------------------------------------------------------------------------------- e-mail

@@ -26,6 +26,7 @@ def test_every_recognizer_has_a_table_test_and_a_spec(rec: object) -> None:
         "BIRTH_DATE": "birth_date",
         "PATIENT_NAME": "patient_name",
         "MSSANTE_PATIENT": "mssante_patient",
+        "PATIENT_LIST_DATE": "patient_list",
     }[rec.id]  # type: ignore[attr-defined]
     assert (HERE / f"test_{name}.py").exists()
     assert rec.spec  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tests.scan_corpus import generate, precision_recall
 from tests.scan_docs import make_email
 
@@ -9,12 +11,14 @@ from hygie.identifiers import analyze, is_patient_data
 from hygie.scan.engine import scan_email
 
 
-def test_precision_recall_on_plain_text(capsys: object) -> None:
+def test_precision_recall_on_plain_text(record_property: Callable[[str, object], None]) -> None:
     docs = generate(600, seed=7)
     predicted = [is_patient_data(analyze(d.text)) for d in docs]
     precision, recall, fp, fn = precision_recall(predicted, [d.patient for d in docs])
-    print(
-        f"\nscan corpus (600 docs): precision={precision:.3f} recall={recall:.3f} fp={fp} fn={fn}"
+    record_property(
+        "summary",
+        f"scan: labelled corpus of {len(docs)} documents (seed 7): precision={precision:.3f} "
+        f"recall={recall:.3f} (false positives {fp}, false negatives {fn})",
     )
     assert precision >= 0.97
     assert recall >= 0.97
@@ -29,8 +33,13 @@ def test_per_kind_no_false_positive_on_hard_negatives() -> None:
     assert sum(by_kind.values()) <= len(docs) * 0.02, by_kind
 
 
-def test_same_corpus_through_mail() -> None:
+def test_same_corpus_through_mail(record_property: Callable[[str, object], None]) -> None:
     docs = generate(60, seed=3)
     predicted = [scan_email(make_email(d.text)).status == "patient_data" for d in docs]
     precision, recall, _fp, _fn = precision_recall(predicted, [d.patient for d in docs])
+    record_property(
+        "summary",
+        f"scan: same corpus as .eml messages ({len(docs)}): precision={precision:.3f} "
+        f"recall={recall:.3f}",
+    )
     assert precision >= 0.95 and recall >= 0.95

@@ -9,6 +9,7 @@ from hygie.identifiers.recognizers import (
     fr_nir,
     fr_rpps,
     mssante_patient,
+    patient_list,
     patient_name,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "fr_nir",
     "fr_rpps",
     "mssante_patient",
+    "patient_list",
     "patient_name",
 ]

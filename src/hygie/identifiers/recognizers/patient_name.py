@@ -17,6 +17,34 @@ CIVILITY = "M(?<![\\w.]M)(?:\\.|r\\.?|me\\.?|mes|lle\\.?|onsieur|adame|ademoisel
 LABEL_RE = "[Pp](?<![\\w][Pp])(?:atiente?|ATIENTE?)"
 
 
+#: Around a signature, the name is the sender's (a professional), not a patient's.
+SIGNATURE = (
+    "cordialement",
+    "bien cordialement",
+    "bien à vous",
+    "salutations",
+    "bien amicalement",
+    "amicalement",
+    "signé",
+    "de la part de",
+    "infirmière",
+    "infirmier",
+    "infirmière libérale",
+    "idel",
+    "cadre de santé",
+    "médecin",
+    "docteur",
+    "dr",
+    "kinésithérapeute",
+    "pharmacien",
+    "pharmacienne",
+    "sage-femme",
+    "aide-soignante",
+    "aide-soignant",
+    "secrétaire",
+)
+
+
 def _mask(raw: str) -> str:
     return mask_all(raw)
 
@@ -40,6 +68,9 @@ RECOGNIZER = Recognizer(
     ),
     context=SPECIFIC_TERMS,
     requires_context=True,
+    negative_context=SIGNATURE,
+    negative_after=40,
+    negative_overrides=True,
     context_window=250,
     context_after=250,
     group=1,
