@@ -25,3 +25,20 @@ def hygie_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# Figures measured by tests (precision/recall...), shown at the end of the run, also under
+# xdist: a test calls record_property("summary", "...") and the controller prints it.
+_SUMMARIES: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        _SUMMARIES.extend(str(v) for k, v in report.user_properties if k == "summary")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _SUMMARIES:
+        terminalreporter.section("measured by the tests")
+        for line in sorted(_SUMMARIES):
+            terminalreporter.write_line(line)

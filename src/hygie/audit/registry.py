@@ -22,8 +22,13 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.windows",
     "hygie.platform.darwin",
     "hygie.incident.facts",
+    "hygie.mail.facts",
 )
-CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.incident.checks")
+CHECK_MODULES: tuple[str, ...] = (
+    "hygie.audit.checks",
+    "hygie.incident.checks",
+    "hygie.mail.checks",
+)
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 

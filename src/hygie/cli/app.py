@@ -42,11 +42,20 @@ def root(
     set_language(lang)
 
 
-def _register() -> None:
-    from hygie.cli import audit, incident
+# One module per capability, each with ``register(app)``. A capability adds one line here.
+CLI_MODULES: tuple[str, ...] = (
+    "hygie.cli.audit",
+    "hygie.cli.incident",
+    "hygie.cli.mail",
+    "hygie.cli.scan",
+)
 
-    audit.register(app)
-    incident.register(app)
+
+def _register() -> None:
+    import importlib
+
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
 
 
 _register()

@@ -1,0 +1,138 @@
+"""Run the recognizers over a text: matches -> validation -> context -> overlaps.
+
+Pure and in-memory: nothing is logged or stored; findings carry masked values only.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Recognizer
+from hygie.identifiers.recognizers._common import Vocabulary, words_regex
+from hygie.identifiers.recognizers.health_terms import health_weight
+from hygie.identifiers.registry import STRONG_TYPES, recognizers
+
+#: Weight of health vocabulary from which a document is "in a health context".
+HEALTH_CONTEXT_WEIGHT = 2.0
+#: Characters around contextual findings in which the health vocabulary is weighed.
+HEALTH_WINDOW = 1000
+
+
+#: Context lists longer than this are looked up word by word (a Vocabulary), not by regex.
+VOCABULARY_FROM = 40
+
+
+@functools.cache
+def _context_matcher(words: tuple[str, ...]) -> re.Pattern[str] | Vocabulary | None:
+    if not words:
+        return None
+    if len(words) > VOCABULARY_FROM:
+        return Vocabulary(words)
+    return words_regex(tuple(w.lower() for w in words), ignore_case=False)
+
+
+def _has(words: tuple[str, ...], window: str) -> bool:
+    """``window`` must be lower case."""
+    matcher = _context_matcher(words)
+    if matcher is None:
+        return False
+    if isinstance(matcher, Vocabulary):
+        return matcher.search(window)
+    return matcher.search(window) is not None
+
+
+@functools.cache
+def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
+    return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
+
+
+def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
+    for pattern, rx in rec.compiled:
+        if pattern.prefilter and not any(w in lower for w in pattern.prefilter):
+            continue
+        for m in rx.finditer(text):
+            raw = m.group(rec.group)
+            start, end = m.span(rec.group)
+            if rec.context_before is not None:
+                window = text[max(0, start - rec.context_window) : start]
+                if (
+                    _before_re(rec.context_before, rec.context_before_ignore_case).search(window)
+                    is None
+                ):
+                    continue
+            compact = rec.normalize(raw)
+            verdict = rec.validate(compact) if rec.validate is not None else None
+            if verdict is False:
+                continue
+            score = rec.validated_score if verdict else pattern.score
+            if rec.context or rec.negative_context:
+                lo = max(0, start - rec.context_window)
+                before = lower[lo:start]
+                after = lower[end : end + rec.context_after]
+                window = before + " " + after
+                positive = _has(rec.context, window)
+                if rec.requires_context and not positive:
+                    continue
+                negative = (positive is False or rec.negative_overrides) and _has(
+                    rec.negative_context,
+                    before[-40:] + " " + lower[end : end + rec.negative_after],
+                )
+                if negative and rec.negative_overrides:
+                    continue
+                if positive:
+                    score += rec.context_boost
+                elif negative:
+                    score -= rec.negative_penalty
+            score = min(score, 1.0)
+            if score < MIN_CONFIDENCE:
+                continue
+            type_ = rec.classify(compact) if rec.classify is not None else rec.id
+            masked = rec.mask(raw) if rec.mask is not None else "•••"
+            yield Finding(type_, round(score, 3), start, end, masked)
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the strongest of overlapping findings (patient types first, then longer)."""
+    ranked = sorted(
+        findings,
+        key=lambda f: (f.type in STRONG_TYPES, f.confidence, f.end - f.start),
+        reverse=True,
+    )
+    kept: list[Finding] = []
+    for f in ranked:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def analyze(text: str) -> tuple[Finding, ...]:
+    """Every identifier found in ``text``, in order; never the clear value.
+
+    Health vocabulary is only weighed around contextual findings (names, birth dates) and
+    around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
+    """
+    found: list[Finding] = []
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
+        lower = "".join(ch.lower()[0] for ch in text)
+    for rec in recognizers():
+        found.extend(_run(rec, text, lower))
+    found = _resolve_overlaps(found)
+    weak = [f for f in found if f.type not in STRONG_TYPES]
+    if weak:
+        # Weigh the vocabulary only around the contextual findings (speed, and relevance).
+        lo = max(0, min(f.start for f in weak) - HEALTH_WINDOW)
+        hi = max(f.end for f in weak) + HEALTH_WINDOW
+        weight, first, last = health_weight(text[lo:hi])
+        if weight > 0:
+            conf = min(1.0, 0.3 + weight / 10.0)
+            found.append(Finding("HEALTH_CONTEXT", round(conf, 3), lo + first, lo + last, "•••"))
+    return tuple(found)
+
+
+def is_patient_data(findings: Iterable[Finding]) -> bool:
+    """The document holds patient data: a strong identifier, a birth date in context, or a
+    patient name (which only exists next to specific health vocabulary)."""
+    return any(f.patient and f.confidence >= MIN_CONFIDENCE for f in findings)

@@ -1,0 +1,68 @@
+"""Optional OCR with the real Debian tesseract (French data): images and scanned PDF pages.
+
+OCR can only find patient data: an image where nothing was found stays "not scannable".
+Skipped when tesseract-ocr-fra is not installed (scripts/test-packages.txt installs it).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from tests.id_helpers import with_key
+
+from hygie.scan import ocr
+from hygie.scan.engine import scan_bytes
+
+pytestmark = pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr-fra not installed")
+
+NIR = with_key("2691299350123")
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _png(lines: list[str]) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1400, 110 * len(lines) + 40), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 40)
+    for i, line in enumerate(lines):
+        draw.text((30, 30 + 110 * i), line, font=font, fill=0)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+SPACED = " ".join([NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]])
+
+
+def test_image_with_a_nir_is_patient_data() -> None:
+    r = scan_bytes(_png(["Carte Vitale de Mme Durand", f"NIR : {SPACED}"]), "carte.png")
+    assert r.status == "patient_data", r.reason
+    assert r.counts().get("FR_NIR") == 1
+    assert NIR not in repr(r.to_dict())
+
+
+def test_image_without_identifier_stays_not_scannable() -> None:
+    r = scan_bytes(_png(["Planning de la semaine", "Réunion jeudi"]), "planning.png")
+    assert r.status == "not_scannable"
+    assert "lecture optique" in r.reason
+
+
+def test_scanned_pdf_page_is_read_by_ocr() -> None:
+    from PIL import Image
+
+    # A PDF holding only a picture of the page, as a scanner writes it (Pillow's PDF writer).
+    img = Image.open(io.BytesIO(_png(["Patient : Mme Durand", "Sécurité sociale", SPACED])))
+    buf = io.BytesIO()
+    img.save(buf, "PDF", resolution=150.0)
+    r = scan_bytes(buf.getvalue(), "scan.pdf")
+    assert r.status == "patient_data", r.reason
+    assert {f.context_part for f in r.findings if f.type == "FR_NIR"} == {"page 1"}
+
+
+def test_ocr_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HYGIE_SCAN_OCR", "off")
+    r = scan_bytes(_png([f"NIR : {SPACED}"]), "carte.png")
+    assert r.status == "not_scannable"
+    assert "non disponible" in r.reason
