@@ -47,6 +47,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.audit",
     "hygie.cli.incident",
     "hygie.cli.mail",
+    "hygie.cli.media",
     "hygie.cli.scan",
 )
 
