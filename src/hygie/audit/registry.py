@@ -23,11 +23,13 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.darwin",
     "hygie.incident.facts",
     "hygie.mail.facts",
+    "hygie.media.facts",
 )
 CHECK_MODULES: tuple[str, ...] = (
     "hygie.audit.checks",
     "hygie.incident.checks",
     "hygie.mail.checks",
+    "hygie.media.checks",
 )
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
