@@ -298,8 +298,13 @@ def scan_paths(
     if n <= 1:
         results = [task(e) for e in entries]
     else:
+        # Largest files first (so that no worker is left alone with a big file at the end);
+        # results keep the walk order.
+        order = sorted(range(total_files), key=lambda i: -entries[i].size)
         with ThreadPoolExecutor(max_workers=n, thread_name_prefix="hygie-scan") as pool:
-            results = list(pool.map(task, entries))
+            done = list(pool.map(lambda i: (i, task(entries[i])), order))
+        by_index = dict(done)
+        results = [by_index[i] for i in range(total_files)]
     info = engine.info.to_dict(started) if engine.info else {"address": str(engine.address)}
     return ScanRun(
         started.isoformat(timespec="seconds"),
