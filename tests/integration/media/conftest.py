@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from media_support import TEST_LIMITS, start_own
 
 from hygie.media.clamd import Address
 from hygie.media.engine import Engine, EngineSpec, OwnClamd
 from hygie.media.testdb import build_test_database
+from media_helpers import TEST_LIMITS, start_own
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from media_support import MB, TEST_LIMITS, start_own
 
 from hygie.media.clamd import ClamdClient, ReplyStatus
 from hygie.media.engine import Engine, EngineSpec, eicar_bytes
 from hygie.media.scanner import Reason, Verdict, scan_paths
 from hygie.media.testdb import BODY_MARKER, CLAMEXE_NAME, EICAR_NAME, TESTFILES
+from media_helpers import MB, TEST_LIMITS, start_own
 
 pytestmark = pytest.mark.integration
 

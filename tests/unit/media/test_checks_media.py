@@ -4,58 +4,65 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
-from tests_media_helpers import NoTools
 
+from hygie.audit import registry
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.registry import Facts
+from hygie.audit.runner import run_check
 from hygie.media.checks import engine_signatures, last_media_scans
 from hygie.media.facts import media_state
 from hygie.proc import use_runner
 from hygie.store import open_store
-
-
-def _facts(key: str, value: object) -> Facts:
-    return Facts({key: Fact.known(key, value, "test")})
-
-
-@pytest.mark.parametrize(
-    ("engine", "status"),
-    [
-        ({"present": False}, Status.WARN),
-        ({"present": True, "signature_count": 0, "signature_age_days": 1}, Status.FAIL),
-        ({"present": True, "signature_count": 9, "signature_age_days": 0.5}, Status.OK),
-        ({"present": True, "signature_count": 9, "signature_age_days": 12}, Status.WARN),
-        ({"present": True, "signature_count": 9, "signature_age_days": 45}, Status.FAIL),
-        ({"present": True, "signature_count": None, "signature_age_days": None}, Status.UNKNOWN),
-        (None, Status.WARN),
-    ],
-)
-def test_engine_signatures(engine: object, status: Status) -> None:
-    out = engine_signatures(_facts("media.engine", engine))
-    assert out.status is status and out.evidence
-
+from media_helpers import NoTools
 
 RUN = {"kind": "scan", "started_at": "2026-11-20T10:00:00+00:00", "files": 12, "clean": 12,
        "infected": 0, "not_scanned": 0, "engine_error": False}  # fmt: skip
 
+E = "media.engine"
+L = "media.last_scans"
+# Picked up by tests/unit/audit/test_checks.py (every check has ok and non-ok cases).
+CHECK_CASES: dict[str, list[tuple[dict[str, Any], Status]]] = {
+    "M06.engine_signatures": [
+        ({E: {"present": False}}, Status.WARN),
+        ({E: {"present": True, "signature_count": 0, "signature_age_days": 1}}, Status.FAIL),
+        ({E: {"present": True, "signature_count": 9, "signature_age_days": 0.5}}, Status.OK),
+        ({E: {"present": True, "signature_count": 9, "signature_age_days": 12}}, Status.WARN),
+        ({E: {"present": True, "signature_count": 9, "signature_age_days": 45}}, Status.FAIL),
+        ({E: {"present": True, "signature_count": None, "signature_age_days": None}},
+         Status.UNKNOWN),
+        ({E: None}, Status.WARN),
+    ],
+    "M06.last_media_scans": [
+        ({L: []}, Status.UNKNOWN),
+        ({L: [RUN]}, Status.OK),
+        ({L: [RUN | {"infected": 2, "clean": 10}]}, Status.OK),
+        ({L: [RUN | {"not_scanned": 1, "clean": 11}]}, Status.WARN),
+        ({L: [RUN | {"engine_error": True}]}, Status.WARN),
+        ({L: [RUN, RUN | {"not_scanned": 3}]}, Status.OK),  # only the last run counts
+    ],
+}  # fmt: skip
+
+FNS = {"M06.engine_signatures": engine_signatures, "M06.last_media_scans": last_media_scans}
+
 
 @pytest.mark.parametrize(
-    ("runs", "status"),
-    [
-        ([], Status.UNKNOWN),
-        ([RUN], Status.OK),
-        ([RUN | {"infected": 2, "clean": 10}], Status.OK),
-        ([RUN | {"not_scanned": 1, "clean": 11}], Status.WARN),
-        ([RUN | {"engine_error": True}], Status.WARN),
-        ([RUN, RUN | {"not_scanned": 3}], Status.OK),  # only the last run counts
-    ],
+    ("check_id", "values", "status"),
+    [(cid, v, st) for cid, cases in CHECK_CASES.items() for v, st in cases],
 )
-def test_last_media_scans(runs: list[dict[str, object]], status: Status) -> None:
-    out = last_media_scans(_facts("media.last_scans", runs))
+def test_media_checks(check_id: str, values: dict[str, Any], status: Status) -> None:
+    out = FNS[check_id](Facts({k: Fact.known(k, v, "test") for k, v in values.items()}))
     assert out.status is status and out.evidence
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECK_CASES))
+def test_unknown_fact_never_ok(check_id: str) -> None:
+    chk = registry.checks()[check_id]
+    facts = Facts({k: Fact.unknown(k, "sonde en échec", "test") for k in chk.facts})
+    assert run_check(chk, facts, required=True).status is Status.UNKNOWN
 
 
 def _ctx(tmp_path: Path, now: dt.datetime) -> ProbeContext:
