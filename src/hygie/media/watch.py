@@ -6,7 +6,8 @@ inject events. For each new removable block device with a filesystem, :func:`han
 1. marks the block device read-only (``blockdev --setro``) — loop images are attached with
    ``losetup -r`` by whoever created them;
 2. mounts it ``ro,nosuid,nodev,noexec`` in a private 0700 folder (``mount``, or ``fusefat``
-   for FAT when the kernel has no vfat driver, or ``udisksctl`` when not root);
+   for FAT when the kernel has no vfat driver); this needs root (``sudo hygie media watch``):
+   ``udisksctl`` would mount in the shared ``/media`` instead of a private folder;
 3. scans it with clamd (file descriptors passed, nothing on the media is executed or opened
    by another program);
 4. notifies (``notify-send`` where a desktop session exists, the terminal otherwise);
