@@ -58,10 +58,8 @@ WORDS = [
 
 
 def _text(rng: random.Random, size: int) -> bytes:
-    out = io.StringIO()
-    while out.tell() < size:
-        out.write(" ".join(rng.choice(WORDS) for _ in range(12)) + "\n")
-    return out.getvalue().encode()[:size]
+    block = (" ".join(rng.choice(WORDS) for _ in range(4096)) + "\n").encode()
+    return (block * (size // len(block) + 1))[:size]
 
 
 def build_folder(root: Path, size_mb: int, seed: int = 7) -> int:
@@ -84,7 +82,13 @@ def build_folder(root: Path, size_mb: int, seed: int = 7) -> int:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr("[Content_Types].xml", "<Types/>")
-            zf.writestr("word/document.xml", _text(rng, rng.randint(60, 600) * 1024))
+            zf.writestr("word/document.xml", _text(rng, rng.randint(20, 200) * 1024))
+            # A picture, as office documents have (already compressed: stored).
+            zf.writestr(
+                zipfile.ZipInfo("word/media/image1.jpeg"),
+                os.urandom(rng.randint(30, 400) * 1024),
+                compress_type=zipfile.ZIP_STORED,
+            )
         data = buf.getvalue()
         (root / "Documents" / f"courrier{i:05d}.docx").write_bytes(data)
         total += len(data)
@@ -156,8 +160,10 @@ def main() -> int:
 
 def run(tmp: Path, size_mb: int, rounds: int) -> int:
     key, db = tmp / "key", build_test_database(tmp / "db")
-    print(f"building a {size_mb} MB key-like folder in {key} ...", file=sys.stderr)
+    print(f"building a {size_mb} MB key-like folder in {key} ...", file=sys.stderr, flush=True)
+    t0 = time.monotonic()
     total = build_folder(key, size_mb)
+    print(f"built in {time.monotonic() - t0:.0f} s; scanning ...", file=sys.stderr, flush=True)
     nfiles = sum(1 for p in key.rglob("*") if p.is_file())
     drop_into_cache(key)
     limits = Limits(max_file_size=100 * MB, max_scan_size=400 * MB, stream_max_length=100 * MB)
@@ -189,6 +195,7 @@ def run(tmp: Path, size_mb: int, rounds: int) -> int:
         for _round in range(rounds):
             for name, args, cenv in commands:
                 t, cpu, cp = timed(args, cenv, pid)
+                print(f"  {name}: {t:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr, flush=True)
                 best[name] = min(best.get(name, t), t)
                 best_cpu[name] = min(best_cpu.get(name, cpu), cpu)
                 notes[name] = f"rc={cp.returncode}"

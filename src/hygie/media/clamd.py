@@ -319,10 +319,18 @@ def _send(sock: socket.socket, data: bytes) -> None:
         raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
 
 
+def pread(fd: int, n: int, offset: int) -> bytes:
+    """``os.pread`` where it exists; seek + read on Windows (each descriptor has one user)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, n, offset)
+    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
+    return os.read(fd, n)  # pragma: no cover - Windows
+
+
 def _pread_chunks(fd: int) -> Iterator[bytes]:
     offset = 0
     while True:
-        chunk = os.pread(fd, CHUNK_SIZE, offset)
+        chunk = pread(fd, CHUNK_SIZE, offset)
         if not chunk:
             return
         offset += len(chunk)

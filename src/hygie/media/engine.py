@@ -31,6 +31,12 @@ from hygie.media.clamd import Address, ClamdClient, ClamdError, ReplyStatus
 from hygie.media.errors import EngineSelfTestFailed, EngineUnavailable, NoSignatures
 
 SYSTEM_CLAMD_CONF = Path("/etc/clamav/clamd.conf")
+# Where other installs keep it: Homebrew (Apple silicon, Intel), the Windows installer.
+OTHER_CLAMD_CONFS = (
+    Path("/opt/homebrew/etc/clamav/clamd.conf"),
+    Path("/usr/local/etc/clamav/clamd.conf"),
+    Path("C:/Program Files/ClamAV/clamd.conf"),
+)
 SYSTEM_FRESHCLAM_CONF = Path("/etc/clamav/freshclam.conf")
 DEFAULT_DATABASE_DIRS = (Path("/var/lib/clamav"), Path("/usr/local/share/clamav"))
 MB = 1024 * 1024
@@ -153,7 +159,7 @@ def resolve_spec(
     cli_value: str | None,
     config: Mapping[str, Any],
     *,
-    system_conf: Path = SYSTEM_CLAMD_CONF,
+    system_conf: Path | None = None,
     database_dir: Path | None = None,
 ) -> EngineSpec:
     """Decide which engine to use (see the module docstring). Does not connect for 1."""
@@ -178,8 +184,11 @@ def resolve_spec(
             database_dir=db,
             source="--clamd" if cli_value else "config",
         )
-    conf = read_conf(system_conf)
-    if conf:
+    candidates = [system_conf] if system_conf else [SYSTEM_CLAMD_CONF, *OTHER_CLAMD_CONFS]
+    for conf_path in candidates:
+        conf = read_conf(conf_path)
+        if not conf:
+            continue
         sys_addr = address_from_conf(conf)
         if sys_addr is not None:
             try:
@@ -190,7 +199,7 @@ def resolve_spec(
                     sys_addr,
                     limits=limits_from_conf(conf),
                     database_dir=Path(sys_db) if sys_db else system_database_dir(),
-                    source=str(system_conf),
+                    source=str(conf_path),
                 )
             except ClamdError:
                 pass
@@ -339,7 +348,7 @@ def own_clamd_config(
         "MaxThreads 8",
         "SelfCheck 3600",
     ]
-    if os.geteuid() == 0:
+    if getattr(os, "geteuid", lambda: -1)() == 0:
         lines.append("User root")
     if disable_cache:
         lines.append("DisableCache yes")
@@ -536,6 +545,10 @@ def open_engine(
     from hygie.paths import get_paths
 
     own: OwnClamd | None = None
+    if spec.mode == "own" and os.name != "posix":
+        raise EngineUnavailable(
+            detail="sous Windows, démarrez clamd puis indiquez-le avec --clamd tcp:127.0.0.1:3310"
+        )
     if spec.mode == "own":
         if spec.database_dir is None or not spec.database_dir.is_dir():
             raise EngineUnavailable(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hygie.i18n import N_, _
+from hygie.media.clamd import pread
 
 HEAD = 8192
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -158,7 +159,7 @@ class _FdReader(io.RawIOBase):
         return self.pos
 
     def readinto(self, b: Any) -> int:
-        data = os.pread(self.fd, len(b), self.pos)
+        data = pread(self.fd, len(b), self.pos)
         n = len(data)
         b[:n] = data
         self.pos += n
@@ -174,7 +175,7 @@ def classify(fd: int, name: str) -> TypeInfo:
 
 
 def _classify_content(fd: int, name: str) -> TypeInfo:
-    head = os.pread(fd, HEAD, 0)
+    head = pread(fd, HEAD, 0)
     if not head:
         return _ok("empty", N_("fichier vide"))
     if head[:2] == b"MZ":
@@ -200,7 +201,7 @@ def _classify_content(fd: int, name: str) -> TypeInfo:
     if head[:8] == OLE_MAGIC:
         return _ole(fd)
     if head[:5] == b"{\\rtf":
-        data = os.pread(fd, MAX_OLE_READ, 0)
+        data = pread(fd, MAX_OLE_READ, 0)
         if b"\\object" in data or b"\\objdata" in data:
             return _no("office_object", N_("document RTF avec objet incorporé"))
         return _ok("office", N_("document RTF"))
@@ -272,7 +273,7 @@ def _zip(fd: int) -> TypeInfo:
 
 
 def _ole(fd: int) -> TypeInfo:
-    data = os.pread(fd, MAX_OLE_READ, 0)
+    data = pread(fd, MAX_OLE_READ, 0)
     if MSI_CLSID in data[:1_000_000] or MSI_CLSID in data:
         return _no("installer", N_("programme d'installation (MSI)"))
     if any(n in data for n in VBA_NAMES[:2]):

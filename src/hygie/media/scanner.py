@@ -32,6 +32,7 @@ from hygie.media.clamd import (
     ClamdTimeout,
     ReplyStatus,
     ScanReply,
+    pread,
 )
 from hygie.media.engine import Engine
 from hygie.media.walk import Entry, walk
@@ -176,7 +177,7 @@ def _open_entry(entry: Entry) -> tuple[int | None, FileResult | None, int]:
             os.close(fd)
             return None, _result(entry, Verdict.NOT_SCANNED, Reason.NOT_REGULAR), 0
         # Probe that the content can actually be read (EACCES on FUSE, EIO on a bad sector).
-        os.pread(fd, 1, 0)
+        pread(fd, 1, 0)
     except OSError as exc:
         os.close(fd)
         return None, _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE, detail=_err(exc)), 0

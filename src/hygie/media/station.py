@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie.i18n import _
+from hygie.media.clamd import pread
 from hygie.media.engine import Engine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
@@ -78,7 +79,7 @@ def _sha256_fd(fd: int) -> str:
     h = hashlib.sha256()
     off = 0
     while True:
-        chunk = os.pread(fd, COPY_CHUNK, off)
+        chunk = pread(fd, COPY_CHUNK, off)
         if not chunk:
             return h.hexdigest()
         h.update(chunk)
@@ -106,7 +107,7 @@ def copy_fd_atomic(fd: int, target: Path) -> str:
     try:
         off = 0
         while True:
-            chunk = os.pread(fd, COPY_CHUNK, off)
+            chunk = pread(fd, COPY_CHUNK, off)
             if not chunk:
                 break
             h.update(chunk)

@@ -81,6 +81,7 @@ def test_own_clamd_started_and_stopped(
     import hygie.media.engine as engine_mod
 
     monkeypatch.setattr(engine_mod, "SYSTEM_CLAMD_CONF", tmp_path / "absent.conf")
+    monkeypatch.setattr(engine_mod, "OTHER_CLAMD_CONFS", ())
     (tmp_path / "k").mkdir()
     (tmp_path / "k" / "a.txt").write_text("a")
     code, out, _ = run_cli(["media", "engine", "--database", str(clamd_db), "--json"], capsys)
