@@ -234,20 +234,16 @@ SIG_CONTAINER_EXTS = {".cvd", ".cld", ".cud"}
 
 
 def parse_cvd_header(header: bytes) -> tuple[str | None, int | None]:
-    """``ClamAV-VDB:<build time>:<version>:<sigs>:<flevel>:...`` -> (ISO date, sig count)."""
-    text = header[:512].decode("ascii", "replace").rstrip("\0 ")
-    if not text.startswith("ClamAV-VDB:"):
+    """``ClamAV-VDB:<build time>:<version>:<sigs>:...`` -> (ISO date, signature count).
+
+    The header itself is parsed by :mod:`hygie.platform.parsers.clamav` (shared with M03).
+    """
+    from hygie.platform.parsers.clamav import parse_cvd_header as parse_header
+
+    h = parse_header(header)
+    if h is None:
         return None, None
-    parts = text.split(":")
-    date: str | None = None
-    try:
-        date = dt.datetime.strptime(parts[1], "%d %b %Y %H-%M %z").isoformat()
-    except (ValueError, IndexError):
-        date = None
-    count: int | None = None
-    with contextlib.suppress(ValueError, IndexError):
-        count = int(parts[3])
-    return date, count
+    return h.built.isoformat(), h.signatures
 
 
 def parse_version_reply(reply: str) -> tuple[str, int | None, str | None]:

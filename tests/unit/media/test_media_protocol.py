@@ -121,7 +121,7 @@ def test_version_reply_and_cvd_header(tmp_path: Path) -> None:
     v, db, date = parse_version_reply("ClamAV 1.4.6/27469/Sun Nov 29 09:25:12 2026")
     assert (v, db, date) == ("1.4.6", 27469, "2026-11-29T09:25:12+00:00")
     assert parse_version_reply("ClamAV 1.4.6") == ("1.4.6", None, None)
-    header = b"ClamAV-VDB:10 Nov 2026 08-12 +0000:27460:2076543:90:x:y:z:1763000000".ljust(512)
+    header = b"ClamAV-VDB:10 Nov 2026 08-12 +0000:27460:2076543:90:x:y:z:1794298320".ljust(512)
     assert parse_cvd_header(header) == ("2026-11-10T08:12:00+00:00", 2076543)
     assert parse_cvd_header(b"not a cvd") == (None, None)
     (tmp_path / "daily.cvd").write_bytes(header + b"payload")
