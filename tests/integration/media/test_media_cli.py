@@ -40,6 +40,12 @@ def test_scan_json_and_exit_codes(
     assert doc["data"]["counts"] == {"clean": 1, "infected": 0, "not_scanned": 0}
     assert doc["data"]["engine"]["self_test"] == "ok"
     assert doc["data"]["engine"]["signature_count"] == 3
+    # The scripting contract (docs/reference/media-cli.md): keys are pinned.
+    assert set(doc) == {"schema", "hygie_version", "status", "data", "error"}
+    assert set(doc["data"]) == {"started_at", "duration_s", "paths", "workers", "engine",
+                                "counts", "bytes_scanned", "engine_error", "files"}  # fmt: skip
+    assert set(doc["data"]["files"][0]) == {"name", "size", "verdict", "reason", "signature",
+                                            "detail"}  # fmt: skip
 
     (clean / "x.com").write_bytes(eicar_bytes())
     code, out, _ = run_cli(["media", "scan", str(clean), "--clamd", sock], capsys)

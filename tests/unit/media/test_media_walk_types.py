@@ -109,3 +109,30 @@ def test_name_hash_is_keyed() -> None:
     b = hash_name("CR Dupont 1 85 12 75 123 456.pdf", b"k2" * 16)
     assert a != b and len(a) == 32 and "Dupont" not in a
     assert hash_name(os.fsdecode(b"bad\xff"), b"k" * 32)
+
+
+@pytest.mark.parametrize(
+    ("action", "props", "expected"),
+    [
+        ("add", {"DEVNAME": "/dev/sdb1", "ID_FS_TYPE": "vfat", "ID_FS_USAGE": "filesystem",
+                 "ID_BUS": "usb", "ID_FS_LABEL": "CLE"}, ("/dev/sdb1", "vfat", "CLE")),
+        ("add", {"DEVNAME": "/dev/mmcblk0p1", "ID_FS_TYPE": "exfat", "ID_FS_USAGE": "filesystem",
+                 "ID_DRIVE_FLASH_SD": "1"}, ("/dev/mmcblk0p1", "exfat", "")),
+        ("add", {"DEVNAME": "/dev/sdb", "ID_BUS": "usb"}, None),  # whole disk, no filesystem
+        ("add", {"DEVNAME": "/dev/sda2", "ID_FS_TYPE": "ext4", "ID_FS_USAGE": "filesystem",
+                 "ID_BUS": "ata"}, None),  # internal disk
+        ("add", {"DEVNAME": "/dev/sdc1", "ID_FS_TYPE": "crypto_LUKS", "ID_FS_USAGE": "crypto",
+                 "ID_BUS": "usb"}, None),
+    ],
+)  # fmt: skip
+def test_udev_events(
+    action: str, props: dict[str, str], expected: tuple[str, str, str] | None
+) -> None:
+    from hygie.media.watch import event_from_udev
+
+    ev = event_from_udev(action, props)
+    if expected is None:
+        assert ev is None
+    else:
+        assert ev is not None and (ev.device, ev.fs_type, ev.label) == expected
+        assert ev.action == "add" and ev.removable
