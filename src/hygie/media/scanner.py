@@ -303,8 +303,14 @@ def scan_paths(
         # Largest files first (so that no worker is left alone with a big file at the end);
         # results keep the walk order.
         order = sorted(range(total_files), key=lambda i: -entries[i].size)
-        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="hygie-scan") as pool:
+        pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="hygie-scan")
+        try:
             done = list(pool.map(lambda i: (i, task(entries[i])), order))
+        except BaseException:  # Ctrl+C: do not go on scanning the queued files
+            state.stopped.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         by_index = dict(done)
         results = [by_index[i] for i in range(total_files)]
     info = engine.info.to_dict(started) if engine.info else {"address": str(engine.address)}
