@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Recognizer
+from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import STRONG_TYPES, recognizers
@@ -48,49 +48,67 @@ def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
     return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
 
 
-def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
-    for pattern, rx in rec.compiled:
-        if pattern.prefilter and not any(w in lower for w in pattern.prefilter):
-            continue
-        for m in rx.finditer(text):
-            raw = m.group(rec.group)
-            start, end = m.span(rec.group)
-            if rec.context_before is not None:
-                window = text[max(0, start - rec.context_window) : start]
-                if (
-                    _before_re(rec.context_before, rec.context_before_ignore_case).search(window)
-                    is None
-                ):
-                    continue
-            compact = rec.normalize(raw)
-            verdict = rec.validate(compact) if rec.validate is not None else None
-            if verdict is False:
-                continue
-            score = rec.validated_score if verdict else pattern.score
-            if rec.context or rec.negative_context:
-                lo = max(0, start - rec.context_window)
-                before = lower[lo:start]
-                after = lower[end : end + rec.context_after]
-                window = before + " " + after
-                positive = _has(rec.context, window)
-                if rec.requires_context and not positive:
-                    continue
-                negative = (positive is False or rec.negative_overrides) and _has(
-                    rec.negative_context,
-                    before[-40:] + " " + lower[end : end + rec.negative_after],
-                )
-                if negative and rec.negative_overrides:
-                    continue
-                if positive:
-                    score += rec.context_boost
-                elif negative:
-                    score -= rec.negative_penalty
-            score = min(score, 1.0)
-            if score < MIN_CONFIDENCE:
-                continue
-            type_ = rec.classify(compact) if rec.classify is not None else rec.id
-            masked = rec.mask(raw) if rec.mask is not None else "•••"
-            yield Finding(type_, round(score, 3), start, end, masked)
+def _process(
+    rec: Recognizer, pattern: Pattern, raw: str, start: int, end: int, text: str, lower: str
+) -> Finding | None:
+    """Validation, context and scoring of one match."""
+    if rec.context_before is not None:
+        window = text[max(0, start - rec.context_window) : start]
+        if _before_re(rec.context_before, rec.context_before_ignore_case).search(window) is None:
+            return None
+    compact = rec.normalize(raw)
+    verdict = rec.validate(compact) if rec.validate is not None else None
+    if verdict is False:
+        return None
+    score = rec.validated_score if verdict else pattern.score
+    if rec.context or rec.negative_context:
+        lo = max(0, start - rec.context_window)
+        before = lower[lo:start]
+        after = lower[end : end + rec.context_after]
+        positive = _has(rec.context, before + " " + after)
+        if rec.requires_context and not positive:
+            return None
+        negative = (not positive or rec.negative_overrides) and _has(
+            rec.negative_context,
+            before[-40:] + " " + lower[end : end + rec.negative_after],
+        )
+        if negative and rec.negative_overrides:
+            return None
+        if positive:
+            score += rec.context_boost
+        elif negative:
+            score -= rec.negative_penalty
+    score = min(score, 1.0)
+    if score < MIN_CONFIDENCE:
+        return None
+    type_ = rec.classify(compact) if rec.classify is not None else rec.id
+    masked = rec.mask(raw) if rec.mask is not None else "•••"
+    return Finding(type_, round(score, 3), start, end, masked)
+
+
+def _active(pattern: Pattern, lower: str) -> bool:
+    return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
+
+
+def _run_all(text: str, lower: str) -> list[Finding]:
+    """Each distinct regex scans the text once; its matches go to every recognizer that
+    declared it (birth dates in context and in patient lists share one date scan)."""
+    found: list[Finding] = []
+    groups: dict[tuple[str, int, int], list[tuple[Recognizer, Pattern, re.Pattern[str]]]] = {}
+    for rec in recognizers():
+        for pattern, rx in rec.compiled:
+            if _active(pattern, lower):
+                key = (pattern.regex, pattern.flags, rec.group)
+                groups.setdefault(key, []).append((rec, pattern, rx))
+    for (_regex, _flags, group), users in groups.items():
+        for m in users[0][2].finditer(text):
+            start, end = m.span(group)
+            raw = m.group(group)
+            for rec, pattern, _rx in users:
+                f = _process(rec, pattern, raw, start, end, text, lower)
+                if f is not None:
+                    found.append(f)
+    return found
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -113,13 +131,10 @@ def analyze(text: str) -> tuple[Finding, ...]:
     Health vocabulary is only weighed around contextual findings (names, birth dates) and
     around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
     """
-    found: list[Finding] = []
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
         lower = "".join(ch.lower()[0] for ch in text)
-    for rec in recognizers():
-        found.extend(_run(rec, text, lower))
-    found = _resolve_overlaps(found)
+    found = _resolve_overlaps(_run_all(text, lower))
     weak = [f for f in found if f.type not in STRONG_TYPES]
     if weak:
         # Weigh the vocabulary only around the contextual findings (speed, and relevance).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 #: Findings below this confidence are dropped.
@@ -72,7 +72,6 @@ class Recognizer:
     context_before_ignore_case: bool = True
     patient: bool = True
     spec: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
     def compiled(self) -> tuple[tuple[Pattern, re.Pattern[str]], ...]:

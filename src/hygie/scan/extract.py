@@ -101,16 +101,63 @@ def decode_text(data: bytes) -> str:
         raise NotScannable(N_("encodage du texte non reconnu")) from exc
 
 
-_TAG_RE = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
-_BLOCK_RE = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
-_CELL_RE = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)?[^<>]*>")
+_HTML_BLOCK = frozenset(
+    {
+        "br",
+        "p",
+        "div",
+        "tr",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "hr",
+    }
+)
+_HTML_CELL = frozenset({"td", "th"})
 
 
 def html_to_text(markup: str) -> str:
-    """Visible text of an HTML fragment (tags dropped, entities decoded, cells tab-separated)."""
-    markup = _BLOCK_RE.sub("\n", markup)
-    markup = _CELL_RE.sub("\t", markup)
-    return html.unescape(_TAG_RE.sub(" ", markup))
+    """Visible text of an HTML fragment (tags dropped, entities decoded, cells tab-separated).
+
+    One linear pass (``[^<>]*`` never crosses another ``<``; script/style bodies are skipped
+    with ``str.find``): hostile markup cannot make it quadratic."""
+    lower = markup.lower()
+    out: list[str] = []
+    pos, n = 0, len(markup)
+    while pos < n:
+        i = markup.find("<", pos)
+        if i < 0:
+            out.append(markup[pos:])
+            break
+        out.append(markup[pos:i])
+        m = _TAG_RE.match(markup, i)
+        if m is None:
+            out.append("<")
+            pos = i + 1
+            continue
+        pos = m.end()
+        name = (m.group(2) or "").lower()
+        if m.group(1):
+            if name in _HTML_BLOCK:
+                out.append("\n")
+            elif name in _HTML_CELL:
+                out.append("\t")
+        elif name in ("script", "style", "head", "title"):
+            j = lower.find("</" + name, pos)
+            pos = n if j < 0 else j
+        elif name in _HTML_BLOCK:
+            out.append("\n")
+    return html.unescape("".join(out))
 
 
 # ---------------------------------------------------------------- office documents (ZIP/XML)

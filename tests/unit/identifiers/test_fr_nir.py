@@ -77,6 +77,9 @@ def test_found(text: str, type_: str) -> None:
         f"Commande n° {NIR}",  # valid key, but an order number
         f"Facture {spaced(NIR)}",
         f"Référence colis : {NIR}",
+        f"Cde {NIR}",
+        f"{NIR} est le numéro de commande",
+        f"Paiement CB n° {NIR}",
         "Facture FA-2026-000123 du 12/03/2026",
     ],
 )

@@ -71,15 +71,15 @@ def test_not_scannable_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "non analysable" in out
 
 
-def test_missing_path_exits_21(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_exits_27(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = _run(["scan", str(tmp_path / "absent")], capsys)
-    assert code == 21
+    assert code == 27
     assert "n'existe pas" in " ".join(err.split())
 
 
-def test_empty_folder_exits_22(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_folder_exits_28(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, _err = _run(["scan", str(tmp_path)], capsys)
-    assert code == 22
+    assert code == 28
 
 
 def test_english(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -55,26 +55,6 @@ CONTEXT_RE = (
     "|birth" + _B + "*date|date" + _B + "+of" + _B + "+birth|dob"
     ")" + _B + "*:?" + _B + "*(?:le" + _B + "+)?"
 )
-#: The birth contexts as plain substrings: texts with none of them skip the date search.
-PREFILTER = (
-    "naiss",
-    "né le",
-    "née le",
-    "ne le",
-    "nee le",
-    "né(e)",
-    "ne(e)",
-    "né :",
-    "né:",
-    "née :",
-    "née:",
-    "ddn",
-    "d.d.n",
-    "d. d. n",
-    "d d n",
-    "birth",
-    "dob",
-)
 # Digit-anchored (fast): the first digit, not glued to a digit, "/", "." or "-", then the rest.
 _FIRST = "\\d(?<![\\d/.\\-]\\d)"
 NUMERIC = "\\d?[/.\\-]\\d{1,2}[/.\\-](?:\\d{4}|\\d{2})(?![\\d/])"
@@ -120,7 +100,14 @@ def _validate(raw: str) -> bool:
 RECOGNIZER = Recognizer(
     id="BIRTH_DATE",
     label_fr=N_("date de naissance"),
-    patterns=(Pattern("birth_date", f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})", 0.6, re.IGNORECASE),),
+    patterns=(
+        Pattern(
+            "birth_date",
+            f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})",
+            0.6,
+            re.IGNORECASE,
+        ),
+    ),
     validate=_validate,
     validated_score=0.7,
     normalize=lambda raw: raw,

@@ -96,6 +96,16 @@ NEGATIVE = (
     "imei",
     "ean",
     "isbn",
+    "cde",
+    "livraison",
+    "expédition",
+    "expedition",
+    "ticket",
+    "paiement",
+    "virement",
+    "carte bancaire",
+    "cb",
+    "numéro de commande",
 )
 
 
@@ -117,6 +127,7 @@ RECOGNIZER = Recognizer(
     negative_context=NEGATIVE,
     context_window=60,
     context_after=15,
+    negative_after=30,
     context_boost=0.15,
     negative_penalty=0.4,
     validated_score=0.8,

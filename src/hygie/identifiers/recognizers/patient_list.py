@@ -33,7 +33,12 @@ RECOGNIZER = Recognizer(
     id="PATIENT_LIST_DATE",
     label_fr=N_("date de naissance"),
     patterns=(
-        Pattern("list_birth_date", f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})", 0.6, re.IGNORECASE),
+        Pattern(
+            "list_birth_date",
+            f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})",
+            0.6,
+            re.IGNORECASE,
+        ),
     ),
     validate=_validate,
     normalize=lambda raw: raw,
