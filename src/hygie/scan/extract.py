@@ -429,6 +429,10 @@ def _entity_parts(
         yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
         return
     ctype = part.get_content_type()
+    if ctype in ENCRYPTED_TYPES:
+        # Encrypted content (PGP/MIME, S/MIME) cannot be read: never call it clean.
+        yield Part(prefix or _("message"), None, N_("contenu chiffré (PGP ou S/MIME)"))
+        return
     if part.is_multipart():
         children = part.get_payload()
         if not isinstance(children, list):
@@ -474,12 +478,26 @@ def _entity_parts(
         except NotScannable as exc:
             yield Part(_join(prefix, label), None, exc.reason)
             return
+        if PGP_ARMOR in text:
+            yield Part(_join(prefix, label), None, N_("contenu chiffré (PGP ou S/MIME)"))
+            return
         if ctype == "text/html":
             text = html_to_text(text)
         yield Part(_join(prefix, label), normalize(text))
         return
     # Inline non-text part without a name (an inline image...): a document too.
     yield from extract_parts(data, _guess_name(ctype), deadline, _join(prefix, ctype), depth + 1)
+
+
+ENCRYPTED_TYPES = frozenset(
+    {
+        "multipart/encrypted",
+        "application/pgp-encrypted",
+        "application/pkcs7-mime",
+        "application/x-pkcs7-mime",
+    }
+)
+PGP_ARMOR = "-----BEGIN PGP MESSAGE-----"
 
 
 def _guess_name(ctype: str) -> str:
