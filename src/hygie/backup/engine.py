@@ -194,14 +194,8 @@ def setup(
         if get_secret(password_secret(name)) is None:
             set_secret(password_secret(name), pysecrets.token_urlsafe(32))
         repo = open_repo(dest, resolve(dest))
-        cp = repo.call(["cat", "config"], timeout=120)
-        if cp.ok:
-            repo_id = repo.repo_id()
-        else:
-            err = classify(cp, name, operation="open")
-            if err.code == "wrong_password":
-                raise err
-            repo_id = repo.init()
+        was_created, repo_id = repo.init(version)
+        if was_created:
             created.append(name)
         dests.append(
             Destination(
@@ -225,6 +219,8 @@ def setup(
     for d in dests:
         if state.last_prune(st, d.name) is None:
             state.set_last_prune(st, d.name)
+        if state.last_forget(st, d.name) is None:
+            state.set_last_forget(st, d.name)
     from hygie.backup.sheet import write_sheet
 
     html_path, pdf_path = write_sheet(cfg, sheet_dir, pdf=pdf)
@@ -306,8 +302,15 @@ def _failure(dest: Destination, exc: BackupError, details: dict[str, Any]) -> De
 
 
 def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -> dict[str, Any]:
+    """Apply the retention policy, at most once a day (daily granularity needs no more), and
+    prune once a week; ``unlock`` first since both need an exclusive lock."""
+    last_forget = state.last_forget(st, dest.name)
+    if last_forget is not None and (
+        dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(last_forget)
+    ) < dt.timedelta(hours=state.FORGET_EVERY_HOURS):
+        return {"ok": True, "skipped": True, "pruned": False, "removed": 0}
     args = ["forget", "--json"]
-    for k in ("daily", "weekly", "monthly", "yearly"):
+    for k in ("last", "daily", "weekly", "monthly", "yearly"):
         n = cfg.retention.get(k)
         if n:
             args += [f"--keep-{k}", str(n)]
@@ -325,6 +328,7 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
             "pruned": False,
             "error": classify(cp, dest.name, operation="forget").code,
         }
+    state.set_last_forget(st, dest.name)
     if prune:
         state.set_last_prune(st, dest.name)
     removed = 0
@@ -472,13 +476,6 @@ def _unchanged(node: dict[str, Any]) -> bool:
     return stt.st_size == int(node.get("size", -1)) and mtime == stt.st_mtime_ns
 
 
-def _latest_snapshot(repo: Repo) -> dict[str, Any] | None:
-    snaps = repo.snapshots()
-    if not snaps:
-        return None
-    return max(snaps, key=lambda s: str(s.get("time", "")))
-
-
 def verify_one(
     dest: Destination,
     st: Store,
@@ -507,18 +504,21 @@ def verify_one(
             if err.code == "backup_failed":
                 err = RepositoryCorrupted(destination=dest.name, detail=err.params.get("detail"))
             raise err
-        snap = _latest_snapshot(repo)
-        if snap is None:
-            raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
-        snap_id = str(snap.get("id", ""))
-        details["snapshot_id"] = snap_id[:8]
         nodes: list[dict[str, Any]] = []
-        ls = repo.call(["ls", "--json", snap_id], timeout=None)
+        snap_id = ""
+        ls = repo.call(["ls", "--json", "latest"], timeout=None)
         if not ls.ok:
+            if "no snapshot" in ls.stderr.lower():
+                raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
             raise classify(ls, dest.name, operation="restore")
         for obj in json_lines(ls.stdout):
-            if obj.get("struct_type") == "node" and obj.get("type") == "file":
+            if obj.get("struct_type") == "snapshot" and not snap_id:
+                snap_id = str(obj.get("id", ""))
+            elif obj.get("struct_type") == "node" and obj.get("type") == "file":
                 nodes.append(obj)
+        if not snap_id:
+            raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
+        details["snapshot_id"] = snap_id[:8]
         candidates = [
             nd for nd in nodes if not _GLOB_CHARS.search(str(nd["path"])) and _unchanged(nd)
         ]

@@ -199,10 +199,19 @@ class Repo:
         return cp.stdout
 
     # -- small typed helpers ---------------------------------------------------------
-    def init(self) -> str:
-        """Create the repository; returns its id."""
-        self.must(["init"], operation="init", timeout=120)
-        return self.repo_id()
+    def init(self, version: tuple[int, int, int] = (0, 14, 0)) -> tuple[bool, str]:
+        """Create the repository, or find it already there: (created, repository id).
+
+        restic >= 0.15 prints the id with ``init --json``; 0.14 needs ``cat config``."""
+        cp = self.call(["init", "--json"] if version >= (0, 15, 0) else ["init"], timeout=120)
+        if cp.ok:
+            for obj in json_lines(cp.stdout):
+                if obj.get("id"):
+                    return True, str(obj["id"])
+            return True, self.repo_id()
+        if "already exists" in (cp.stderr or "").lower():
+            return False, self.repo_id()
+        raise classify(cp, self.name, operation="init")
 
     def repo_id(self) -> str:
         out = self.must(["cat", "config"], operation="open", timeout=120)
