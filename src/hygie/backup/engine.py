@@ -60,6 +60,8 @@ from hygie.store import Store, open_store, utcnow
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
 DEFAULT_SAMPLE = 20
+# restic retries an unreachable server for ~15 min; no progress for this long = unreachable.
+STALL_S = 300.0
 _GLOB_CHARS = re.compile(r"[*?\[\]\\]")
 
 
@@ -341,6 +343,14 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
     return {"ok": True, "pruned": prune, "removed": removed}
 
 
+def stall_s() -> float:
+    """Seconds without any restic progress before giving up (HYGIE_BACKUP_STALL_S)."""
+    try:
+        return max(1.0, float(os.environ.get("HYGIE_BACKUP_STALL_S", STALL_S)))
+    except ValueError:
+        return STALL_S
+
+
 def backup_one(
     dest: Destination,
     cfg: state.BackupConfig,
@@ -371,7 +381,9 @@ def backup_one(
                 if progress is not None:
                     progress(dest.name, obj)
 
-        cp = repo.call(["backup", "--json", *cfg.sources], on_line=on_line, timeout=None)
+        cp = repo.call(
+            ["backup", "--json", *cfg.sources], on_line=on_line, timeout=None, stall_s=stall_s()
+        )
         incomplete = cp.returncode == EXIT_INCOMPLETE_SNAPSHOT and bool(summary.get("snapshot_id"))
         if not (cp.ok or incomplete) or not summary.get("snapshot_id"):
             raise classify(cp, dest.name, operation="backup")

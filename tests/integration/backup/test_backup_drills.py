@@ -196,37 +196,6 @@ def test_removable_disk_absent(
     assert status.destinations[0].present is False
 
 
-def test_s3_server_stopped_mid_run(
-    source_tree: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_s3_server: Callable[[], Any],
-) -> None:
-    srv = make_s3_server()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", srv.key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", srv.secret)
-    local = tmp_path / "disk" / "repo"
-    local.parent.mkdir()
-    engine.setup([str(source_tree)], [str(local), f"s3:{srv.url}/drill"], pdf=False)
-
-    def stop_after_local(dest: str, event: dict[str, Any]) -> None:
-        if dest == "local" and event.get("message_type") == "summary":
-            srv.stop()
-
-    result = engine.run(progress=stop_after_local)
-    by = {o.destination: o for o in result.outcomes}
-    assert by["local"].status == "ok"
-    assert by["s3"].status == "error" and by["s3"].error
-    assert by["s3"].error["code"] == "destination_unreachable"
-    assert result.exit_code == 16 and result.status == "partial"
-    st = open_store()
-    assert state.last_run(st, "s3", "backup", ok_only=True) is None
-    srv.start()
-    again = engine.run()
-    assert again.ok, again.to_dict()
-    assert state.last_run(st, "s3", "backup", ok_only=True) is not None
-
-
 def test_restic_missing(
     source_tree: Path,
     tmp_path: Path,
@@ -243,3 +212,41 @@ def test_restic_missing(
     err = " ".join(capsys.readouterr().err.split())
     assert exc.value.code == 10
     assert "restic" in err and "apt install restic" in err and "brew install restic" in err
+
+
+def test_s3_server_stopped_during_upload(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_s3_server: Callable[[], Any],
+) -> None:
+    """restic retries a dead server for ~15 min: hygie stops it when progress stalls."""
+    src = tmp_path / "scans"
+    src.mkdir()
+    for i in range(3):
+        (src / f"scan-{i}.bin").write_bytes(os.urandom(6_000_000))
+    srv = make_s3_server()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", srv.key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", srv.secret)
+    monkeypatch.setenv("HYGIE_BACKUP_STALL_S", "3")
+    monkeypatch.setenv("RESTIC_PROGRESS_FPS", "60")
+    local = tmp_path / "disk" / "repo"
+    local.parent.mkdir()
+    engine.setup([str(src)], [str(local), f"s3:{srv.url}/upload"], pdf=False)
+
+    def stop_server(dest: str, event: dict[str, Any]) -> None:
+        if dest == "s3" and event.get("message_type") == "status" and srv.process is not None:
+            srv.stop()
+
+    result = engine.run(progress=stop_server)
+    by = {o.destination: o for o in result.outcomes}
+    assert by["local"].status == "ok"  # the other copy is made anyway
+    assert by["s3"].status == "error" and by["s3"].error and by["s3"].error["hint"]
+    assert by["s3"].error["code"] == "destination_unreachable"
+    assert result.exit_code == 16 and result.status == "partial"
+    st = open_store()
+    assert state.last_run(st, "s3", "backup", ok_only=True) is None  # no success recorded
+    assert _restic_children() == []  # restic was stopped, not left retrying
+    srv.start()
+    again = engine.run()
+    assert again.ok, again.to_dict()
+    assert state.last_run(st, "s3", "backup", ok_only=True) is not None
