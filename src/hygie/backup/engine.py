@@ -644,13 +644,19 @@ def verify_one(
     try:
         url = resolve(dest, devices)
         repo = open_repo(dest, url)
+        timings: dict[str, float] = {}
+        details["timings_s"] = timings
+        tick = time.monotonic()
         repo.unlock()  # check needs an exclusive lock
+        timings["unlock"] = round(time.monotonic() - tick, 3)
         n = state.next_subset(st, dest.name)
         subset = f"{n}/{state.SUBSET_PARTS}"
         details["read_data_subset"] = subset
         if progress is not None:
             progress(dest.name, {"message_type": "phase", "phase": "check", "subset": subset})
+        tick = time.monotonic()
         cp = repo.call(["check", "--read-data-subset", subset], timeout=None)
+        timings["check"] = round(time.monotonic() - tick, 3)
         if not cp.ok:
             err = classify(cp, dest.name, operation="check")
             if err.code == "backup_failed":
@@ -659,13 +665,17 @@ def verify_one(
         tmp_root = get_paths().cache_dir / "verify"
         tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+            tick = time.monotonic()
             if full:
                 pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
             else:
                 pairs, restore_err = _restore_sample(
                     repo, dest, Path(tmp), details, sample, rng, progress
                 )
+            timings["restore"] = round(time.monotonic() - tick, 3)
+            tick = time.monotonic()
             checked, checked_bytes, mismatches = _compare(pairs)
+            timings["compare"] = round(time.monotonic() - tick, 3)
         restore_ok = restore_err is None
         details.update(
             {
