@@ -98,7 +98,7 @@ def open_repo(dest: Destination, url: str | None = None) -> Repo:
             creds = json.loads(raw)
             env["AWS_ACCESS_KEY_ID"] = str(creds.get("access_key_id", ""))
             env["AWS_SECRET_ACCESS_KEY"] = str(creds.get("secret_access_key", ""))
-    return Repo(dest.name, url or dest.url, password, env)
+    return Repo(dest.name, url or dest.url, password, env, restic_version())
 
 
 # --- setup ---------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
         dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(last_forget)
     ) < dt.timedelta(hours=state.FORGET_EVERY_HOURS):
         return {"ok": True, "skipped": True, "pruned": False, "removed": 0}
-    args = ["forget", "--json"]
+    args = ["forget", "--json", *repo.exclusive_flags()]
     for k in ("last", "daily", "weekly", "monthly", "yearly"):
         n = cfg.retention.get(k)
         if n:
@@ -655,7 +655,9 @@ def verify_one(
         if progress is not None:
             progress(dest.name, {"message_type": "phase", "phase": "check", "subset": subset})
         tick = time.monotonic()
-        cp = repo.call(["check", "--read-data-subset", subset], timeout=None)
+        cp = repo.call(
+            ["check", *repo.exclusive_flags(), "--read-data-subset", subset], timeout=None
+        )
         timings["check"] = round(time.monotonic() - tick, 3)
         if not cp.ok:
             err = classify(cp, dest.name, operation="check")

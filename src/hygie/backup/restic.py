@@ -53,14 +53,22 @@ def version_str(v: tuple[int, int, int] | None) -> str:
     return ".".join(str(x) for x in v) if v else ""
 
 
+_version_cache: dict[str, tuple[int, int, int]] = {}
+
+
 def restic_version() -> tuple[int, int, int]:
     """The installed restic's version; raises ResticNotFound when it is missing."""
+    where = proc.which("restic") or ""
+    if where in _version_cache:
+        return _version_cache[where]
     cp = proc.run(["restic", "version"], timeout=15)
     if cp.missing:
         raise ResticNotFound()
     v = parse_version(cp.stdout)
     if v is None:
         raise ResticNotFound()
+    if where:
+        _version_cache[where] = v
     return v
 
 
@@ -144,6 +152,11 @@ class Repo:
     url: str
     password: str
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    version: tuple[int, int, int] = (0, 14, 0)
+
+    def exclusive_flags(self) -> list[str]:
+        """restic >= 0.16 can wait for a lock held by a running backup instead of failing."""
+        return ["--retry-lock", "2m"] if self.version >= (0, 16, 0) else []
 
     def _base_env(self) -> dict[str, str]:
         env = proc.c_locale_env()

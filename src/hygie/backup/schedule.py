@@ -95,7 +95,14 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
     }
 
 
-def _task_xml(description: str, args: str, trigger: str, exe: str) -> str:
+def _task_xml(description: str, args: list[str], trigger: str, exe: str) -> str:
+    actions = "\n".join(
+        f"""    <Exec>
+      <Command>{escape(exe)}</Command>
+      <Arguments>{escape(a)}</Arguments>
+    </Exec>"""
+        for a in args
+    )
     return f"""<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
   <RegistrationInfo>
@@ -121,10 +128,7 @@ def _task_xml(description: str, args: str, trigger: str, exe: str) -> str:
     <Enabled>true</Enabled>
   </Settings>
   <Actions Context="Author">
-    <Exec>
-      <Command>{escape(exe)}</Command>
-      <Arguments>{escape(args)}</Arguments>
-    </Exec>
+{actions}
   </Actions>
 </Task>
 """
@@ -147,10 +151,10 @@ def windows_tasks(exe: str) -> dict[str, str]:
     </CalendarTrigger>"""
     return {
         "hygie-backup.xml": _task_xml(
-            "hygie-backup: sauvegarde quotidienne", "backup run", daily, exe
+            "hygie-backup: sauvegarde quotidienne", ["backup run", "backup verify"], daily, exe
         ),
         "hygie-verify.xml": _task_xml(
-            "hygie-verify: test de restauration mensuel", "backup verify --full", monthly, exe
+            "hygie-verify: test de restauration mensuel", ["backup verify --full"], monthly, exe
         ),
     }
 
@@ -176,6 +180,9 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
     return {
         "fr.hygie.backup.plist": plist(
             "fr.hygie.backup", ["backup", "run"], {"Hour": h, "Minute": m}
+        ),
+        "fr.hygie.check.plist": plist(
+            "fr.hygie.check", ["backup", "verify"], {"Hour": h + 1, "Minute": m}
         ),
         "fr.hygie.verify.plist": plist(
             "fr.hygie.verify",

@@ -53,6 +53,8 @@ def test_windows_task_scheduler_xml(tmp_path: Path) -> None:
         args = root.find(f"{NS}Actions/{NS}Exec/{NS}Arguments")
         assert args is not None and args.text and args.text.startswith("backup ")
         assert root.find(f"{NS}Settings/{NS}StartWhenAvailable") is not None
+    daily = ET.fromstring(Path(res.files[0]).read_bytes().decode("utf-16"))
+    assert len(daily.findall(f"{NS}Actions/{NS}Exec")) == 2  # run, then the quick verify
     monthly = ET.fromstring(Path(res.files[1]).read_bytes().decode("utf-16"))
     assert monthly.find(f".//{NS}ScheduleByMonth") is not None
 
@@ -63,7 +65,9 @@ def test_launchd_plists(tmp_path: Path) -> None:
     assert daily["Label"] == "fr.hygie.backup"
     assert daily["ProgramArguments"][-2:] == ["backup", "run"]
     assert daily["StartCalendarInterval"] == {"Hour": 12, "Minute": 30}
-    monthly = plistlib.loads(Path(res.files[1]).read_bytes())
+    check = plistlib.loads(Path(res.files[1]).read_bytes())
+    assert check["ProgramArguments"][-2:] == ["backup", "verify"]
+    monthly = plistlib.loads(Path(res.files[2]).read_bytes())
     assert monthly["StartCalendarInterval"]["Day"] == 1
     assert monthly["ProgramArguments"][-1] == "--full"
 
