@@ -237,6 +237,20 @@ def setup(
     )
 
 
+def set_password(name: str, password: str, *, store: Store | None = None) -> str:
+    """Store the password of an existing repository (from the recovery sheet) after checking
+    that it opens the repository; returns the repository id."""
+    st = _store(store)
+    cfg = require_config(st)
+    dest = _select(cfg, name)[0]
+    env_repo = open_repo(dest, resolve(dest)) if get_secret(password_secret(name)) else None
+    extra = dict(env_repo.extra_env) if env_repo else {}
+    repo = Repo(dest.name, resolve(dest), password.strip(), extra, restic_version())
+    repo_id = repo.repo_id()  # raises WrongPassword when it does not open the repository
+    set_secret(password_secret(name), password.strip())
+    return repo_id
+
+
 # --- run -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DestinationOutcome:
@@ -489,7 +503,7 @@ def _unchanged(node: dict[str, Any]) -> bool:
 
 
 def _snapshot_nodes(repo: Repo, dest: Destination) -> tuple[str, list[dict[str, Any]]]:
-    ls = repo.call(["ls", "--json", "latest"], timeout=None)
+    ls = repo.call(["--no-lock", "ls", "--json", "latest"], timeout=None)
     if not ls.ok:
         if "no snapshot" in ls.stderr.lower():
             raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
@@ -534,7 +548,7 @@ def _restore_sample(
         progress(dest.name, {"message_type": "phase", "phase": "restore", "files": len(chosen)})
     err: BackupError | None = None
     if chosen:
-        args = ["restore", snap_id, "--target", str(tmp)]
+        args = ["--no-lock", "restore", snap_id, "--target", str(tmp)]
         for nd in chosen:
             args += ["--include", str(nd["path"])]
         rc = repo.call(args, timeout=None)
@@ -566,7 +580,7 @@ def _restore_all(
     file whose source still has the same size and mtime is compared by content."""
     if progress is not None:
         progress(dest.name, {"message_type": "phase", "phase": "restore", "files": -1})
-    rc = repo.call(["restore", "latest", "--target", str(tmp)], timeout=None)
+    rc = repo.call(["--no-lock", "restore", "latest", "--target", str(tmp)], timeout=None)
     err: BackupError | None = None
     if not rc.ok:
         if "no snapshot" in rc.stderr.lower():
@@ -610,6 +624,8 @@ def _compare(pairs: list[Pair]) -> tuple[int, int, list[str]]:
         if not restored.is_file():
             return ("missing", str(src), 0)
         digest = _sha256(restored)
+        with contextlib.suppress(OSError):  # free the space as we go
+            restored.unlink()
         if not _same_stat(src, size, mtime):  # changed while we verified
             return ("skipped", str(src), 0)
         return ("ok" if digest == _sha256(src) else "mismatch", str(src), size)
@@ -626,6 +642,36 @@ def _compare(pairs: list[Pair]) -> tuple[int, int, list[str]]:
             else:
                 mismatches.append(path)
     return checked, checked_bytes, mismatches
+
+
+def _restore_and_compare(
+    repo: Repo,
+    dest: Destination,
+    details: dict[str, Any],
+    timings: dict[str, float],
+    *,
+    full: bool,
+    sample: int,
+    rng: random.Random | None,
+    progress: ProgressFn | None,
+) -> tuple[list[Pair], BackupError | None, int, int, list[str]]:
+    tmp_root = get_paths().cache_dir / "verify"
+    tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+        tick = time.monotonic()
+        if full:
+            pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
+        else:
+            pairs, restore_err = _restore_sample(
+                repo, dest, Path(tmp), details, sample, rng, progress
+            )
+        timings["restore"] = round(time.monotonic() - tick, 3)
+        tick = time.monotonic()
+        checked, checked_bytes, mismatches = _compare(pairs)
+        timings["compare"] = round(time.monotonic() - tick, 3)
+        tick = time.monotonic()
+    timings["cleanup"] = round(time.monotonic() - tick, 3)
+    return pairs, restore_err, checked, checked_bytes, mismatches
 
 
 def verify_one(
@@ -647,38 +693,35 @@ def verify_one(
         timings: dict[str, float] = {}
         details["timings_s"] = timings
         tick = time.monotonic()
-        repo.unlock()  # check needs an exclusive lock
+        repo.unlock()  # check needs an exclusive lock; a killed restic leaves a stale one
         timings["unlock"] = round(time.monotonic() - tick, 3)
         n = state.next_subset(st, dest.name)
         subset = f"{n}/{state.SUBSET_PARTS}"
         details["read_data_subset"] = subset
         if progress is not None:
             progress(dest.name, {"message_type": "phase", "phase": "check", "subset": subset})
-        tick = time.monotonic()
-        cp = repo.call(
-            ["check", *repo.exclusive_flags(), "--read-data-subset", subset], timeout=None
-        )
-        timings["check"] = round(time.monotonic() - tick, 3)
+        check_started = time.monotonic()
+
+        def run_check() -> proc.Completed:
+            cp = repo.call(
+                ["check", *repo.exclusive_flags(), "--read-data-subset", subset], timeout=None
+            )
+            timings["check"] = round(time.monotonic() - check_started, 3)
+            return cp
+
+        # The data check (exclusive lock) runs while the test restore (read-only, --no-lock)
+        # goes on: much of both is waiting on I/O and on the key derivation.
+        with cf.ThreadPoolExecutor(max_workers=1) as checker:
+            check_future = checker.submit(run_check)
+            pairs, restore_err, checked, checked_bytes, mismatches = _restore_and_compare(
+                repo, dest, details, timings, full=full, sample=sample, rng=rng, progress=progress
+            )
+            cp = check_future.result()
         if not cp.ok:
             err = classify(cp, dest.name, operation="check")
             if err.code == "backup_failed":
                 err = RepositoryCorrupted(destination=dest.name, detail=err.params.get("detail"))
             raise err
-        tmp_root = get_paths().cache_dir / "verify"
-        tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
-            tick = time.monotonic()
-            if full:
-                pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
-            else:
-                pairs, restore_err = _restore_sample(
-                    repo, dest, Path(tmp), details, sample, rng, progress
-                )
-            timings["restore"] = round(time.monotonic() - tick, 3)
-            tick = time.monotonic()
-            checked, checked_bytes, mismatches = _compare(pairs)
-            timings["compare"] = round(time.monotonic() - tick, 3)
-        restore_ok = restore_err is None
         details.update(
             {
                 "files_checked": checked,
@@ -687,7 +730,7 @@ def verify_one(
                 "duration_s": round(time.monotonic() - t0, 3),
             }
         )
-        if mismatches or not restore_ok:
+        if mismatches or restore_err is not None:
             if restore_err is not None and restore_err.code != "backup_failed":
                 raise restore_err
             raise RepositoryCorrupted(

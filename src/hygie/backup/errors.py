@@ -65,8 +65,9 @@ class WrongPassword(BackupError):
     code = "wrong_password"
     message_fr = "Le mot de passe de la sauvegarde « {destination} » est refusé."
     hint_fr = (
-        "Reprenez le mot de passe inscrit sur la fiche de récupération imprimée "
-        "et enregistrez-le avec « hygie backup setup » ; vos données ne sont pas touchées."
+        "Reprenez le mot de passe inscrit sur la fiche de récupération imprimée et "
+        "enregistrez-le avec « hygie backup password --destination {destination} » ; "
+        "vos données ne sont pas touchées."
     )
 
 

@@ -371,6 +371,25 @@ def status(json_: JsonOpt = False) -> int:
     return EXIT_OK
 
 
+@backup_app.command("password")
+def password(
+    destination: Annotated[str, typer.Option("--destination", help="Nom de la destination.")],
+) -> int:
+    """Enregistrer le mot de passe d'une destination (celui de la fiche de récupération)."""
+    import sys
+
+    if sys.stdin.isatty():
+        value = typer.prompt(_("Mot de passe de la fiche de récupération"), hide_input=True)
+    else:
+        value = sys.stdin.readline()
+    repo_id = engine.set_password(destination, value)
+    err_console.print(
+        _("✔ mot de passe accepté par le dépôt {id} et enregistré.").format(id=repo_id[:10]),
+        highlight=False,
+    )
+    return EXIT_OK
+
+
 @backup_app.command("schedule")
 def schedule(
     install: Annotated[

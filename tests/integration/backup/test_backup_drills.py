@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import resource
@@ -55,7 +56,7 @@ def test_kill_9_mid_backup_then_run_again(
     tree_digest: Callable[[Path], dict[str, str]],
 ) -> None:
     for i in range(3):
-        (source_tree / f"scan-{i}.bin").write_bytes(os.urandom(8_000_000))
+        (source_tree / f"scan-{i}.bin").write_bytes(os.urandom(4_000_000))
     _setup_local(source_tree, tmp_path)
     monkeypatch.setenv("RESTIC_PROGRESS_FPS", "60")
     killed: list[int] = []
@@ -114,7 +115,10 @@ def test_flipped_byte_fails_verify_and_turns_m07_red(
 
 
 def test_wrong_password_is_told_and_nothing_recorded(
-    source_tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    source_tree: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _setup_local(source_tree, tmp_path)
     good = get_secret(engine.password_secret("local"))
@@ -126,7 +130,17 @@ def test_wrong_password_is_told_and_nothing_recorded(
     assert exc.value.code == 13
     assert "mot de passe" in err and "fiche de récupération" in err
     assert state.last_run(open_store(), "local", "backup", ok_only=True) is None
-    set_secret(engine.password_secret("local"), good)
+    assert "hygie backup password --destination local" in " ".join(err.split())
+    # the user types the password from the recovery sheet: checked before it is stored
+    monkeypatch.setattr("sys.stdin", io.StringIO("encore-faux\n"))
+    with pytest.raises(SystemExit) as exc:
+        main(["backup", "password", "--destination", "local"])
+    assert exc.value.code == 13
+    monkeypatch.setattr("sys.stdin", io.StringIO(good + "\n"))
+    with pytest.raises(SystemExit) as exc:
+        main(["backup", "password", "--destination", "local"])
+    assert exc.value.code == 0
+    assert get_secret(engine.password_secret("local")) == good
     assert engine.run().ok  # nothing lost: the right password still opens it
 
 
@@ -223,7 +237,7 @@ def test_s3_server_stopped_during_upload(
     src = tmp_path / "scans"
     src.mkdir()
     for i in range(3):
-        (src / f"scan-{i}.bin").write_bytes(os.urandom(6_000_000))
+        (src / f"scan-{i}.bin").write_bytes(os.urandom(3_000_000))
     srv = make_s3_server()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", srv.key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", srv.secret)
