@@ -606,6 +606,56 @@ def _restore_all(
     return pairs, err
 
 
+class SourceHashes:
+    """SHA-256 of the source files, computed in background threads while restic restores
+    (the source does not depend on the restore): the comparison then only hashes the
+    restored side. Each digest is kept with the size and mtime seen when it was read."""
+
+    def __init__(self, sources: Sequence[str], workers: int = 1) -> None:
+        self._pool = cf.ThreadPoolExecutor(max_workers=workers)
+        self._futures: dict[str, cf.Future[tuple[int, int, str] | None]] = {}
+        self._stop = False
+        self._walker = self._pool.submit(self._walk, list(sources))
+
+    def _walk(self, sources: list[str]) -> None:
+        for root in sources:
+            for dirpath, _dirs, names in os.walk(root):
+                for n in names:
+                    if self._stop:
+                        return
+                    p = os.path.join(dirpath, n)
+                    self._futures[p] = self._pool.submit(self._hash, p)
+
+    @staticmethod
+    def _hash(path: str) -> tuple[int, int, str] | None:
+        try:
+            before = os.stat(path)
+            digest = _sha256(Path(path))
+            after = os.stat(path)
+        except OSError:
+            return None
+        if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+            return None
+        return after.st_size, after.st_mtime_ns, digest
+
+    def get(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The digest if it was computed for exactly this size and mtime, else None."""
+        self._walker.result()
+        fut = self._futures.get(path)
+        if fut is None:
+            return None
+        got = fut.result()
+        if got is None or got[:2] != (size, mtime_ns):
+            return None
+        return got[2]
+
+    def close(self) -> None:
+        self._stop = True
+        for fut in self._futures.values():
+            fut.cancel()
+        self._pool.shutdown(wait=True)
+
+
 def _same_stat(path: Path, size: int, mtime_ns: int) -> bool:
     try:
         stt = path.stat()
@@ -614,7 +664,7 @@ def _same_stat(path: Path, size: int, mtime_ns: int) -> bool:
     return stt.st_size == size and stt.st_mtime_ns == mtime_ns
 
 
-def _compare(pairs: list[Pair]) -> tuple[int, int, list[str]]:
+def _compare(pairs: list[Pair], hashes: SourceHashes | None = None) -> tuple[int, int, list[str]]:
     """SHA-256 of each restored file against its source, when the source is unchanged."""
 
     def one(pair: Pair) -> tuple[str, str, int]:
@@ -628,7 +678,9 @@ def _compare(pairs: list[Pair]) -> tuple[int, int, list[str]]:
             restored.unlink()
         if not _same_stat(src, size, mtime):  # changed while we verified
             return ("skipped", str(src), 0)
-        return ("ok" if digest == _sha256(src) else "mismatch", str(src), size)
+        known = hashes.get(str(src), size, mtime) if hashes is not None else None
+        source_digest = known or _sha256(src)
+        return ("ok" if digest == source_digest else "mismatch", str(src), size)
 
     checked = checked_bytes = 0
     mismatches: list[str] = []
@@ -654,23 +706,29 @@ def _restore_and_compare(
     sample: int,
     rng: random.Random | None,
     progress: ProgressFn | None,
+    sources: Sequence[str] = (),
 ) -> tuple[list[Pair], BackupError | None, int, int, list[str]]:
     tmp_root = get_paths().cache_dir / "verify"
     tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
-        tick = time.monotonic()
-        if full:
-            pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
-        else:
-            pairs, restore_err = _restore_sample(
-                repo, dest, Path(tmp), details, sample, rng, progress
-            )
-        timings["restore"] = round(time.monotonic() - tick, 3)
-        tick = time.monotonic()
-        checked, checked_bytes, mismatches = _compare(pairs)
-        timings["compare"] = round(time.monotonic() - tick, 3)
-        tick = time.monotonic()
-    timings["cleanup"] = round(time.monotonic() - tick, 3)
+    hashes = SourceHashes(sources) if full and sources else None
+    try:
+        with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
+            tick = time.monotonic()
+            if full:
+                pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
+            else:
+                pairs, restore_err = _restore_sample(
+                    repo, dest, Path(tmp), details, sample, rng, progress
+                )
+            timings["restore"] = round(time.monotonic() - tick, 3)
+            tick = time.monotonic()
+            checked, checked_bytes, mismatches = _compare(pairs, hashes)
+            timings["compare"] = round(time.monotonic() - tick, 3)
+            tick = time.monotonic()
+        timings["cleanup"] = round(time.monotonic() - tick, 3)
+    finally:
+        if hashes is not None:
+            hashes.close()
     return pairs, restore_err, checked, checked_bytes, mismatches
 
 
@@ -683,6 +741,7 @@ def verify_one(
     progress: ProgressFn | None = None,
     devices: list[Any] | None = None,
     rng: random.Random | None = None,
+    sources: Sequence[str] = (),
 ) -> DestinationOutcome:
     started = utcnow()
     t0 = time.monotonic()
@@ -714,7 +773,15 @@ def verify_one(
         with cf.ThreadPoolExecutor(max_workers=1) as checker:
             check_future = checker.submit(run_check)
             pairs, restore_err, checked, checked_bytes, mismatches = _restore_and_compare(
-                repo, dest, details, timings, full=full, sample=sample, rng=rng, progress=progress
+                repo,
+                dest,
+                details,
+                timings,
+                full=full,
+                sample=sample,
+                rng=rng,
+                progress=progress,
+                sources=sources,
             )
             cp = check_future.result()
         if not cp.ok:
@@ -771,7 +838,15 @@ def verify(
     dests = _select(cfg, only)
     devices = block_devices() if any(d.removable for d in dests) else None
     outcomes = tuple(
-        verify_one(d, st, full=full, sample=sample, progress=progress, devices=devices)
+        verify_one(
+            d,
+            st,
+            full=full,
+            sample=sample,
+            progress=progress,
+            devices=devices,
+            sources=cfg.sources,
+        )
         for d in dests
     )
     return BatchResult("verify", outcomes, time.monotonic() - t0)
