@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -18,10 +18,15 @@ from rich.progress import (
 )
 from rich.prompt import Confirm, Prompt
 
-from hygie.backup import engine
 from hygie.errors import EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
+
+if TYPE_CHECKING:
+    from hygie.backup.engine import BatchResult
+
+# hygie.backup.engine is imported inside each command: `hygie audit` need not load it.
+DEFAULT_SAMPLE = 20
 
 backup_app = typer.Typer(
     name="backup",
@@ -95,7 +100,7 @@ def _human_bytes(n: object) -> str:
     return f"{size:.1f} To"
 
 
-def _print_outcomes(result: engine.BatchResult) -> None:
+def _print_outcomes(result: BatchResult) -> None:
     for o in result.outcomes:
         if o.status == "ok":
             d = o.details
@@ -205,6 +210,8 @@ def setup(
             console=err_console,
         ):
             raise typer.Abort()
+    from hygie.backup import engine
+
     result = engine.setup(
         sources,
         dests,
@@ -259,6 +266,8 @@ def run(
     ] = False,
 ) -> int:
     """Sauvegarder vers chaque destination présente."""
+    from hygie.backup import engine
+
     with _Bar(not json_ and err_console.is_terminal) as bar:
         result = engine.run(progress=bar, only=destination, forget=not no_forget)
     if eject:
@@ -293,9 +302,11 @@ def verify(
     ] = None,
     sample: Annotated[
         int, typer.Option("--sample", help="Nombre de fichiers restaurés au hasard.")
-    ] = engine.DEFAULT_SAMPLE,
+    ] = DEFAULT_SAMPLE,
 ) -> int:
     """Tester la restauration (code 0 seulement si chaque destination a réussi)."""
+    from hygie.backup import engine
+
     with _Bar(not json_ and err_console.is_terminal) as bar:
         result = engine.verify(full=full, sample=sample, only=destination, progress=bar)
     if json_:
@@ -318,6 +329,8 @@ def restore(
     json_: JsonOpt = False,
 ) -> int:
     """Restaurer une sauvegarde (ou des chemins choisis) dans un dossier, sans rien écraser."""
+    from hygie.backup import engine
+
     result = engine.restore(target, snapshot=snapshot, destination=destination, paths=paths or [])
     if json_:
         print_json(envelope("backup.restore", result.to_dict()))
@@ -334,6 +347,8 @@ def restore(
 @backup_app.command("status")
 def status(json_: JsonOpt = False) -> int:
     """État de chaque destination : dernière sauvegarde, dernier test, taille, disque."""
+    from hygie.backup import engine
+
     result = engine.status()
     if json_:
         print_json(envelope("backup.status", result.to_dict()))
@@ -382,6 +397,8 @@ def password(
         value = typer.prompt(_("Mot de passe de la fiche de récupération"), hide_input=True)
     else:
         value = sys.stdin.readline()
+    from hygie.backup import engine
+
     repo_id = engine.set_password(destination, value)
     err_console.print(
         _("✔ mot de passe accepté par le dépôt {id} et enregistré.").format(id=repo_id[:10]),

@@ -63,6 +63,13 @@ def test_local_disk_whole_regime_and_audit(
 
     rc, doc = _cli(capsys, "backup", "run", "--json")
     assert rc == 0 and doc["status"] == "success"
+    # the scripting contract: envelope and keys are pinned
+    assert set(doc) == {"schema", "hygie_version", "status", "data", "error"}
+    assert doc["schema"] == "hygie.backup.run/1"
+    assert set(doc["data"]) == {"operation", "ok", "duration_s", "destinations"}  # type: ignore[arg-type]
+    outcome = doc["data"]["destinations"][0]  # type: ignore[index]
+    assert set(outcome) == {"destination", "status", "removable", "details", "error"}
+    assert {"snapshot_id", "files", "bytes", "data_added", "duration_s"} <= set(outcome["details"])
     rc, doc = _cli(capsys, "backup", "verify", "--json")
     assert rc == 0, doc
     details = doc["data"]["destinations"][0]["details"]  # type: ignore[index]
@@ -79,6 +86,20 @@ def test_local_disk_whole_regime_and_audit(
 
     rc, doc = _cli(capsys, "backup", "status", "--json")
     st = doc["data"]["destinations"][0]  # type: ignore[index]
+    assert set(st) == {
+        "name",
+        "kind",
+        "location",
+        "removable",
+        "offsite",
+        "present",
+        "last_backup",
+        "last_success",
+        "last_verify",
+        "snapshots",
+        "size_bytes",
+        "problem",
+    }
     assert st["present"] is True and st["snapshots"] == 1 and st["size_bytes"] > 0
     assert st["last_verify"]["ok"] is True
 
