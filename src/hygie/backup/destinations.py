@@ -164,12 +164,45 @@ def parse_lsblk(text: str) -> list[Mount]:
     return out
 
 
+def parse_findmnt_list(text: str) -> list[Mount]:
+    """``findmnt -J -l -o TARGET,SOURCE,FSTYPE,UUID,LABEL`` -> mounted filesystems with an id."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    out = []
+    for f in data.get("filesystems") or []:
+        if f.get("uuid") or f.get("label"):
+            out.append(
+                Mount(
+                    target=str(f.get("target") or ""),
+                    source=str(f.get("source") or ""),
+                    fstype=str(f.get("fstype") or ""),
+                    uuid=str(f.get("uuid") or ""),
+                    label=str(f.get("label") or ""),
+                )
+            )
+    return out
+
+
+def merge_devices(lsblk: list[Mount], mounted: list[Mount]) -> list[Mount]:
+    """lsblk's view completed by findmnt's: without udev (containers, some minimal systems)
+    lsblk has no UUID/label, while findmnt probes mounted filesystems itself."""
+    known = {m.uuid for m in lsblk if m.uuid}
+    by_target = {m.target for m in lsblk if m.target and (m.uuid or m.label)}
+    extra = [m for m in mounted if m.uuid not in known and m.target not in by_target]
+    return [*lsblk, *extra]
+
+
 def block_devices() -> list[Mount] | None:
-    """Filesystems the OS sees (None when lsblk is not available: not Linux)."""
+    """Filesystems the OS sees (None when lsblk/findmnt are not available: not Linux)."""
     cp = proc.run(["lsblk", "-J", "-o", "PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG"], timeout=10)
-    if not cp.ok:
+    fm = proc.run(["findmnt", "-J", "-l", "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10)
+    if not cp.ok and not fm.ok:
         return None
-    return parse_lsblk(cp.stdout)
+    return merge_devices(
+        parse_lsblk(cp.stdout) if cp.ok else [], parse_findmnt_list(fm.stdout) if fm.ok else []
+    )
 
 
 def mount_of(path: str) -> Mount | None:

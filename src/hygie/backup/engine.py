@@ -907,7 +907,7 @@ def restore(
     repo = open_repo(dest, resolve(dest))
     t0 = time.monotonic()
     target.mkdir(parents=True, exist_ok=True)
-    args = ["restore", snapshot, "--target", str(target)]
+    args = ["--no-lock", "restore", snapshot, "--target", str(target)]
     for p in paths:
         args += ["--include", str(Path(p).expanduser().absolute())]
     cp = repo.call(args, timeout=None)

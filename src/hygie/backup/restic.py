@@ -287,7 +287,7 @@ class Repo:
         raise classify(cp, self.name, operation="init")
 
     def repo_id(self) -> str:
-        out = self.must(["cat", "config"], operation="open", timeout=120)
+        out = self.must(["--no-lock", "cat", "config"], operation="open", timeout=120)
         with contextlib.suppress(ValueError):
             return str(json.loads(out).get("id", ""))
         return ""
@@ -297,7 +297,7 @@ class Repo:
         self.call(["unlock"], timeout=120)
 
     def snapshots(self) -> list[dict[str, Any]]:
-        out = self.must(["snapshots", "--json"], operation="open", timeout=300)
+        out = self.must(["--no-lock", "snapshots", "--json"], operation="open", timeout=300)
         try:
             data = json.loads(out or "[]")
         except ValueError:
@@ -305,7 +305,9 @@ class Repo:
         return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
 
     def stats_raw(self) -> dict[str, Any]:
-        out = self.must(["stats", "--json", "--mode", "raw-data"], operation="open", timeout=600)
+        out = self.must(
+            ["--no-lock", "stats", "--json", "--mode", "raw-data"], operation="open", timeout=600
+        )
         for obj in json_lines(out):
             return obj
         return {}

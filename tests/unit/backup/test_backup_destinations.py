@@ -163,3 +163,22 @@ def test_check_reachable_closed_port_is_unreachable() -> None:
     s.close()
     with pytest.raises(DestinationUnreachable):
         check_reachable(Destination("s3", "s3", f"s3:http://127.0.0.1:{port}/b"), timeout=2)
+
+
+def test_findmnt_completes_lsblk_without_udev() -> None:
+    """In containers lsblk has no UUID/label (no udev); findmnt probes mounted filesystems."""
+    from hygie.backup.destinations import merge_devices, parse_findmnt_list
+
+    lsblk = parse_lsblk(fixture_text("cmd", "linux", "lsblk", "vm-no-usb.txt"))
+    mounted = parse_findmnt_list(
+        fixture_text("cmd", "linux", "findmnt-list", "usb-without-udev.txt")
+    )
+    devices = merge_devices(lsblk, mounted)
+    assert resolve(DISK, devices) == "/media/infirmiere/CABINET-1/hygie"
+    # the same disk seen by both tools is listed once
+    both = merge_devices(
+        parse_lsblk(fixture_text("cmd", "linux", "lsblk", "usb-disk-mounted.txt")), mounted
+    )
+    assert [d.uuid for d in both].count("5E2A-91C4") == 1
+    vm = parse_findmnt_list(fixture_text("cmd", "linux", "findmnt-list", "vm.txt"))
+    assert all(m.uuid or m.label for m in vm)
