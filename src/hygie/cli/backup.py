@@ -331,7 +331,10 @@ def restore(
     """Restaurer une sauvegarde (ou des chemins choisis) dans un dossier, sans rien écraser."""
     from hygie.backup import engine
 
-    result = engine.restore(target, snapshot=snapshot, destination=destination, paths=paths or [])
+    with err_console.status(_("Restauration en cours…"), spinner="dots"):
+        result = engine.restore(
+            target, snapshot=snapshot, destination=destination, paths=paths or []
+        )
     if json_:
         print_json(envelope("backup.restore", result.to_dict()))
     else:
