@@ -105,8 +105,9 @@ def password_storage(f: Facts) -> Outcome:
     backend = str(f.value("backup.secrets_backend") or "")
     if backend.startswith("keyring"):
         return Outcome(Status.OK, _("mots de passe des sauvegardes dans le trousseau du système"))
+    # Said plainly (issue #3): a 0600 file is readable by anything running as this user.
     return Outcome(
-        Status.OK,
+        Status.WARN,
         _(
             "pas de trousseau système : mots de passe des sauvegardes dans un fichier "
             "protégé (0600) du dossier de données de hygie"

@@ -103,6 +103,15 @@ def test_local_disk_whole_regime_and_audit(
     assert st["present"] is True and st["snapshots"] == 1 and st["size_bytes"] > 0
     assert st["last_verify"]["ok"] is True
 
+    # the door the incident kit uses: no password unless asked for
+    from hygie.backup import recovery_info
+
+    info = recovery_info()
+    assert info is not None and "password" not in info
+    d0 = info["destinations"][0]
+    assert d0["last_success"] and d0["last_verify_ok"] is True and d0["repository_id"]
+    assert password in (recovery_info(include_password=True) or {})["password"]
+
     result = service.audit(record=False)
     facts = {f.key: f for f in result.facts}
     assert facts["backup.exists"].value is True
