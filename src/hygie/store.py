@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -81,18 +82,33 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_versions "
                 "(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"
             )
+        for attempt in range(5):
+            try:
+                self._apply_migrations()
+                return
+            except sqlite3.OperationalError as exc:
+                # Another process (or an audit provider thread) opened the store at the same
+                # moment and applied this migration first: read the versions again.
+                if "already exists" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05)
+
+    def _apply_migrations(self) -> None:
         for module, statements in _MIGRATIONS.items():
             row = self.conn.execute(
                 "SELECT version FROM schema_versions WHERE module = ?", (module,)
             ).fetchone()
             done = row[0] if row else 0
             for i in range(done, len(statements)):
+                # the schema change and its version in one transaction
+                name = module.replace("'", "''")
                 with self.conn:
-                    self.conn.executescript("BEGIN;" + statements[i] + ";COMMIT;")
-                    self.conn.execute(
-                        "INSERT INTO schema_versions(module, version) VALUES (?, ?) "
-                        "ON CONFLICT(module) DO UPDATE SET version = excluded.version",
-                        (module, i + 1),
+                    self.conn.executescript(
+                        "BEGIN;"
+                        + statements[i]
+                        + ";INSERT INTO schema_versions(module, version) "
+                        + f"VALUES ('{name}', {i + 1}) "
+                        + "ON CONFLICT(module) DO UPDATE SET version = excluded.version;COMMIT;"
                     )
 
     def close(self) -> None:
