@@ -68,13 +68,25 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(path=str(path), detail=str(exc)) from exc
         with suppress(OSError):
             path.chmod(0o600)
+
+    def _setup_connection(self) -> None:
+        # Several providers may open a brand-new store at the same moment; SQLite answers
+        # "database is locked" at once (no busy wait) to some of them: try again shortly.
+        for attempt in range(10):
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _migrate(self) -> None:
         with self.conn:
@@ -104,7 +116,7 @@ class Store:
                 name = module.replace("'", "''")
                 with self.conn:
                     self.conn.executescript(
-                        "BEGIN;"
+                        "BEGIN IMMEDIATE;"
                         + statements[i]
                         + ";INSERT INTO schema_versions(module, version) "
                         + f"VALUES ('{name}', {i + 1}) "
