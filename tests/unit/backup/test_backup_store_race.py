@@ -17,7 +17,7 @@ def test_concurrent_first_opens_apply_each_migration_once() -> None:
         shutil.rmtree(get_paths().data_dir, ignore_errors=True)
         barrier = threading.Barrier(6)
 
-        def first_open(_i: int) -> Store:
+        def first_open(_i: int, barrier: threading.Barrier = barrier) -> Store:
             barrier.wait()
             return open_store()
 
