@@ -1,4 +1,15 @@
-"""Destinations: parsing, the RIGHT disk recognised by UUID/label, HDS list, reachability."""
+"""Destinations: parsing, the RIGHT disk recognised by UUID/label, HDS list, reachability.
+
+Fixture provenance (tests/fixtures/cmd/linux/): recorded on the development VM (Debian 12,
+util-linux 2.38, 2026-11-29): ``lsblk/vm-no-usb.txt`` (``lsblk -J -o
+PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG``), ``findmnt/vm-root.txt`` (``findmnt -J -T /tmp -o
+TARGET,SOURCE,FSTYPE,UUID,LABEL``), ``findmnt-list/vm.txt`` (``findmnt -J -l -o
+TARGET,SOURCE,FSTYPE,UUID,LABEL``). Written in the same JSON format (the VM has no USB disk):
+``lsblk/usb-disk-*.txt``, ``lsblk/other-usb-disk-mounted.txt``, ``lsblk/old-util-linux-
+strings.txt`` (older util-linux prints "0"/"1" for RM/HOTPLUG), ``findmnt/usb-disk.txt``,
+``findmnt-list/usb-without-udev.txt``. A real ext4 disk is exercised by
+tests/integration/backup/test_backup_disk.py.
+"""
 
 from __future__ import annotations
 
