@@ -86,6 +86,7 @@ def timed(
 ) -> tuple[float, float]:
     """(wall s, CPU s of the command and its children): on a shared, loaded machine the CPU
     time is the steadier measure."""
+    os.sync()  # flush the previous step's writes: they would slow down whichever runs next
     c0 = _cpu()
     t0 = time.perf_counter()
     cp = proc.stream(args, env=env, timeout=3600, on_line=(out.append if out is not None else None))
@@ -100,6 +101,7 @@ def main() -> None:
     ap.add_argument("--size-mb", type=int, default=1024)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--repeat", type=int, default=2, help="restore/verify runs (best kept)")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hygie-bench-", dir=a.workdir))
     hygie = str(Path(sys.executable).parent / "hygie")
@@ -132,15 +134,24 @@ def main() -> None:
         raw2 = timed(backup, raw_env)  # raw first, hygie second
         hy2 = timed([hygie, "backup", "run", "--json"], hy_env)
         rows.append(("backup, incremental", raw2, hy2))
-        raw3 = timed(
-            ["restic", "restore", "latest", "--target", str(work / "raw-restore")], raw_env
-        )
-        shutil.rmtree(work / "raw-restore", ignore_errors=True)
-        out: list[str] = []
-        hy3 = timed([hygie, "backup", "verify", "--full", "--json"], hy_env, out)
+        # Page-cache state (what the previous step left dirty or evicted) moves a 1 GiB
+        # restore by 2x on this VM: alternate raw and hygie and keep each one's best run.
+        raw_runs: list[tuple[float, float]] = []
+        hy_runs: list[tuple[float, float]] = []
+        details: dict[str, object] = {}
+        for _ in range(a.repeat):
+            raw_runs.append(
+                timed(
+                    ["restic", "restore", "latest", "--target", str(work / "raw-restore")],
+                    raw_env,
+                )
+            )
+            shutil.rmtree(work / "raw-restore", ignore_errors=True)
+            out: list[str] = []
+            hy_runs.append(timed([hygie, "backup", "verify", "--full", "--json"], hy_env, out))
+            details = json.loads("\n".join(out))["data"]["destinations"][0]["details"]
+        raw3, hy3 = min(raw_runs), min(hy_runs)
         rows.append(("restore vs verify --full", raw3, hy3))
-        doc = json.loads("\n".join(out))
-        details = doc["data"]["destinations"][0]["details"]
         ver = proc.run(["restic", "version"]).stdout.strip()
         print(f"\n{ver}; {os.cpu_count()} CPUs; data {size / MB:.0f} MiB\n")
         head = f"{'operation':<26}{'raw wall':>9}{'hygie wall':>11}{'ratio':>7}"
@@ -156,7 +167,11 @@ def main() -> None:
             f"\nrestore throughput (wall): raw {thr_raw:.0f} MiB/s, hygie verify --full "
             f"{thr_hy:.0f} MiB/s (ratio {thr_hy / thr_raw:.2f}, target >= 0.80)"
         )
-        print(f"verify --full phases (s): {details.get('timings_s')}")
+        print(f"verify --full phases (s), last run: {details.get('timings_s')}")
+        print(
+            f"restore runs (wall s): raw {[round(r[0], 2) for r in raw_runs]}, "
+            f"hygie {[round(h[0], 2) for h in hy_runs]}"
+        )
         print(
             f"run overhead (wall): first {hy1[0] / raw1[0]:.2f}x, incremental "
             f"{hy2[0] / raw2[0]:.2f}x (target <= 1.05)"
