@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -67,13 +68,25 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
+            self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(path=str(path), detail=str(exc)) from exc
         with suppress(OSError):
             path.chmod(0o600)
+
+    def _setup_connection(self) -> None:
+        # Several providers may open a brand-new store at the same moment; SQLite answers
+        # "database is locked" at once (no busy wait) to some of them: try again shortly.
+        for attempt in range(10):
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _migrate(self) -> None:
         with self.conn:
@@ -81,18 +94,33 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_versions "
                 "(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"
             )
+        for attempt in range(5):
+            try:
+                self._apply_migrations()
+                return
+            except sqlite3.OperationalError as exc:
+                # Another process (or an audit provider thread) opened the store at the same
+                # moment and applied this migration first: read the versions again.
+                if "already exists" not in str(exc) or attempt == 4:
+                    raise
+                time.sleep(0.05)
+
+    def _apply_migrations(self) -> None:
         for module, statements in _MIGRATIONS.items():
             row = self.conn.execute(
                 "SELECT version FROM schema_versions WHERE module = ?", (module,)
             ).fetchone()
             done = row[0] if row else 0
             for i in range(done, len(statements)):
+                # the schema change and its version in one transaction
+                name = module.replace("'", "''")
                 with self.conn:
-                    self.conn.executescript("BEGIN;" + statements[i] + ";COMMIT;")
-                    self.conn.execute(
-                        "INSERT INTO schema_versions(module, version) VALUES (?, ?) "
-                        "ON CONFLICT(module) DO UPDATE SET version = excluded.version",
-                        (module, i + 1),
+                    self.conn.executescript(
+                        "BEGIN IMMEDIATE;"
+                        + statements[i]
+                        + ";INSERT INTO schema_versions(module, version) "
+                        + f"VALUES ('{name}', {i + 1}) "
+                        + "ON CONFLICT(module) DO UPDATE SET version = excluded.version;COMMIT;"
                     )
 
     def close(self) -> None:

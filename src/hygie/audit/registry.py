@@ -21,12 +21,14 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.linux",
     "hygie.platform.windows",
     "hygie.platform.darwin",
+    "hygie.backup.facts",
     "hygie.incident.facts",
     "hygie.mail.facts",
     "hygie.media.facts",
 )
 CHECK_MODULES: tuple[str, ...] = (
     "hygie.audit.checks",
+    "hygie.backup.checks",
     "hygie.incident.checks",
     "hygie.mail.checks",
     "hygie.media.checks",

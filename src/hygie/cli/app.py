@@ -45,6 +45,7 @@ def root(
 # One module per capability, each with ``register(app)``. A capability adds one line here.
 CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.audit",
+    "hygie.cli.backup",
     "hygie.cli.incident",
     "hygie.cli.mail",
     "hygie.cli.media",
