@@ -42,9 +42,10 @@ def root(
 
 
 def _register() -> None:
-    from hygie.cli import audit
+    from hygie.cli import audit, serve
 
     audit.register(app)
+    serve.register(app)
 
 
 _register()
