@@ -1,0 +1,145 @@
+"""End-to-end flows of the dashboard in Debian's Chromium (Playwright), with axe-core checks.
+
+One server and one browser page for the whole module; the flows run in order (each starts
+where the previous one left the dashboard), as a nurse would use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+Dashboard = Any
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, dashboard: Dashboard) -> Iterator[Any]:
+    context = browser.new_context(accept_downloads=True, locale="fr-FR")
+    p = context.new_page()
+    p.set_default_timeout(20_000)
+    errors: list[str] = []
+    p.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    p.goto(dashboard.url)
+    p.console_errors = errors  # CSP violations show up as console errors
+    yield p
+    context.close()
+
+
+def check_page(page: Any, artifacts: Path, name: str) -> None:
+    """axe-core: no serious or critical violation; a screenshot kept as an artifact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], f"{name}: {bad}"
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_token_opens_a_session_and_leaves_the_url(page: Any, dashboard: Dashboard) -> None:
+    assert "token=" not in page.url
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", level=1).inner_text() == "Le bilan de votre ordinateur"
+
+
+def test_run_an_audit_with_progress(page: Any, artifacts: Path) -> None:
+    check_page(page, artifacts, "01-accueil-vide")
+    page.get_by_role("button", name="Faire le bilan").click()
+    page.wait_for_url(re.compile(r"/taches/audit-\d+"))
+    page.get_by_text("Terminé.").wait_for()
+    check_page(page, artifacts, "02-tache-bilan")
+    page.get_by_role("link", name="Continuer").click()
+    assert page.locator(".score-value").inner_text().strip() != ""
+    assert page.locator(".cards .card").count() == 13
+    # status by icon AND word, never colour alone
+    first = page.locator(".cards .card .status").first.inner_text()
+    assert re.search(r"[a-zà-ü]{2,}", first)
+    assert page.locator(".urgent-list li").count() <= 3
+    check_page(page, artifacts, "03-accueil")
+
+
+def test_answer_a_question_and_see_the_measure_change(page: Any, artifacts: Path) -> None:
+    page.locator(".cards a[href='/mesures/M10']").click()
+    assert page.locator("#etat .measure-status").inner_text().count("inconnu") == 1
+    check_page(page, artifacts, "04-mesure")
+    page.get_by_label("oui").first.check()
+    page.get_by_role("button", name="Enregistrer et réévaluer").click()
+    page.wait_for_url(re.compile(r"/mesures/M10\?avant=unknown"))
+    status = page.locator("#etat .measure-status").inner_text()
+    assert "ok" in status and "avant : inconnu" in status
+    assert "la mesure a été réévaluée" in page.locator(".flash").inner_text()
+
+
+def test_questionnaire_steps_stop_and_resume(page: Any, artifacts: Path) -> None:
+    page.get_by_role("navigation").get_by_role("link", name="Questionnaire").click()
+    assert page.locator("progress#qprogress").count() == 1
+    theme = page.locator("form h2").inner_text()
+    check_page(page, artifacts, "05-questionnaire")
+    for group in page.locator("fieldset.question").all():
+        group.get_by_label("je ne sais pas").check()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    assert page.locator("form h2").inner_text() != theme
+    page.get_by_role("button", name="Enregistrer et reprendre plus tard").click()
+    assert "reprendre le questionnaire plus tard" in page.locator(".flash").inner_text()
+    # resuming lands on the first step with an unanswered question, not the first one
+    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/")[2] + "/questionnaire")
+    assert page.locator("form h2").inner_text() != theme
+
+
+def test_history_chart_and_report_downloads(page: Any, artifacts: Path) -> None:
+    page.get_by_role("link", name="Historique et rapports").click()
+    assert page.locator("svg.chart polyline, svg.chart circle").count() >= 1
+    assert page.locator("table").first.inner_text().count("M10") >= 1
+    check_page(page, artifacts, "06-historique")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger le rapport (PDF)").click()
+    pdf = Path(info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger le rapport (HTML)").click()
+    html = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "hygiène informatique" in html and "M10" in html
+
+
+def test_incident_guide_from_the_big_button(page: Any, artifacts: Path) -> None:
+    page.get_by_role("link", name="Je pense être victime d'une cyberattaque").click()
+    steps = page.locator("ol.incident-steps > li")
+    assert steps.count() == 6
+    assert "N'arrêtez pas" in steps.nth(0).inner_text()
+    assert "CNIL" in steps.nth(5).inner_text()
+    check_page(page, artifacts, "07-incident")
+    page.get_by_role("link", name=re.compile("logiciel de cabinet est indisponible")).first.click()
+    assert "dmp.fr" in page.locator("main").inner_text()
+    check_page(page, artifacts, "08-logiciel-indisponible")
+
+
+def test_keyboard_focus_is_visible_and_english_switch(page: Any, artifacts: Path) -> None:
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Aller au contenu" in focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("link", name="Home").count() == 1
+    page.get_by_role("button", name="Français").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_narrow_window_and_zoom(page: Any, artifacts: Path) -> None:
+    page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/")[2] + "/")
+    page.set_viewport_size({"width": 360, "height": 800})  # ≈ 720 px at 200 % zoom
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+    check_page(page, artifacts, "09-accueil-etroit")
+    page.set_viewport_size({"width": 1280, "height": 800})
