@@ -34,7 +34,8 @@ def serve(
     ] = False,
 ) -> int:
     """Ouvrir le tableau de bord dans le navigateur."""
-    from hygie.web.server import ServeSettings, serve as run
+    from hygie.web.server import ServeSettings
+    from hygie.web.server import serve as run
 
     run(ServeSettings(listen=listen, port=port, open_browser=not no_browser, allow_remote=i_know))
     return EXIT_OK

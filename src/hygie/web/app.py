@@ -32,7 +32,7 @@ from hygie.audit import service
 from hygie.audit.catalogue import ANSWER_DONT_KNOW, ANSWER_NA, Measure, Question, load_catalogue
 from hygie.audit.model import STATUS_LABELS_FR, Status
 from hygie.errors import AppError
-from hygie.i18n import SUPPORTED, _, get_language, ngettext, set_language
+from hygie.i18n import N_, SUPPORTED, _, get_language, ngettext, set_language
 from hygie.platform import current
 from hygie.render.report import STATUS_ICONS
 from hygie.store import Store, open_store
@@ -110,13 +110,13 @@ def catalogue() -> dict[str, Measure]:
 
 
 NAV = (
-    ("home", "/", "Accueil"),
-    ("questionnaire", "/questionnaire", "Questionnaire"),
-    ("backup", "/sauvegardes", "Sauvegardes"),
-    ("media", "/cle-usb", "Clé USB"),
-    ("mail", "/messagerie", "Messagerie"),
-    ("history", "/historique", "Historique et rapports"),
-    ("incident", "/incident", "Incident"),
+    ("home", "/", N_("Accueil")),
+    ("questionnaire", "/questionnaire", N_("Questionnaire")),
+    ("backup", "/sauvegardes", N_("Sauvegardes")),
+    ("media", "/cle-usb", N_("Clé USB")),
+    ("mail", "/messagerie", N_("Messagerie")),
+    ("history", "/historique", N_("Historique et rapports")),
+    ("incident", "/incident", N_("Incident")),
 )
 
 
@@ -185,7 +185,13 @@ async def home(request: Request) -> Response:
 def _run_audit(st: WebState) -> Callable[[Callable[[int | None, int | None, str], None]], Any]:
     def run(report: Callable[[int | None, int | None, str], None]) -> dict[str, Any]:
         ctx = service.make_context(st.store())
-        result = service.audit(ctx=ctx, progress=lambda d, t, label: report(d, t, label))
+
+        def progress(done: int, total: int, _label: str) -> None:
+            report(
+                done, total, _("{done} vérifications sur {total}").format(done=done, total=total)
+            )
+
+        result = service.audit(ctx=ctx, progress=progress)
         return {
             "score": result.score.value,
             "critical": result.has_critical,
@@ -444,11 +450,11 @@ async def set_lang(request: Request) -> Response:
 # -- errors -----------------------------------------------------------------------------
 
 ERROR_TEXTS = {
-    400: ("Demande incorrecte", "La page n'a pas compris cette demande."),
-    403: ("Accès refusé", "Cette action n'est pas autorisée."),
-    404: ("Page introuvable", "Cette page n'existe pas. Revenez à l'accueil."),
-    405: ("Action impossible", "Cette page ne permet pas cette action."),
-    413: ("Fichier trop gros", "Choisissez un fichier plus petit."),
+    400: (N_("Demande incorrecte"), N_("La page n'a pas compris cette demande.")),
+    403: (N_("Accès refusé"), N_("Cette action n'est pas autorisée.")),
+    404: (N_("Page introuvable"), N_("Cette page n'existe pas. Revenez à l'accueil.")),
+    405: (N_("Action impossible"), N_("Cette page ne permet pas cette action.")),
+    413: (N_("Fichier trop gros"), N_("Choisissez un fichier plus petit.")),
 }
 
 
@@ -476,9 +482,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def _error_page(request: Request, code: int, title: str, text: str, hint: str) -> Response:
     if "session" in request.scope.get("state", {}):
-        return render(
-            request, "error.html.j2", status_code=code, title=title, text=text, hint=hint
-        )
+        return render(request, "error.html.j2", status_code=code, title=title, text=text, hint=hint)
     return HTMLResponse(f"<h1>{title}</h1>", status_code=code)  # pragma: no cover
 
 

@@ -7,6 +7,7 @@ A capability not installed in this build shows what exists instead of a broken p
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,12 +26,18 @@ def available(module: str) -> bool:
 PLANNED = {
     "backup": (
         N_("Sauvegardes"),
-        N_("Sauvegarde chiffrée vers un disque externe ou un hébergeur certifié HDS, et test de restauration."),
+        N_(
+            "Sauvegarde chiffrée vers un disque externe ou un hébergeur certifié HDS, "
+            "et test de restauration."
+        ),
         "hygie backup",
     ),
     "media": (
         N_("Clé USB"),
-        N_("Analyse antivirus d'une clé USB ou d'un dossier, fichier par fichier, et copie des fichiers sains."),
+        N_(
+            "Analyse antivirus d'une clé USB ou d'un dossier, fichier par fichier, "
+            "et copie des fichiers sains."
+        ),
         "hygie media",
     ),
     "mail": (
@@ -41,7 +48,7 @@ PLANNED = {
 }
 
 
-def _not_yet(kind: str):  # type: ignore[no-untyped-def]
+def _not_yet(kind: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         from hygie.web.app import render
 

@@ -11,7 +11,9 @@ class DashboardError(AppError):
     exit_code = 50
     code = "dashboard"
     message_fr = "Le tableau de bord n'a pas pu démarrer : {detail}"
-    hint_fr = "Relancez « hygie serve » ; si cela recommence, montrez ce message à votre prestataire."
+    hint_fr = (
+        "Relancez « hygie serve » ; si cela recommence, montrez ce message à votre prestataire."
+    )
 
 
 class RemoteListenRefused(DashboardError):

@@ -67,6 +67,10 @@ class Job:
         }
 
 
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 class JobRegistry:
     def __init__(self) -> None:
         self._jobs: dict[str, Job] = {}
@@ -74,9 +78,7 @@ class JobRegistry:
         self._changed = threading.Condition(self._lock)
         self._ids = itertools.count(1)
 
-    def start(
-        self, kind: str, title: str, fn: JobFn, *, next_url: str = ""
-    ) -> tuple[Job, bool]:
+    def start(self, kind: str, title: str, fn: JobFn, *, next_url: str = "") -> tuple[Job, bool]:
         """Start ``fn`` unless a job of this kind is running; returns (job, started)."""
         with self._lock:
             for job in self._jobs.values():
@@ -104,7 +106,6 @@ class JobRegistry:
         def report(done: int | None, total: int | None, label: str) -> None:
             self._update(job, done=done, total=total, label=label)
 
-        now = lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")  # noqa: E731
         try:
             result = fn(report)
         except AppError as exc:
@@ -121,7 +122,10 @@ class JobRegistry:
                 state="failed",
                 error={
                     "message": _("L'action n'a pas pu aller au bout."),
-                    "hint": _("Réessayez ; si cela recommence, montrez ce message à votre prestataire informatique."),
+                    "hint": _(
+                        "Réessayez ; si cela recommence, montrez ce message "
+                        "à votre prestataire informatique."
+                    ),
                     "code": type(exc).__name__,
                 },
                 finished_at=now(),

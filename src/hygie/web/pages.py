@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,7 +157,7 @@ def history_changes(
 ) -> list[HistoryChange]:
     """What changed between consecutive audits (rows newest first)."""
     out = []
-    for newer, older in zip(rows, rows[1:], strict=False):
+    for newer, older in itertools.pairwise(rows):
         for mid, after in sorted(newer["statuses"].items()):
             before = older["statuses"].get(mid)
             if before != after:

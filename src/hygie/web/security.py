@@ -206,7 +206,10 @@ class SecurityMiddleware:
                 await _page(
                     403,
                     _("Demande refusée"),
-                    _("Cette demande n'a pas été envoyée depuis le tableau de bord. Rechargez la page et réessayez."),
+                    _(
+                        "Cette demande n'a pas été envoyée depuis le tableau de bord. "
+                        "Rechargez la page et réessayez."
+                    ),
                 )(scope, receive, send)
                 return
             receive = _replay(body, receive)
