@@ -46,6 +46,9 @@ def _register() -> None:
 
     audit.register(app)
     serve.register(app)
+    from hygie.cli import scan
+
+    scan.register(app)
 
 
 _register()

@@ -1,0 +1,96 @@
+"""Run the recognizers over a text: matches -> validation -> context -> overlaps.
+
+Pure and in-memory: nothing is logged or stored; findings carry masked values only.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Recognizer
+from hygie.identifiers.recognizers._common import words_regex
+from hygie.identifiers.recognizers.health_terms import health_weight
+from hygie.identifiers.registry import STRONG_TYPES, recognizers
+
+#: Weight of health vocabulary from which a document is "in a health context".
+HEALTH_CONTEXT_WEIGHT = 2.0
+
+
+@functools.cache
+def _context_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return words_regex(words) if words else None
+
+
+def _has(words: tuple[str, ...], window: str) -> bool:
+    rx = _context_re(words)
+    return rx is not None and rx.search(window) is not None
+
+
+def _run(rec: Recognizer, text: str) -> Iterable[Finding]:
+    for pattern, rx in rec.compiled:
+        for m in rx.finditer(text):
+            raw = m.group(rec.group)
+            start, end = m.span(rec.group)
+            compact = rec.normalize(raw)
+            verdict = rec.validate(compact) if rec.validate is not None else None
+            if verdict is False:
+                continue
+            score = rec.validated_score if verdict else pattern.score
+            if rec.context or rec.negative_context:
+                lo = max(0, start - rec.context_window)
+                before = text[lo:start]
+                after = text[end : end + rec.context_after]
+                window = before + " " + after
+                positive = _has(rec.context, window)
+                if rec.requires_context and not positive:
+                    continue
+                if positive:
+                    score += rec.context_boost
+                elif _has(rec.negative_context, before[-40:] + " " + after):
+                    score -= rec.negative_penalty
+            score = min(score, 1.0)
+            if score < MIN_CONFIDENCE:
+                continue
+            type_ = rec.classify(compact) if rec.classify is not None else rec.id
+            masked = rec.mask(raw) if rec.mask is not None else "•••"
+            yield Finding(type_, round(score, 3), start, end, masked)
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the strongest of overlapping findings (patient types first, then longer)."""
+    ranked = sorted(
+        findings,
+        key=lambda f: (f.type in STRONG_TYPES, f.confidence, f.end - f.start),
+        reverse=True,
+    )
+    kept: list[Finding] = []
+    for f in ranked:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end))
+
+
+def analyze(text: str) -> tuple[Finding, ...]:
+    """Every identifier found in ``text``, in order; never the clear value.
+
+    Health vocabulary is only weighed around contextual findings (names, birth dates) and
+    around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
+    """
+    found: list[Finding] = []
+    for rec in recognizers():
+        found.extend(_run(rec, text))
+    found = _resolve_overlaps(found)
+    if found and any(f.type not in STRONG_TYPES for f in found):
+        weight, first, last = health_weight(text)
+        if weight > 0:
+            conf = min(1.0, 0.3 + weight / 10.0)
+            found.append(Finding("HEALTH_CONTEXT", round(conf, 3), first, last, "•••"))
+    return tuple(found)
+
+
+def is_patient_data(findings: Iterable[Finding]) -> bool:
+    """The document holds patient data: a strong identifier, a birth date in context, or a
+    patient name (which only exists next to specific health vocabulary)."""
+    return any(f.patient and f.confidence >= MIN_CONFIDENCE for f in findings)

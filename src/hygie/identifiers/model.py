@@ -1,0 +1,136 @@
+"""Recognizers as data (Presidio's shape): patterns, context words, one pure validator.
+
+A :class:`Recognizer` is declared in ``recognizers/<cc>_<entity>.py`` with class-level data
+only; :mod:`hygie.identifiers.engine` runs them. A :class:`Finding` never carries the clear
+value: only its type, confidence, offsets in the analysed text and a masked form
+(first and last two digits at most).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Findings below this confidence are dropped.
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A regular expression and the confidence of a bare match (before validation/context)."""
+
+    name: str
+    regex: str
+    score: float
+    flags: int = 0
+
+
+@dataclass(frozen=True)
+class Recognizer:
+    """One kind of identifier.
+
+    * ``validate(compact) -> bool | None``: ``True`` raises the score to ``validated_score``,
+      ``False`` drops the match, ``None`` keeps the pattern score (no checksum).
+    * ``normalize(raw) -> compact``: what the validator and the masker see.
+    * ``context``: lower-case words that, found within ``context_window`` characters before
+      (or ``context_after`` after) the match, add ``context_boost``; ``negative_context``
+      subtracts ``negative_penalty``. ``requires_context`` drops matches with no context word.
+    * ``classify(compact) -> type``: optional, for one pattern covering two types (NIR/NIA).
+    * ``patient``: a patient identifier (``False`` for professional/establishment numbers,
+      which are only a weak health signal).
+    """
+
+    id: str
+    label_fr: str
+    patterns: tuple[Pattern, ...]
+    validate: Callable[[str], bool | None] | None = None
+    normalize: Callable[[str], str] = str
+    context: tuple[str, ...] = ()
+    negative_context: tuple[str, ...] = ()
+    context_window: int = 60
+    context_after: int = 20
+    context_boost: float = 0.2
+    negative_penalty: float = 0.4
+    requires_context: bool = False
+    validated_score: float = 0.85
+    classify: Callable[[str], str] | None = None
+    mask: Callable[[str], str] | None = None
+    group: int = 0
+    patient: bool = True
+    spec: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def compiled(self) -> tuple[tuple[Pattern, re.Pattern[str]], ...]:
+        return tuple((p, re.compile(p.regex, p.flags)) for p in self.patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One identifier found: type, confidence, location, masked value; never the clear value.
+
+    ``start``/``end`` are offsets in the analysed text of ``context_part`` (a part of a
+    document: "corps du message", "pièce jointe ordonnance.pdf", "page 2"...).
+    """
+
+    type: str
+    confidence: float
+    start: int
+    end: int
+    masked: str
+    context_part: str = ""
+
+    @property
+    def patient(self) -> bool:
+        from hygie.identifiers.registry import is_patient_type
+
+        return is_patient_type(self.type)
+
+    def with_part(self, part: str) -> Finding:
+        return Finding(self.type, self.confidence, self.start, self.end, self.masked, part)
+
+    def to_dict(self) -> dict[str, Any]:
+        from hygie.identifiers.registry import label_of
+
+        return {
+            "type": self.type,
+            "label": label_of(self.type),
+            "confidence": round(self.confidence, 2),
+            "start": self.start,
+            "end": self.end,
+            "masked": self.masked,
+            "part": self.context_part,
+            "patient": self.patient,
+        }
+
+
+MASK_CHAR = "•"
+
+
+def mask_digits(raw: str, keep: int = 2) -> str:
+    """Keep the first and last ``keep`` (at most 2) alphanumerics, mask the others.
+
+    Separators are kept so the reader recognises the layout; line breaks become spaces.
+    """
+    keep = min(keep, 2)
+    positions = [i for i, ch in enumerate(raw) if ch.isalnum()]
+    shown = (
+        set(positions[:keep] + positions[-keep:]) if keep and len(positions) > 2 * keep else set()
+    )
+    out = []
+    for i, ch in enumerate(raw):
+        if ch in "\r\n\t":
+            out.append(" ")
+        elif ch.isalnum():
+            out.append(ch if i in shown else MASK_CHAR)
+        else:
+            out.append(ch)
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
+def mask_all(raw: str) -> str:
+    """Mask every letter and digit (dates, names)."""
+    return re.sub(r"\s+", " ", "".join(MASK_CHAR if ch.isalnum() else ch for ch in raw)).strip()

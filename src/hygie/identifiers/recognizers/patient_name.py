@@ -1,0 +1,47 @@
+"""Patient names, only next to a civility (M., Mme, Monsieur, Madame, Mlle) or a "Patient :"
+label, and only with specific health vocabulary nearby (care acts, drugs, diagnoses)."""
+
+from __future__ import annotations
+
+from hygie.i18n import N_
+from hygie.identifiers.model import Pattern, Recognizer, mask_all
+from hygie.identifiers.recognizers.health_terms import SPECIFIC_TERMS
+
+_B = "[ \\t\\u00a0\\u202f]"
+_UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸ"
+_LOW = "a-zàâäçéèêëîïôöùûüÿ"
+NAME = f"[{_UP}][{_UP}{_LOW}'’\\-]{{1,30}}"
+STOP = "(?!(?:Le|La|Les|Du|De|Des|Et|Ou|Le Directeur|Docteur|Dr|Président|Maire)\\b)"
+CIVILITY = "(?<![\\w.])(?:M\\.|Mr\\.?|Mme\\.?|Mmes|Mlle\\.?|Monsieur|Madame|Mademoiselle)"
+LABEL_RE = "(?<![\\w])(?:[Pp]atient(?:e)?|PATIENT(?:E)?|[Nn]om du patient|[Nn]om de naissance)"
+
+
+def _mask(raw: str) -> str:
+    return mask_all(raw)
+
+
+RECOGNIZER = Recognizer(
+    id="PATIENT_NAME",
+    label_fr=N_("nom de patient"),
+    patterns=(
+        Pattern(
+            "civility_name",
+            f"{CIVILITY}{_B}+{STOP}({NAME}(?:{_B}+{STOP}{NAME}){{0,2}})",
+            0.55,
+        ),
+        Pattern(
+            "patient_label_name",
+            f"{LABEL_RE}{_B}*:{_B}*(?:(?:M\\.|Mme|Mlle|Monsieur|Madame){_B}+)?"
+            f"({NAME}(?:{_B}+{NAME}){{0,2}})",
+            0.55,
+        ),
+    ),
+    context=SPECIFIC_TERMS,
+    requires_context=True,
+    context_window=250,
+    context_after=250,
+    group=1,
+    mask=_mask,
+    patient=True,
+    spec="civility or 'Patient :' label + specific health vocabulary within 250 characters",
+)
