@@ -21,8 +21,9 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.linux",
     "hygie.platform.windows",
     "hygie.platform.darwin",
+    "hygie.mail.facts",
 )
-CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks",)
+CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.mail.checks")
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 

@@ -42,9 +42,10 @@ def root(
 
 
 def _register() -> None:
-    from hygie.cli import audit, serve
+    from hygie.cli import audit, mail, serve
 
     audit.register(app)
+    mail.register(app)
     serve.register(app)
     from hygie.cli import scan
 

@@ -1,0 +1,258 @@
+"""``hygie mail``: MSSanté addresses, the guard relay, the exposure audit (thin CLI)."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hygie.errors import EXIT_FINDINGS, EXIT_OK
+from hygie.i18n import _
+from hygie.output import envelope, err_console, print_json, stdout_console
+
+mail_app = typer.Typer(
+    name="mail",
+    help="Messagerie : adresses MSSanté, relais de garde, exposition des données de patients.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+relay_app = typer.Typer(
+    name="relay",
+    help="Relais SMTP local qui bloque les données de patients envoyées hors MSSanté.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Écrire le résultat en JSON sur stdout.")]
+
+
+def register(app: typer.Typer) -> None:
+    mail_app.add_typer(relay_app, name="relay")
+    app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("address", help="Dire si des adresses sont MSSanté, gratuites ou autres.")
+def address(
+    addresses: Annotated[list[str], typer.Argument(help="Une ou plusieurs adresses.")],
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.mail.addresses import classify_all
+
+    infos = classify_all(addresses)
+    all_ok = all(i.is_mssante for i in infos)
+    if json_:
+        print_json(
+            envelope(
+                "mail.address",
+                {"addresses": [i.to_dict() for i in infos], "all_mssante": all_ok},
+                status="success" if all_ok else "findings",
+            )
+        )
+    else:
+        console = stdout_console()
+        for i in infos:
+            mark = "[green]✔[/]" if i.is_mssante else "[red]✘[/]"
+            console.print(f"{mark} {i.shown} — {i.label} ({i.reason})", highlight=False)
+    return EXIT_OK if all_ok else EXIT_FINDINGS
+
+
+@mail_app.command(
+    "patient-address", help="Écrire l'adresse MSSanté d'un patient à partir de son matricule INS."
+)
+def patient_address_cmd(
+    nir: Annotated[str, typer.Argument(help="Matricule INS (15 caractères, clé comprise).")],
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.mail.addresses import patient_address
+
+    # Printed because the user typed the number for this purpose; never logged nor stored.
+    addr = patient_address(nir)
+    if json_:
+        print_json(envelope("mail.patient_address", {"address": addr}))
+    else:
+        sys.stdout.write(addr + "\n")
+    return EXIT_OK
+
+
+@relay_app.callback()
+def relay(
+    ctx: typer.Context,
+    listen: Annotated[
+        str | None, typer.Option("--listen", help="HÔTE:PORT d'écoute (défaut 127.0.0.1:2525).")
+    ] = None,
+    upstream: Annotated[
+        str | None, typer.Option("--upstream", help="HÔTE:PORT du vrai serveur d'envoi.")
+    ] = None,
+    upstream_tls: Annotated[
+        str | None,
+        typer.Option("--upstream-tls", help="starttls (défaut), tls ou none (local seulement)."),
+    ] = None,
+    upstream_user: Annotated[
+        str | None, typer.Option("--upstream-user", help="Identifiant sur le serveur d'envoi.")
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="reject (défaut), quarantine ou warn."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Vérifier les réglages sans démarrer le relais.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Démarrer le relais (Ctrl-C pour l'arrêter)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hygie.config import load_config
+    from hygie.mail import relay as r
+    from hygie.secrets import get_secret
+
+    settings = r.settings_from(
+        load_config(),
+        listen=listen,
+        upstream=upstream,
+        upstream_tls=upstream_tls,
+        upstream_user=upstream_user,
+        policy=policy,
+    )
+    client_password = get_secret(r.SECRET_CLIENT)
+    upstream_password = get_secret(r.SECRET_UPSTREAM) if settings.upstream_user else None
+    settings.validate(client_password_set=bool(client_password))
+    info: dict[str, Any] = settings.to_dict()
+    info["client_auth"] = bool(client_password)
+    if check:
+        if json_:
+            print_json(envelope("mail.relay", info))
+        else:
+            err_console.print(_("Réglages du relais valides."))
+        raise typer.Exit(EXIT_OK)
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
+    guard = r.GuardRelay(
+        settings, upstream_password=upstream_password, client_password=client_password
+    )
+    if guard.handler.scanner is None:
+        err_console.print(
+            _("Attention : l'analyseur est absent ; tout message hors MSSanté sera refusé.")
+        )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+    err_console.print(
+        _("Relais hygie à l'écoute sur {listen} → {upstream} (politique : {policy}).").format(
+            listen=info["listen"], upstream=info["upstream"], policy=settings.policy
+        )
+    )
+    try:
+        totals = r.run_forever(guard, stop)
+    except KeyboardInterrupt:
+        stop.set()
+        guard.stop()
+        totals = dict(guard.stats.totals)
+    if json_:
+        print_json(envelope("mail.relay", {**info, "totals": totals}))
+    err_console.print(_("Relais arrêté."))
+    raise typer.Exit(EXIT_OK)
+
+
+@relay_app.command(
+    "set-password", help="Enregistrer un mot de passe du relais (jamais en argument)."
+)
+def set_password(
+    client: Annotated[
+        bool,
+        typer.Option(
+            "--client",
+            help="Le mot de passe que les logiciels de messagerie donnent au relais "
+            "(au lieu de celui du serveur d'envoi).",
+        ),
+    ] = False,
+) -> int:
+    from hygie.mail.errors import SecretInputError
+    from hygie.mail.relay import SECRET_CLIENT, SECRET_UPSTREAM
+    from hygie.secrets import set_secret
+
+    if sys.stdin.isatty():
+        value = getpass.getpass(_("Mot de passe : "))
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    if not value:
+        raise SecretInputError(detail=_("entrée vide"))
+    backend = set_secret(SECRET_CLIENT if client else SECRET_UPSTREAM, value)
+    err_console.print(_("Mot de passe enregistré ({backend}).").format(backend=backend))
+    return EXIT_OK
+
+
+@relay_app.command("stats", help="Compter les messages traités par le relais (30 derniers jours).")
+def stats(
+    days: Annotated[int, typer.Option("--days", help="Nombre de jours.")] = 30,
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.mail.store import relay_counts
+
+    counts = relay_counts(days)
+    if json_:
+        print_json(envelope("mail.relay_stats", counts))
+    else:
+        console = stdout_console()
+        console.print(
+            _("{n} message(s) en {days} jours").format(n=counts["total"], days=days),
+            highlight=False,
+        )
+        for decision, n in sorted(counts["by_decision"].items()):
+            console.print(f"  {decision}: {n}", highlight=False)
+    return EXIT_OK
+
+
+@mail_app.command(
+    "exposure",
+    help="Compter les messages envoyés hors MSSanté avec des données de patients (12 mois).",
+)
+def exposure(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Dossiers ou fichiers .mbox/.eml (défaut : profils Thunderbird)."),
+    ] = None,
+    months: Annotated[int, typer.Option("--months", help="Période examinée, en mois.")] = 12,
+    no_record: Annotated[
+        bool, typer.Option("--no-record", help="Ne pas garder les compteurs pour le bilan.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> int:
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from hygie.mail.exposure import run_exposure
+
+    show = not json_ and err_console.is_terminal
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        console=err_console,
+        transient=True,
+        disable=not show,
+    ) as bar:
+        task = bar.add_task(_("Lecture des messages envoyés"), total=None)
+
+        def progress(done: int) -> None:
+            bar.update(task, description=_("{n} messages examinés").format(n=done), completed=done)
+
+        result = run_exposure(
+            list(paths or []), months=months, record=not no_record, progress=progress
+        )
+    exposed = result.sent_patient_data_non_mssante > 0
+    if json_:
+        print_json(
+            envelope("mail.exposure", result.to_dict(), status="findings" if exposed else "success")
+        )
+    else:
+        from hygie.mail.exposure import render_lines
+
+        console = stdout_console()
+        for line in render_lines(result):
+            console.print(line, highlight=False)
+    return EXIT_FINDINGS if exposed else EXIT_OK

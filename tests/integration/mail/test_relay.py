@@ -1,0 +1,273 @@
+"""smtplib client → hygie guard relay → a real aiosmtpd upstream with STARTTLS and AUTH."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hygie.mail.relay import GuardRelay, RelaySettings
+from hygie.mail.store import relay_counts
+from mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
+
+pytestmark = pytest.mark.integration
+
+PATIENT_BODY = f"Madame X, NIR {VALID_NIR}, pansement à domicile."
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    with run_sink() as s:
+        yield s
+
+
+def _settings(sink: Sink, tmp_path: Path, **kw: Any) -> RelaySettings:
+    base = RelaySettings(
+        listen_host="127.0.0.1",
+        listen_port=free_port(),
+        upstream_host=sink.host,
+        upstream_port=sink.port,
+        upstream_tls="starttls",
+        upstream_user=sink.user,
+        upstream_ca=sink.ca_file(tmp_path),
+        scan_timeout_s=5.0,
+        upstream_timeout_s=5.0,
+    )
+    return replace(base, **kw)
+
+
+@pytest.fixture
+def relay(sink: Sink, tmp_path: Path) -> Iterator[GuardRelay]:
+    r = GuardRelay(
+        _settings(sink, tmp_path),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        quarantine=tmp_path / "q",
+        stats_flush_every_s=0.0,
+    )
+    with r:
+        yield r
+
+
+def _send(relay: GuardRelay, rcpts: list[str], data: bytes) -> dict[str, Any]:
+    s = relay.settings
+    with smtplib.SMTP(s.listen_host, s.listen_port, timeout=10) as c:
+        return c.sendmail("idel@cabinet.example", rcpts, data)
+
+
+def test_clean_message_is_relayed_byte_for_byte(relay: GuardRelay, sink: Sink) -> None:
+    data = make_message(body="Bonjour,\r\n.ligne qui commence par un point\r\nà demain", size=2000)
+    _send(relay, ["dr.martin@gmail.com"], data)
+    assert len(sink.received) == 1
+    _mail_from, rcpts, got = sink.received[0]
+    assert rcpts == ["dr.martin@gmail.com"]
+    assert got == data
+
+
+def test_patient_data_to_webmail_is_refused_with_french_reason(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    data = make_message(body=PATIENT_BODY)
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["dr.martin@gmail.com"], data)
+    assert exc.value.smtp_code == 550
+    text = exc.value.smtp_error.decode()
+    assert "MSSante" in text and "NIR" in text
+    assert VALID_NIR not in text
+    assert sink.received == []
+
+
+def test_patient_data_in_attachment_names_the_part(relay: GuardRelay, sink: Sink) -> None:
+    data = make_message(attachment=("compte-rendu.txt", PATIENT_BODY.encode()))
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["secretariat@cabinet-voisin.fr"], data)
+    assert "compte-rendu.txt" in exc.value.smtp_error.decode()
+    assert sink.received == []
+
+
+def test_patient_data_to_mssante_only_is_relayed(relay: GuardRelay, sink: Sink) -> None:
+    data = make_message(to="dr.martin@infirmiers.mssante.fr", body=PATIENT_BODY)
+    _send(relay, ["dr.martin@infirmiers.mssante.fr", f"{VALID_NIR}@patient.mssante.fr"], data)
+    assert [r[2] for r in sink.received] == [data]
+
+
+def test_mixed_recipients_are_all_refused(relay: GuardRelay, sink: Sink) -> None:
+    data = make_message(body=PATIENT_BODY)
+    with pytest.raises(smtplib.SMTPDataError):
+        _send(relay, ["dr.martin@infirmiers.mssante.fr", "x@mssante.fr.example.com"], data)
+    assert sink.received == []
+
+
+def test_upstream_down_gives_temporary_error(sink: Sink, tmp_path: Path) -> None:
+    settings = _settings(sink, tmp_path, upstream_port=free_port())
+    r = GuardRelay(settings, scanner=scanner(), upstream_password="x", quarantine=tmp_path)
+    with r, pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(r, ["dr.martin@gmail.com"], make_message())
+    assert 400 <= exc.value.smtp_code < 500
+
+
+def test_upstream_temporary_refusal_is_passed_as_4xx(relay: GuardRelay, sink: Sink) -> None:
+    sink.fail_rcpt_code = 451
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["dr.martin@gmail.com"], make_message())
+    assert exc.value.smtp_code == 451
+    sink.fail_rcpt_code = 550
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["dr.martin@gmail.com"], make_message())
+    assert exc.value.smtp_code == 550
+    assert sink.received == []
+
+
+def test_wrong_upstream_password_is_temporary(sink: Sink, tmp_path: Path) -> None:
+    with (
+        GuardRelay(
+            _settings(sink, tmp_path),
+            scanner=scanner(),
+            upstream_password="wrong",
+            quarantine=tmp_path,
+        ) as r,
+        pytest.raises(smtplib.SMTPDataError) as exc,
+    ):
+        _send(r, ["dr.martin@gmail.com"], make_message())
+    assert exc.value.smtp_code == 451
+    assert sink.received == []
+
+
+def test_quarantine_keeps_a_private_copy_and_refuses(sink: Sink, tmp_path: Path) -> None:
+    qdir = tmp_path / "quarantine"
+    with GuardRelay(
+        _settings(sink, tmp_path, policy="quarantine"),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        quarantine=qdir,
+    ) as r:
+        data = make_message(body=PATIENT_BODY)
+        with pytest.raises(smtplib.SMTPDataError) as exc:
+            _send(r, ["dr.martin@gmail.com"], data)
+    assert exc.value.smtp_code == 550
+    files = list(qdir.iterdir())
+    assert len(files) == 1 and files[0].read_bytes() == data
+    assert qdir.stat().st_mode & 0o777 == 0o700
+    assert files[0].stat().st_mode & 0o777 == 0o600
+    assert sink.received == []
+
+
+def test_warn_relays_with_header_and_same_body(sink: Sink, tmp_path: Path) -> None:
+    with GuardRelay(
+        _settings(sink, tmp_path, policy="warn"),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        quarantine=tmp_path,
+    ) as r:
+        data = make_message(body=PATIENT_BODY)
+        _send(r, ["dr.martin@gmail.com"], data)
+    got = sink.received[0][2]
+    assert got.startswith(b"X-Hygie-Warning: patient-data;")
+    assert got.endswith(data)
+    assert VALID_NIR.encode() not in got.split(b"\r\n", 1)[0]
+
+
+def test_oversize_is_refused(sink: Sink, tmp_path: Path) -> None:
+    with (
+        GuardRelay(
+            _settings(sink, tmp_path, max_size=5000),
+            scanner=scanner(),
+            upstream_password=sink.password,
+            quarantine=tmp_path,
+        ) as r,
+        pytest.raises(smtplib.SMTPException),
+    ):
+        _send(r, ["dr.martin@gmail.com"], make_message(size=20000))
+    assert sink.received == []
+
+
+def test_no_scanner_never_relays_unscanned(sink: Sink, tmp_path: Path) -> None:
+    with (
+        GuardRelay(
+            _settings(sink, tmp_path),
+            scanner=None,
+            use_default_scanner=False,
+            upstream_password=sink.password,
+            quarantine=tmp_path,
+        ) as r,
+        pytest.raises(smtplib.SMTPDataError) as exc,
+    ):
+        _send(r, ["dr.martin@gmail.com"], make_message())
+    assert 400 <= exc.value.smtp_code < 600
+    assert sink.received == []
+
+
+def test_scanner_crash_and_timeout_fail_closed(sink: Sink, tmp_path: Path) -> None:
+    def crashing(raw: bytes, *, timeout_s: float) -> Any:
+        raise ValueError("boom")
+
+    def slow(raw: bytes, *, timeout_s: float) -> Any:
+        raise TimeoutError
+
+    for fn in (crashing, slow):
+        with (
+            GuardRelay(
+                _settings(sink, tmp_path),
+                scanner=fn,
+                upstream_password=sink.password,
+                quarantine=tmp_path,
+            ) as r,
+            pytest.raises(smtplib.SMTPDataError) as exc,
+        ):
+            _send(r, ["dr.martin@gmail.com"], make_message())
+        assert exc.value.smtp_code == 554
+    assert sink.received == []
+
+
+def test_client_password_required_when_set(sink: Sink, tmp_path: Path) -> None:
+    with GuardRelay(
+        _settings(sink, tmp_path),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        client_password="local-pass",
+        quarantine=tmp_path,
+    ) as r:
+        s = r.settings
+        with smtplib.SMTP(s.listen_host, s.listen_port, timeout=10) as c:
+            with pytest.raises(smtplib.SMTPSenderRefused) as exc:
+                c.sendmail("a@b.fr", ["dr.martin@gmail.com"], make_message())
+            assert exc.value.smtp_code == 530
+        with (
+            smtplib.SMTP(s.listen_host, s.listen_port, timeout=10) as c,
+            pytest.raises(smtplib.SMTPAuthenticationError),
+        ):
+            c.login("hygie", "wrong")
+        with smtplib.SMTP(s.listen_host, s.listen_port, timeout=10) as c:
+            c.login("hygie", "local-pass")
+            c.sendmail("a@b.fr", ["dr.martin@gmail.com"], make_message())
+    assert len(sink.received) == 1
+
+
+def test_stats_are_counted_without_content(relay: GuardRelay, sink: Sink) -> None:
+    _send(relay, ["dr.martin@gmail.com"], make_message())
+    with pytest.raises(smtplib.SMTPDataError):
+        _send(relay, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+    relay.stats.flush()
+    counts = relay_counts()
+    assert counts["by_decision"] == {"relayed_clean": 1, "rejected_patient_data": 1}
+    assert VALID_NIR not in str(counts)
+
+
+def test_log_line_has_no_address_nor_identifier(
+    relay: GuardRelay, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="hygie.mail.relay")
+    with pytest.raises(smtplib.SMTPDataError):
+        _send(
+            relay,
+            [f"{VALID_NIR}@patient.mssante.fr", "x@gmail.com"],
+            make_message(body=PATIENT_BODY),
+        )
+    lines = [r.getMessage() for r in caplog.records if "decision=" in r.getMessage()]
+    assert len(lines) == 1
+    assert "decision=rejected_patient_data" in lines[0] and "FR_NIR:1" in lines[0]
+    assert VALID_NIR not in lines[0] and "gmail" not in lines[0] and "@" not in lines[0]

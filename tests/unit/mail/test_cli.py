@@ -1,0 +1,122 @@
+"""``hygie mail`` from the command line: exit codes, JSON, no identifier where it must not be."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from hygie.cli.app import main
+from mailtools import BAD_KEY_NIR, VALID_NIR
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def test_address_all_mssante_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["mail", "address", "a@infirmiers.mssante.fr", f"{VALID_NIR}@patient.mssante.fr"], capsys
+    )
+    assert code == 0
+    assert "MSSanté" in out
+    assert VALID_NIR not in out
+
+
+def test_address_one_not_mssante_exit_1_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["mail", "address", "--json", "a@mssante.fr", "b@mssante.fr.example.com"], capsys
+    )
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["schema"] == "hygie.mail.address/1"
+    assert doc["status"] == "findings"
+    kinds = [a["kind"] for a in doc["data"]["addresses"]]
+    assert kinds == ["mssante_pro", "other"]
+    assert doc["data"]["all_mssante"] is False
+
+
+def test_address_in_english(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["--lang", "en", "mail", "address", "x@gmail.com"], capsys)
+    assert code == 1
+    assert "free webmail" in out
+
+
+def test_patient_address_prints_the_address(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["mail", "patient-address", VALID_NIR], capsys)
+    assert code == 0
+    assert out.strip() == f"{VALID_NIR}@patient.mssante.fr"
+
+
+def test_patient_address_wrong_key(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["mail", "patient-address", "--json", BAD_KEY_NIR], capsys)
+    assert code == 21
+    doc = json.loads(out)
+    assert doc["error"]["code"] == "invalid_nir"
+    assert "clé" in err
+    assert BAD_KEY_NIR not in err and BAD_KEY_NIR not in out
+
+
+def test_relay_check_refuses_open_relay(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        ["mail", "relay", "--check", "--listen", "0.0.0.0:2525", "--upstream", "smtp.x.fr:587"],
+        capsys,
+    )
+    assert code == 22
+    assert "relais ouvert" in err
+
+
+def test_relay_check_refuses_cleartext_remote_upstream(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        ["mail", "relay", "--check", "--upstream", "smtp.x.fr:25", "--upstream-tls", "none"],
+        capsys,
+    )
+    assert code == 22
+    assert "en clair" in err
+
+
+def test_relay_check_reads_config_section(
+    capsys: pytest.CaptureFixture[str], hygie_home: Path
+) -> None:
+    cfg = hygie_home / "config" / "config.toml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text(
+        '[mail.relay]\nupstream = "smtp.cabinet.fr:587"\nupstream_user = "idel"\n'
+        'policy = "quarantine"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run(["mail", "relay", "--check", "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)["data"]
+    assert data["upstream"] == "smtp.cabinet.fr:587"
+    assert data["policy"] == "quarantine"
+    assert data["listen"] == "127.0.0.1:2525"
+    assert data["client_auth"] is False
+
+
+def test_set_password_reads_stdin_never_argv(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hygie_home: Path
+) -> None:
+    monkeypatch.setenv("HYGIE_KEYRING", "file")
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-upstream\n"))
+    code, out, _ = run(["mail", "relay", "set-password"], capsys)
+    assert code == 0
+    from hygie.mail.relay import SECRET_UPSTREAM
+    from hygie.secrets import get_secret
+
+    assert get_secret(SECRET_UPSTREAM) == "s3cret-upstream"
+    assert "s3cret" not in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, _ = run(["mail", "relay", "set-password", "--client"], capsys)
+    assert code == 25
+
+
+def test_relay_stats_empty(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["mail", "relay", "stats", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["data"]["total"] == 0
