@@ -45,6 +45,9 @@ def _register() -> None:
     from hygie.cli import audit
 
     audit.register(app)
+    from hygie.cli import media
+
+    media.register(app)
 
 
 _register()
