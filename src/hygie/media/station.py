@@ -184,7 +184,9 @@ def station_copy(
             extra.update(action="not_copied", refused_reason="exists")
             return extra
         except OSError as exc:
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or _looks_full(
+                target.parent, res.size
+            ):
                 full.set()
                 extra.update(action="not_copied", refused_reason="destination_full")
             else:
@@ -207,6 +209,15 @@ def station_copy(
         qdir, None, None,
     )  # fmt: skip
     return write_reports(run, Path(report_dir) if report_dir else dst)
+
+
+def _looks_full(folder: Path, needed: int) -> bool:
+    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask statvfs."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < max(needed, 1)
 
 
 def _refusal(res: FileResult, type_reason: str | None) -> str:
