@@ -50,6 +50,9 @@ def _register() -> None:
     from hygie.cli import scan
 
     scan.register(app)
+    from hygie.cli import media
+
+    media.register(app)
 
 
 _register()

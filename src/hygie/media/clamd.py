@@ -1,0 +1,364 @@
+"""A small client for ClamAV's daemon, speaking its socket protocol directly.
+
+Commands are sent in the ``z`` form (``zCOMMAND\\0``) so that every reply is terminated by a
+NUL byte. Scans go through ``FILDES`` (the open file descriptor is passed over the unix socket
+with ``SCM_RIGHTS``, so clamd never opens a path itself) or ``INSTREAM`` (chunks prefixed by
+their length as a 4-byte big-endian integer, ended by a zero-length chunk) when the daemon is
+reached over TCP. ``MULTISCAN``/``CONTSCAN`` scan a path the daemon opens itself, ``RELOAD``
+reloads the signatures, ``IDSESSION`` keeps one connection for several commands.
+
+Replies are parsed strictly (:func:`parse_scan_reply`): only ``<label>: OK`` is a clean
+result; ``<label>: <signature> FOUND`` is a detection; anything ending in ``ERROR`` or not
+understood is an error; a connection closed before a full reply raises
+:class:`ClamdConnectionError`. Nothing here decides what is "clean" for the user: that is
+:mod:`hygie.media.verdicts`' job, which fails closed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+CHUNK_SIZE = 256 * 1024
+_LEN = struct.Struct("!L")
+
+
+class ClamdError(Exception):
+    """Base class of protocol-level problems (mapped to user errors by the callers)."""
+
+
+class ClamdConnectionError(ClamdError):
+    """The daemon could not be reached, or dropped the connection before replying."""
+
+
+class ClamdTimeout(ClamdError):
+    """The daemon did not answer in time."""
+
+
+class ClamdProtocolError(ClamdError):
+    """The daemon answered something this client does not understand."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where the daemon listens: ``unix:/path/to/socket`` or ``tcp:host:port``."""
+
+    kind: str  # "unix" or "tcp"
+    path: str = ""
+    host: str = ""
+    port: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        text = text.strip()
+        if text.startswith("unix:"):
+            path = text[5:]
+            if not path:
+                raise ValueError("empty unix socket path")
+            return cls("unix", path=path)
+        if text.startswith("tcp:"):
+            rest = text[4:]
+            host, sep, port = rest.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"invalid tcp address {text!r} (expected tcp:HOST:PORT)")
+            return cls("tcp", host=host.strip("[]"), port=int(port))
+        if text.startswith("/"):
+            return cls("unix", path=text)
+        raise ValueError(f"invalid clamd address {text!r} (expected unix:PATH or tcp:HOST:PORT)")
+
+    @property
+    def can_pass_fds(self) -> bool:
+        return self.kind == "unix" and hasattr(socket, "send_fds")
+
+    def __str__(self) -> str:
+        if self.kind == "unix":
+            return f"unix:{self.path}"
+        return f"tcp:{self.host}:{self.port}"
+
+
+class ReplyStatus(StrEnum):
+    OK = "ok"
+    FOUND = "found"
+    ERROR = "error"
+    SIZE_LIMIT = "size_limit"
+
+
+@dataclass(frozen=True)
+class ScanReply:
+    """One scan result line from clamd."""
+
+    status: ReplyStatus
+    label: str = ""  # "stream", "fd[5]" or the path clamd scanned
+    signature: str = ""
+    detail: str = ""
+    raw: str = ""
+
+
+_SESSION_PREFIX = re.compile(r"^(\d+): ")
+
+
+def parse_scan_reply(raw: bytes | str) -> ScanReply:
+    """Parse one reply line strictly. Anything not recognised is an ERROR (fail closed)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    text = text.rstrip("\0\n")
+    if text.endswith("INSTREAM size limit exceeded. ERROR"):
+        return ScanReply(ReplyStatus.SIZE_LIMIT, "stream", detail=text, raw=text)
+    if text.endswith(" ERROR"):
+        label, sep, detail = text[: -len(" ERROR")].partition(": ")
+        return ScanReply(
+            ReplyStatus.ERROR, label if sep else "", detail=detail if sep else label, raw=text
+        )
+    if text.endswith(" FOUND"):
+        label, sep, sig = text[: -len(" FOUND")].rpartition(": ")
+        if sep and sig and " " not in sig:
+            return ScanReply(ReplyStatus.FOUND, label, signature=sig, raw=text)
+        return ScanReply(ReplyStatus.ERROR, detail=f"unparsable reply: {text[:200]}", raw=text)
+    label, sep, rest = text.rpartition(": ")
+    if sep and rest == "OK" and label:
+        return ScanReply(ReplyStatus.OK, label, raw=text)
+    return ScanReply(ReplyStatus.ERROR, detail=f"unexpected reply: {text[:200]!r}", raw=text)
+
+
+def _recv_until_nul(sock: socket.socket, buf: bytearray) -> bytes:
+    """Read one NUL-terminated reply (``buf`` keeps what was read past it)."""
+    while True:
+        idx = buf.find(b"\0")
+        if idx >= 0:
+            line = bytes(buf[:idx])
+            del buf[: idx + 1]
+            return line
+        try:
+            data = sock.recv(65536)
+        except TimeoutError as exc:
+            raise ClamdTimeout("no reply from clamd in time") from exc
+        except OSError as exc:
+            raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
+        if not data:
+            raise ClamdConnectionError("clamd closed the connection without a full reply")
+        buf.extend(data)
+
+
+class ClamdClient:
+    """One-shot commands; each opens its own connection (safe to share between threads)."""
+
+    def __init__(self, address: Address, timeout: float = 60.0) -> None:
+        self.address = address
+        self.timeout = timeout
+
+    # -- plumbing ------------------------------------------------------------------------
+    def connect(self, timeout: float | None = None) -> socket.socket:
+        t = self.timeout if timeout is None else timeout
+        try:
+            if self.address.kind == "unix":
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.settimeout(t)
+                sock.connect(self.address.path)
+            else:
+                sock = socket.create_connection((self.address.host, self.address.port), timeout=t)
+        except TimeoutError as exc:
+            raise ClamdTimeout(f"clamd at {self.address} did not accept in time") from exc
+        except OSError as exc:
+            raise ClamdConnectionError(f"cannot reach clamd at {self.address}: {exc}") from exc
+        return sock
+
+    def _simple(self, command: str, timeout: float | None = None) -> str:
+        with contextlib.closing(self.connect(timeout)) as sock:
+            _send(sock, f"z{command}\0".encode())
+            return _recv_until_nul(sock, bytearray()).decode("utf-8", "replace")
+
+    # -- commands ------------------------------------------------------------------------
+    def ping(self, timeout: float = 5.0) -> None:
+        """Raise unless the daemon answers ``PONG``."""
+        reply = self._simple("PING", timeout)
+        if reply != "PONG":
+            raise ClamdProtocolError(f"unexpected PING reply {reply[:100]!r}")
+
+    def version(self) -> str:
+        reply = self._simple("VERSION", 10.0)
+        if not reply.startswith("ClamAV "):
+            raise ClamdProtocolError(f"unexpected VERSION reply {reply[:100]!r}")
+        return reply
+
+    def reload(self) -> None:
+        reply = self._simple("RELOAD", 10.0)
+        if reply != "RELOADING":
+            raise ClamdProtocolError(f"unexpected RELOAD reply {reply[:100]!r}")
+
+    def stats(self) -> str:
+        with contextlib.closing(self.connect(10.0)) as sock:
+            _send(sock, b"zSTATS\0")
+            return _recv_until_nul(sock, bytearray()).decode("utf-8", "replace")
+
+    def instream(self, fd: int, size_hint: int = -1) -> ScanReply:
+        """Stream the content of an open file descriptor (read with pread from offset 0)."""
+        with contextlib.closing(self.connect()) as sock:
+            return _instream(sock, b"zINSTREAM\0", _pread_chunks(fd), bytearray())
+
+    def instream_bytes(self, data: bytes) -> ScanReply:
+        with contextlib.closing(self.connect()) as sock:
+            chunks = (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
+            return _instream(sock, b"zINSTREAM\0", chunks, bytearray())
+
+    def fildes(self, fd: int) -> ScanReply:
+        """Pass an open file descriptor to the daemon (unix socket only)."""
+        if not self.address.can_pass_fds:
+            raise ClamdProtocolError("FILDES needs a unix socket")
+        with contextlib.closing(self.connect()) as sock:
+            return _fildes(sock, b"zFILDES\0", fd, bytearray())
+
+    def scan_fd(self, fd: int) -> ScanReply:
+        """FILDES when possible, INSTREAM otherwise."""
+        if self.address.can_pass_fds:
+            return self.fildes(fd)
+        return self.instream(fd)
+
+    def multiscan(self, path: str) -> list[ScanReply]:
+        """``MULTISCAN`` (the daemon opens the files itself, in parallel)."""
+        return self._multi("MULTISCAN", path)
+
+    def contscan(self, path: str) -> list[ScanReply]:
+        """``CONTSCAN`` (the daemon opens the files itself, keeps going after a detection)."""
+        return self._multi("CONTSCAN", path)
+
+    def _multi(self, command: str, path: str) -> list[ScanReply]:
+        if "\0" in path or "\n" in path:
+            raise ValueError("path with NUL or newline")
+        out: list[ScanReply] = []
+        with contextlib.closing(self.connect()) as sock:
+            _send(sock, f"z{command} {path}\0".encode("utf-8", "surrogateescape"))
+            buf = bytearray()
+            while True:
+                try:
+                    data = sock.recv(65536)
+                except TimeoutError as exc:
+                    raise ClamdTimeout("no reply from clamd in time") from exc
+                except OSError as exc:
+                    raise ClamdConnectionError(str(exc)) from exc
+                if not data:
+                    break
+                buf.extend(data)
+            if buf and not buf.endswith(b"\0"):
+                raise ClamdConnectionError("clamd closed the connection in the middle of a reply")
+            for part in bytes(buf).split(b"\0"):
+                if part:
+                    out.append(parse_scan_reply(part))
+        return out
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[ClamdSession]:
+        """An ``IDSESSION``: several commands on one connection, replies numbered."""
+        sock = self.connect()
+        sess = ClamdSession(sock, self.address)
+        try:
+            _send(sock, b"zIDSESSION\0")
+            yield sess
+        finally:
+            with contextlib.suppress(OSError):
+                if not sess.broken:
+                    sock.sendall(b"zEND\0")
+            sock.close()
+
+
+class ClamdSession:
+    """Commands inside an IDSESSION. Not thread-safe: one per worker."""
+
+    def __init__(self, sock: socket.socket, address: Address) -> None:
+        self.sock = sock
+        self.address = address
+        self.buf = bytearray()
+        self.broken = False
+        self._next_id = 1
+
+    def _strip(self, line: bytes) -> bytes:
+        text = line.decode("utf-8", "replace")
+        m = _SESSION_PREFIX.match(text)
+        if not m:
+            # Errors about the session itself come unnumbered.
+            self.broken = True
+            return line
+        if int(m.group(1)) != self._next_id:
+            self.broken = True
+            raise ClamdProtocolError(f"reply for request {m.group(1)}, expected {self._next_id}")
+        self._next_id += 1
+        return text[m.end() :].encode()
+
+    def ping(self) -> None:
+        try:
+            _send(self.sock, b"zPING\0")
+            reply = self._strip(_recv_until_nul(self.sock, self.buf))
+        except ClamdError:
+            self.broken = True
+            raise
+        if reply != b"PONG":
+            raise ClamdProtocolError(f"unexpected PING reply {reply[:100]!r}")
+
+    def scan_fd(self, fd: int) -> ScanReply:
+        try:
+            if self.address.can_pass_fds:
+                reply = _fildes(self.sock, b"zFILDES\0", fd, self.buf, raw=True)
+            else:
+                reply = _instream(self.sock, b"zINSTREAM\0", _pread_chunks(fd), self.buf, raw=True)
+            assert isinstance(reply, bytes)
+            return parse_scan_reply(self._strip(reply))
+        except ClamdError:
+            self.broken = True
+            raise
+
+
+def _send(sock: socket.socket, data: bytes) -> None:
+    try:
+        sock.sendall(data)
+    except TimeoutError as exc:
+        raise ClamdTimeout("clamd did not accept data in time") from exc
+    except OSError as exc:
+        raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
+
+
+def _pread_chunks(fd: int) -> Iterator[bytes]:
+    offset = 0
+    while True:
+        chunk = os.pread(fd, CHUNK_SIZE, offset)
+        if not chunk:
+            return
+        offset += len(chunk)
+        yield chunk
+
+
+def _fildes(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray, raw: bool = False) -> Any:
+    _send(sock, cmd)
+    try:
+        socket.send_fds(sock, [b"\0"], [fd])
+    except TimeoutError as exc:
+        raise ClamdTimeout("clamd did not accept the file in time") from exc
+    except OSError as exc:
+        raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
+    line = _recv_until_nul(sock, buf)
+    return line if raw else parse_scan_reply(line)
+
+
+def _instream(
+    sock: socket.socket, cmd: bytes, chunks: Iterator[bytes], buf: bytearray, raw: bool = False
+) -> Any:
+    _send(sock, cmd)
+    try:
+        for chunk in chunks:
+            sock.sendall(_LEN.pack(len(chunk)) + chunk)
+        sock.sendall(_LEN.pack(0))
+    except TimeoutError as exc:
+        raise ClamdTimeout("clamd did not accept data in time") from exc
+    except OSError as exc:
+        # clamd closes the stream when StreamMaxLength is reached: its reply is still there.
+        try:
+            line = _recv_until_nul(sock, buf)
+        except ClamdError:
+            raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
+        return line if raw else parse_scan_reply(line)
+    line = _recv_until_nul(sock, buf)
+    return line if raw else parse_scan_reply(line)
