@@ -466,7 +466,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return _error_page(request, 500, _("Action impossible"), exc.render(), exc.hint())
+    code = 400 if exc.exit_code == 2 else 500
+    return _error_page(request, code, _("Action impossible"), exc.render(), exc.hint())
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -1,19 +1,29 @@
-"""Pages of the capabilities built beside the audit: backups, USB station, mail, incident kit.
+"""Pages of the capabilities built beside the audit: USB station, mail, backups, incident kit.
 
 Each page calls the capability's own importable functions (the CLI calls the same ones).
-A capability not installed in this build shows what exists instead of a broken page.
+A capability missing from this build shows what exists instead of a broken page.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hygie.i18n import N_, _
+from hygie.config import load_config
+from hygie.errors import AppError, UsageError
+from hygie.i18n import N_, _, get_language, set_language
+from hygie.web.jobs import Report
+
+Handler = Callable[[Request], Awaitable[Response]]
+MAX_FILES_SHOWN = 200
 
 
 def available(module: str) -> bool:
@@ -30,7 +40,6 @@ PLANNED = {
             "Sauvegarde chiffrée vers un disque externe ou un hébergeur certifié HDS, "
             "et test de restauration."
         ),
-        "hygie backup",
     ),
     "media": (
         N_("Clé USB"),
@@ -38,36 +47,221 @@ PLANNED = {
             "Analyse antivirus d'une clé USB ou d'un dossier, fichier par fichier, "
             "et copie des fichiers sains."
         ),
-        "hygie media",
     ),
     "mail": (
         N_("Messagerie"),
         N_("Vérification des adresses (MSSanté, webmail) et des documents avant envoi."),
-        "hygie mail",
     ),
 }
 
 
-def _not_yet(kind: str) -> Callable[[Request], Awaitable[Response]]:
+def _not_yet(kind: str) -> Handler:
     async def page(request: Request) -> Response:
         from hygie.web.app import render
 
-        title, text, command = PLANNED[kind]
-        return render(
-            request,
-            "unavailable.html.j2",
-            active=kind,
-            title=_(title),
-            text=_(text),
-            command=command,
-        )
+        title, text = PLANNED[kind]
+        return render(request, "unavailable.html.j2", active=kind, title=_(title), text=_(text))
 
     return page
 
 
+async def _form(request: Request) -> dict[str, Any]:
+    async with request.form() as form:
+        out: dict[str, Any] = {}
+        for k, v in form.multi_items():
+            if isinstance(v, UploadFile):
+                # in memory: the parser never spools below the body limit (see app.py)
+                out[k] = (v.filename or "document", await v.read())
+            else:
+                out[k] = v
+        return out
+
+
+# -- Clé USB (hygie.media) --------------------------------------------------------------
+
+
+def _media_progress(report: Report) -> Callable[[int, int, int, int], None]:
+    def progress(done: int, done_b: int, total: int, total_b: int) -> None:
+        report(
+            done, total, _("{done} fichiers analysés sur {total}").format(done=done, total=total)
+        )
+
+    return progress
+
+
+def _files_view(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Problems first (infected, then not scanned), then clean files; capped for the page."""
+    order = {"infected": 0, "not_scanned": 1, "clean": 2}
+    return sorted(files, key=lambda f: order.get(str(f.get("verdict")), 3))[:MAX_FILES_SHOWN]
+
+
+def _scan_job(path: str) -> Callable[[Report], dict[str, Any]]:
+    def run(report: Report) -> dict[str, Any]:
+        from hygie.media import service
+
+        with service.engine_from_options() as engine:
+            result = service.scan([path], engine, progress=_media_progress(report))
+        doc = result.to_dict()
+        return {
+            "path": path,
+            "counts": doc["counts"],
+            "engine_error": doc["engine_error"],
+            "all_clean": result.all_clean,
+            "files": _files_view(doc["files"]),
+            "total": len(doc["files"]),
+        }
+
+    return run
+
+
+def _copy_job(source: str, destination: str) -> Callable[[Report], dict[str, Any]]:
+    def run(report: Report) -> dict[str, Any]:
+        from hygie.media import service
+
+        with service.engine_from_options() as engine:
+            result = service.copy(source, destination, engine, progress=_media_progress(report))
+        doc = result.to_dict()
+        scan = result.scan.to_dict()
+        return {
+            "path": source,
+            "destination": destination,
+            "copied": doc["copied"],
+            "refused": doc["refused"],
+            "not_copied": doc["not_copied"],
+            "destination_full": doc["destination_full"],
+            "counts": scan["counts"],
+            "engine_error": scan["engine_error"],
+            "all_clean": result.scan.all_clean,
+            "files": _files_view(scan["files"]),
+            "total": len(scan["files"]),
+        }
+
+    return run
+
+
+def _checked_folder(raw: object) -> str:
+    path = str(raw or "").strip()
+    if not path or not Path(path).is_absolute():
+        raise UsageError(detail=_("indiquez le chemin complet d'un dossier ou d'une clé"))
+    if not Path(path).exists():
+        raise UsageError(detail=_("« {path} » n'existe pas").format(path=path))
+    return path
+
+
+async def media_page(request: Request) -> Response:
+    from hygie.media.history import recent_runs
+    from hygie.web.app import render, state_of
+
+    st = state_of(request)
+    return render(
+        request,
+        "media.html.j2",
+        active="media",
+        runs=recent_runs(st.store(), limit=5),
+        scan_job=st.jobs.latest("scan"),
+    )
+
+
+async def media_scan(request: Request) -> Response:
+    from hygie.web.app import redirect, state_of
+
+    form = await _form(request)
+    path = _checked_folder(form.get("chemin"))
+    job, _started = state_of(request).jobs.start(
+        "scan", _("Analyse antivirus"), _scan_job(path), next_url="/cle-usb"
+    )
+    return redirect(f"/taches/{job.job_id}")
+
+
+async def media_copy(request: Request) -> Response:
+    from hygie.web.app import redirect, state_of
+
+    form = await _form(request)
+    source = _checked_folder(form.get("chemin"))
+    destination = str(form.get("destination") or "").strip()
+    if not destination or not Path(destination).is_absolute():
+        raise UsageError(detail=_("indiquez le chemin complet du dossier où copier"))
+    job, _started = state_of(request).jobs.start(
+        "scan", _("Copie des fichiers sains"), _copy_job(source, destination), next_url="/cle-usb"
+    )
+    return redirect(f"/taches/{job.job_id}")
+
+
+# -- Messagerie (hygie.mail, hygie.scan) -------------------------------------------------
+
+
+def _relay_status() -> dict[str, Any]:
+    from hygie.mail.relay import settings_from
+    from hygie.mail.store import relay_counts
+
+    status: dict[str, Any] = {"configured": False, "settings": None, "error": ""}
+    try:
+        settings = settings_from(load_config())
+        status["configured"] = True
+        status["settings"] = settings.to_dict()
+        status["listen_host"] = settings.listen_host
+        status["listen_port"] = settings.listen_port
+    except AppError as exc:
+        status["error"] = exc.render()
+    try:
+        status["counts"] = relay_counts(30)
+    except Exception:
+        status["counts"] = None
+    return status
+
+
+async def mail_page(request: Request, **extra: Any) -> Response:
+    from hygie.web.app import render
+
+    return render(request, "mail.html.j2", active="mail", relay=_relay_status(), **extra)
+
+
+async def mail_addresses(request: Request) -> Response:
+    from hygie.mail.addresses import classify_all
+
+    form = await _form(request)
+    raw = str(form.get("adresses") or "")
+    items = [a for a in raw.replace(",", "\n").replace(";", "\n").split() if a.strip()][:50]
+    results = [r.to_dict() for r in classify_all(items)] if items else []
+    # The typed text is never echoed back: a patient's INS would appear in clear.
+    return await mail_page(request, addresses=results, asked_addresses=True)
+
+
+async def mail_document(request: Request) -> Response:
+    from hygie.scan.engine import scan_bytes
+
+    form = await _form(request)
+    upload = form.get("document")
+    if not isinstance(upload, tuple) or not upload[1]:
+        return await mail_page(request, document_error=_("Choisissez un fichier à vérifier."))
+    name, data = upload
+    lang = get_language()
+
+    def check() -> dict[str, Any]:
+        set_language(lang)
+        return scan_bytes(data, Path(str(name)).name).to_dict()
+
+    result = await run_in_threadpool(check)
+    return await mail_page(request, document=result)
+
+
 def routes() -> list[Route]:
-    return [
-        Route("/sauvegardes", _not_yet("backup")),
-        Route("/cle-usb", _not_yet("media")),
-        Route("/messagerie", _not_yet("mail")),
-    ]
+    out = []
+    if available("hygie.media.service"):
+        out += [
+            Route("/cle-usb", media_page),
+            Route("/cle-usb/analyse", media_scan, methods=["POST"]),
+            Route("/cle-usb/copie", media_copy, methods=["POST"]),
+        ]
+    else:
+        out.append(Route("/cle-usb", _not_yet("media")))
+    if available("hygie.mail.addresses") and available("hygie.scan.engine"):
+        out += [
+            Route("/messagerie", mail_page),
+            Route("/messagerie/adresses", mail_addresses, methods=["POST"]),
+            Route("/messagerie/document", mail_document, methods=["POST"]),
+        ]
+    else:
+        out.append(Route("/messagerie", _not_yet("mail")))
+    out.append(Route("/sauvegardes", _not_yet("backup")))
+    return out
