@@ -120,6 +120,10 @@ NAV = (
 )
 
 
+def _section_url(active: str) -> str:
+    return next((url for key, url, _label in NAV if key == active), "/")
+
+
 def state_of(request: Request) -> WebState:
     st = request.app.state.web
     assert isinstance(st, WebState)
@@ -140,7 +144,8 @@ def render(
             csrf=session.csrf,
             nav=[(key, url, _(label)) for key, url, label in NAV],
             active=active,
-            path=request.url.path,
+            # where the language switch comes back to: a page, never a form's target
+            path=request.url.path if request.method == "GET" else _section_url(active),
             flash=flash,
             running=st.jobs.running(),
             **ctx,

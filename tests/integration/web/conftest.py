@@ -78,8 +78,44 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture(scope="session")
+def clamd_for_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real clamd on a unix socket in tmp with the media branch's tiny test database."""
+    if shutil.which("clamd") is None and not Path("/usr/sbin/clamd").exists():
+        pytest.fail("clamav-daemon is required (scripts/test-packages.txt)")
+    from hygie.media.engine import Limits, OwnClamd
+    from hygie.media.testdb import build_test_database
+
+    db = build_test_database(tmp_path_factory.mktemp("web-clamdb"))
+    mb = 1024 * 1024
+    own = OwnClamd(
+        tmp_path_factory.mktemp("web-clamd"),
+        db,
+        Limits(
+            max_file_size=8 * mb,
+            max_scan_size=32 * mb,
+            stream_max_length=8 * mb,
+            max_recursion=6,
+            max_files=500,
+        ),
+        disable_cache=True,
+        start_timeout=60,
+    )
+    own.start()
+    yield str(own.address), db
+    own.stop()
+
+
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    d = start_dashboard(tmp_path_factory.mktemp("web-home"))
+def dashboard(
+    tmp_path_factory: pytest.TempPathFactory, clamd_for_web: tuple[str, Path]
+) -> Iterator[Dashboard]:
+    home = tmp_path_factory.mktemp("web-home")
+    address, db = clamd_for_web
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(
+        f'[media]\nclamd = "{address}"\ndatabase = "{db}"\n', encoding="utf-8"
+    )
+    d = start_dashboard(home)
     yield d
     stop_dashboard(d)

@@ -124,6 +124,59 @@ def test_incident_guide_from_the_big_button(page: Any, artifacts: Path) -> None:
     check_page(page, artifacts, "08-logiciel-indisponible")
 
 
+def test_scan_a_folder_with_an_eicar_file(page: Any, artifacts: Path, tmp_path: Path) -> None:
+    from hygie.media.engine import eicar_bytes
+
+    folder = tmp_path / "CLE"
+    folder.mkdir()
+    (folder / "ordonnance.txt").write_text("Bonjour", encoding="utf-8")
+    (folder / "cadeau.com").write_bytes(eicar_bytes())
+    page.get_by_role("navigation").get_by_role("link", name="Clé USB").click()
+    check_page(page, artifacts, "10-cle-usb")
+    page.get_by_label("Dossier ou clé à analyser (chemin complet)").fill(str(folder))
+    page.get_by_role("button", name="Analyser", exact=True).click()
+    page.wait_for_url(re.compile(r"/taches/scan-\d+"))
+    page.get_by_text("Terminé.").wait_for()
+    result = page.locator("main").inner_text()
+    assert "1 fichier infecté" in result
+    rows = {
+        r.locator("td").nth(0).inner_text(): r.inner_text()
+        for r in page.locator("table.verdicts tbody tr").all()
+    }
+    assert "infecté" in rows["cadeau.com"] and "sain" in rows["ordonnance.txt"]
+    check_page(page, artifacts, "11-cle-usb-resultat")
+
+
+def _valid_nir() -> str:
+    body = "1850578006084"
+    return body + f"{97 - int(body) % 97:02d}"
+
+
+def test_check_addresses_and_a_document(page: Any, artifacts: Path, tmp_path: Path) -> None:
+    nir = _valid_nir()
+    page.get_by_role("navigation").get_by_role("link", name="Messagerie").click()
+    check_page(page, artifacts, "12-messagerie")
+    page.get_by_label("Une ou plusieurs adresses (une par ligne)").fill(
+        f"dupont@gmail.com\n{nir}@patient.mssante.fr"
+    )
+    page.get_by_role("button", name="Vérifier", exact=True).click()
+    found = page.locator("#resultat-adresses").inner_text()
+    assert "gmail.com" in found and "patient" in found
+    doc = tmp_path / "courrier.txt"
+    doc.write_text(
+        f"Patient NIR {nir[:1]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} "
+        f"{nir[10:13]} {nir[13:]}\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Document (PDF, Word, texte, e-mail .eml…)").set_input_files(str(doc))
+    page.get_by_role("button", name="Vérifier le document").click()
+    shown = page.locator("#resultat-document").inner_text()
+    assert "données de patients" in shown
+    html = page.content()
+    assert nir not in html.replace(" ", "") and nir[5:11] not in html
+    check_page(page, artifacts, "13-messagerie-resultat")
+
+
 def test_keyboard_focus_is_visible_and_english_switch(page: Any, artifacts: Path) -> None:
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
@@ -132,7 +185,7 @@ def test_keyboard_focus_is_visible_and_english_switch(page: Any, artifacts: Path
     assert outline != "none"
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Home").count() == 1
+    assert page.get_by_role("link", name="Home", exact=True).count() == 1
     page.get_by_role("button", name="Français").click()
     assert page.locator("html").get_attribute("lang") == "fr"
 
