@@ -22,8 +22,9 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.windows",
     "hygie.platform.darwin",
     "hygie.mail.facts",
+    "hygie.backup.facts",
 )
-CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.mail.checks")
+CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.mail.checks", "hygie.backup.checks")
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 

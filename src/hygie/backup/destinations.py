@@ -1,0 +1,277 @@
+"""Backup destinations: a local path (an external disk, recognised by its filesystem UUID or
+label), an S3-compatible endpoint, a restic REST server, or SFTP. One restic repository per
+destination: a second copy is a second repository, never a sync of the first."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from hygie import proc
+from hygie.backup.errors import DestinationAbsent, DestinationUnreachable
+from hygie.errors import UsageError
+from hygie.i18n import _
+
+KIND_LOCAL, KIND_S3, KIND_REST, KIND_SFTP = "local", "s3", "rest", "sftp"
+OFFSITE_KINDS = frozenset({KIND_S3, KIND_REST, KIND_SFTP})
+# Mount roots where desktops mount removable media.
+REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
+
+
+@dataclass(frozen=True)
+class Destination:
+    name: str
+    kind: str
+    url: str  # restic repository string (for a local path: the path seen at setup)
+    removable: bool = False
+    fs_uuid: str = ""
+    fs_label: str = ""
+    subpath: str = ""  # the repository's folder inside the removable filesystem
+    repo_id: str = ""
+
+    @property
+    def offsite(self) -> bool:
+        return self.kind in OFFSITE_KINDS
+
+    @property
+    def host(self) -> str:
+        """Host name of a network destination ('' for a local path)."""
+        if self.kind == KIND_S3:
+            rest = self.url[3:]
+            if "://" not in rest:
+                rest = "https://" + rest
+            return (urlparse(rest).hostname or "").lower()
+        if self.kind == KIND_REST:
+            return (urlparse(self.url[5:]).hostname or "").lower()
+        if self.kind == KIND_SFTP:
+            m = re.match(r"sftp:(?:[^@]+@)?([^:/]+)", self.url)
+            return m[1].lower() if m else ""
+        return ""
+
+    @property
+    def disk_label(self) -> str:
+        return self.fs_label or self.fs_uuid or self.url
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["offsite"] = self.offsite
+        d["host"] = self.host
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Destination:
+        return cls(
+            name=str(d["name"]),
+            kind=str(d["kind"]),
+            url=str(d["url"]),
+            removable=bool(d.get("removable", False)),
+            fs_uuid=str(d.get("fs_uuid", "")),
+            fs_label=str(d.get("fs_label", "")),
+            subpath=str(d.get("subpath", "")),
+            repo_id=str(d.get("repo_id", "")),
+        )
+
+
+def parse_destination(arg: str) -> tuple[str, str]:
+    """``--destination`` value -> (kind, restic repository string)."""
+    a = arg.strip()
+    if a.startswith("s3:"):
+        return KIND_S3, a
+    if a.startswith("rest:"):
+        return KIND_REST, a
+    if a.startswith("sftp:"):
+        return KIND_SFTP, a
+    if re.match(r"^[a-z0-9]+:", a) and not re.match(r"^[A-Za-z]:[\\/]", a):
+        raise UsageError(
+            detail=_("destination « {d} » inconnue (chemin, s3:URL, rest:URL ou sftp:)").format(d=a)
+        )
+    p = Path(a).expanduser()
+    if not p.is_absolute():
+        p = p.resolve()
+    return KIND_LOCAL, str(p)
+
+
+# --- disks: findmnt / lsblk (pure parsers + probes) -------------------------------------
+@dataclass(frozen=True)
+class Mount:
+    target: str
+    source: str = ""
+    fstype: str = ""
+    uuid: str = ""
+    label: str = ""
+    removable: bool = False
+
+
+def _flag(v: object) -> bool:
+    return v is True or str(v).strip() in {"1", "true"}
+
+
+def parse_findmnt(text: str) -> Mount | None:
+    """``findmnt -J -T PATH -o TARGET,SOURCE,FSTYPE,UUID,LABEL`` -> the mount holding PATH."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    fss = data.get("filesystems") or []
+    if not fss:
+        return None
+    f = fss[0]
+    return Mount(
+        target=str(f.get("target") or ""),
+        source=str(f.get("source") or ""),
+        fstype=str(f.get("fstype") or ""),
+        uuid=str(f.get("uuid") or ""),
+        label=str(f.get("label") or ""),
+    )
+
+
+def parse_lsblk(text: str) -> list[Mount]:
+    """``lsblk -J -o PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG`` -> every filesystem with a UUID.
+
+    Removable is inherited from the parent disk (a USB disk's partitions)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    out: list[Mount] = []
+
+    def walk(devs: list[dict[str, Any]], parent_rm: bool) -> None:
+        for d in devs:
+            rm = parent_rm or _flag(d.get("rm")) or _flag(d.get("hotplug"))
+            mp = d.get("mountpoint")
+            if mp is None and isinstance(d.get("mountpoints"), list):
+                mps = [m for m in d["mountpoints"] if m]
+                mp = mps[0] if mps else None
+            if d.get("uuid") or d.get("label"):
+                out.append(
+                    Mount(
+                        target=str(mp or ""),
+                        source=str(d.get("path") or d.get("name") or ""),
+                        uuid=str(d.get("uuid") or ""),
+                        label=str(d.get("label") or ""),
+                        removable=rm,
+                    )
+                )
+            walk(d.get("children") or [], rm)
+
+    walk(data.get("blockdevices") or [], False)
+    return out
+
+
+def block_devices() -> list[Mount] | None:
+    """Filesystems the OS sees (None when lsblk is not available: not Linux)."""
+    cp = proc.run(["lsblk", "-J", "-o", "PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG"], timeout=10)
+    if not cp.ok:
+        return None
+    return parse_lsblk(cp.stdout)
+
+
+def mount_of(path: str) -> Mount | None:
+    cp = proc.run(
+        ["findmnt", "-J", "-T", path, "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10
+    )
+    if not cp.ok:
+        return None
+    return parse_findmnt(cp.stdout)
+
+
+def describe_local(name: str, path: str, *, force_removable: bool | None = None) -> Destination:
+    """A local path at setup time: on a removable filesystem, remember its UUID and label."""
+    m = mount_of(path)
+    devices = block_devices() or []
+    removable = False
+    uuid = label = subpath = ""
+    if m is not None and (m.uuid or m.label):
+        dev = next((d for d in devices if d.uuid and d.uuid == m.uuid), None)
+        removable = bool(dev and dev.removable) or any(
+            m.target.startswith(r) for r in REMOVABLE_ROOTS
+        )
+        if force_removable is not None:
+            removable = force_removable
+        if removable:
+            uuid, label = m.uuid, m.label
+            subpath = os.path.relpath(path, m.target)
+    elif force_removable:
+        removable = True
+    return Destination(name, KIND_LOCAL, path, removable, uuid, label, subpath)
+
+
+def find_disk(dest: Destination, devices: list[Mount]) -> Mount | None:
+    for d in devices:
+        if dest.fs_uuid and d.uuid == dest.fs_uuid:
+            return d
+    if not dest.fs_uuid and dest.fs_label:
+        for d in devices:
+            if d.label == dest.fs_label:
+                return d
+    return None
+
+
+def is_present(dest: Destination, devices: list[Mount] | None = None) -> bool:
+    """Is the destination reachable right now (the RIGHT disk, mounted)?"""
+    try:
+        resolve(dest, devices)
+    except (DestinationAbsent, DestinationUnreachable):
+        return False
+    return True
+
+
+def resolve(dest: Destination, devices: list[Mount] | None = None) -> str:
+    """The restic repository string to use now; raises when the destination is absent."""
+    if dest.kind != KIND_LOCAL:
+        check_reachable(dest)
+        return dest.url
+    if dest.removable and (dest.fs_uuid or dest.fs_label):
+        devs = devices if devices is not None else block_devices()
+        if devs is not None:
+            disk = find_disk(dest, devs)
+            if disk is None:
+                raise DestinationAbsent(destination=dest.name, label=dest.disk_label, detail="")
+            if not disk.target:
+                raise DestinationAbsent(
+                    destination=dest.name,
+                    label=dest.disk_label,
+                    detail=_(" (il est branché mais pas ouvert : ouvrez-le dans l'explorateur)"),
+                )
+            return str(Path(disk.target) / dest.subpath)
+    if not Path(dest.url).exists():
+        raise DestinationAbsent(
+            destination=dest.name, label=dest.disk_label, detail=_(" (dossier introuvable)")
+        )
+    return dest.url
+
+
+def endpoint(dest: Destination) -> tuple[str, int] | None:
+    """(host, port) to test before running restic against a network destination."""
+    if dest.kind == KIND_S3:
+        rest = dest.url[3:]
+        if "://" not in rest:
+            rest = "https://" + rest
+    elif dest.kind == KIND_REST:
+        rest = dest.url[5:]
+    else:
+        return None
+    u = urlparse(rest)
+    if not u.hostname:
+        return None
+    return u.hostname, u.port or (443 if u.scheme == "https" else 80)
+
+
+def check_reachable(dest: Destination, timeout: float = 5.0) -> None:
+    """A quick TCP connection: restic itself retries an absent server for many minutes."""
+    ep = endpoint(dest)
+    if ep is None:
+        return
+    try:
+        with socket.create_connection(ep, timeout=timeout):
+            pass
+    except OSError as exc:
+        raise DestinationUnreachable(
+            destination=dest.name, detail=f"{ep[0]}:{ep[1]} ({exc.strerror or exc})"
+        ) from exc

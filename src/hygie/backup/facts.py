@@ -1,0 +1,217 @@
+"""The audit's view of ``hygie backup``: facts for M07 and M10 from the recorded state.
+
+When hygie backup is not set up, the questionnaire facts stay unknown and askable (the
+user's answer is used) and the new, state-only facts are not applicable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hygie.audit.context import ProbeContext
+from hygie.audit.model import Fact
+from hygie.audit.registry import provider
+from hygie.backup import state
+from hygie.backup.destinations import Destination, block_devices, find_disk
+from hygie.backup.hds import hds_provider
+from hygie.i18n import _
+
+SOURCE = "hygie backup"
+MAX_BACKUP_AGE_DAYS = 7
+RESTORE_TESTED_DAYS = 90
+
+QUESTION_FACTS = (
+    "backup.exists",
+    "backup.restore_tested",
+    "backup.encrypted",
+    "backup.two_places",
+    "backup.disconnected",
+    "cloud.hds_certified",
+)
+STATE_FACTS = (
+    "backup.destinations",
+    "backup.verify_state",
+    "backup.left_mounted",
+    "backup.restic_version",
+    "backup.cloud_endpoints",
+    "backup.secrets_backend",
+)
+
+
+@dataclass(frozen=True)
+class DestinationState:
+    """What the store says about one destination (input of :func:`derive_facts`)."""
+
+    dest: Destination
+    last_success: str | None
+    last_verify_at: str | None
+    last_verify_ok: bool | None
+    left_mounted: bool = False
+
+
+def _age_days(when: str | None, now: dt.datetime) -> float | None:
+    if not when:
+        return None
+    t = dt.datetime.fromisoformat(when)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return round((now - t).total_seconds() / 86400, 2)
+
+
+def is_private_host(host: str) -> bool:
+    if host in {"localhost", ""} or host.endswith(".local") or host.endswith(".lan"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local
+
+
+def derive_facts(
+    states: list[DestinationState],
+    now: dt.datetime,
+    restic_version: str,
+    secrets_backend: str,
+) -> list[Fact]:
+    """Pure: the M07/M10 facts from the recorded state of every destination."""
+    k = Fact.known
+    dests: list[dict[str, Any]] = []
+    verifies: list[dict[str, Any]] = []
+    for s in states:
+        dests.append(
+            {
+                "name": s.dest.name,
+                "kind": s.dest.kind,
+                "removable": s.dest.removable,
+                "offsite": s.dest.offsite,
+                "last_success_age_days": _age_days(s.last_success, now),
+            }
+        )
+        verifies.append(
+            {
+                "name": s.dest.name,
+                "ok": s.last_verify_ok,
+                "age_days": _age_days(s.last_verify_at, now),
+            }
+        )
+    recent = [
+        d
+        for d in dests
+        if d["last_success_age_days"] is not None
+        and d["last_success_age_days"] <= MAX_BACKUP_AGE_DAYS
+    ]
+    failed = [v for v in verifies if v["ok"] is False]
+    tested = [
+        v
+        for v in verifies
+        if v["ok"] is True and v["age_days"] is not None and v["age_days"] <= RESTORE_TESTED_DAYS
+    ]
+    removable = [s for s in states if s.dest.removable]
+    disks = {s.dest.fs_uuid or s.dest.url for s in removable}
+    two_places = len(states) >= 2 and (any(s.dest.offsite for s in states) or len(disks) >= 2)
+    left = [s.dest.name for s in removable if s.left_mounted]
+    endpoints = []
+    for s in states:
+        if s.dest.offsite:
+            host = s.dest.host
+            endpoints.append(
+                {
+                    "name": s.dest.name,
+                    "host": host,
+                    "private": is_private_host(host),
+                    "hds_provider": hds_provider(host),
+                }
+            )
+    public = [e for e in endpoints if not e["private"]]
+    facts = [
+        k("backup.exists", bool(recent), SOURCE),
+        k("backup.restore_tested", bool(tested) and not failed, SOURCE),
+        k("backup.encrypted", True, SOURCE),
+        k("backup.two_places", two_places, SOURCE),
+        k("backup.disconnected", bool(removable) and len(left) < len(removable), SOURCE),
+        k("backup.destinations", dests, SOURCE),
+        k("backup.verify_state", verifies, SOURCE),
+        k("backup.restic_version", restic_version, SOURCE),
+        k("backup.cloud_endpoints", endpoints, SOURCE),
+        k("backup.secrets_backend", secrets_backend, SOURCE),
+    ]
+    if removable:
+        facts.append(k("backup.left_mounted", left, SOURCE))
+    else:
+        facts.append(
+            Fact.not_applicable(
+                "backup.left_mounted", _("aucun disque amovible parmi les destinations"), SOURCE
+            )
+        )
+    if public:
+        facts.append(k("cloud.hds_certified", all(e["hds_provider"] for e in public), SOURCE))
+    else:
+        facts.append(
+            Fact.unknown(
+                "cloud.hds_certified",
+                _("aucune sauvegarde en ligne configurée dans hygie"),
+                SOURCE,
+                askable=True,
+            )
+        )
+    return facts
+
+
+def not_set_up() -> list[Fact]:
+    reason = _("hygie backup n'est pas configuré (« hygie backup setup »)")
+    out = [Fact.unknown(key, reason, SOURCE, askable=True) for key in QUESTION_FACTS]
+    out += [Fact.not_applicable(key, reason, SOURCE) for key in STATE_FACTS]
+    return out
+
+
+def observe_mounts(st: Any, dests: Iterable[Destination], context: str) -> None:
+    """Record whether each removable destination is mounted right now."""
+    removable = [d for d in dests if d.removable]
+    if not removable:
+        return
+    devices = block_devices()
+    for d in removable:
+        if devices is not None:
+            disk = find_disk(d, devices)
+            mounted = bool(disk and disk.target)
+        else:
+            from pathlib import Path
+
+            mounted = Path(d.url).exists()
+        state.record_mount(st, d.name, mounted, context)
+
+
+@provider("backup.state", facts=[*QUESTION_FACTS, *STATE_FACTS], kind="state", timeout_s=5.0)
+def backup_state(ctx: ProbeContext) -> list[Fact]:
+    from hygie.backup.restic import parse_version, version_str
+    from hygie.secrets import backend_name
+    from hygie.store import open_store
+
+    st = ctx.store if ctx.store is not None else open_store(ctx.paths.store_file)
+    cfg = state.load_config(st)
+    if cfg is None or not cfg.destinations:
+        return not_set_up()
+    observe_mounts(st, cfg.destinations, "audit")
+    states = []
+    for d in cfg.destinations:
+        ok = state.last_run(st, d.name, "backup", ok_only=True)
+        ver = state.last_run(st, d.name, "verify")
+        states.append(
+            DestinationState(
+                d,
+                ok.finished_at if ok else None,
+                ver.finished_at if ver else None,
+                ver.ok if ver else None,
+                state.left_mounted(state.mount_history(st, d.name, "audit")),
+            )
+        )
+    from hygie import proc
+
+    cp = proc.run(["restic", "version"], timeout=4)
+    version = version_str(parse_version(cp.stdout)) if cp.ok else ""
+    return derive_facts(states, ctx.now, version, backend_name())

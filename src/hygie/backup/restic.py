@@ -1,0 +1,229 @@
+"""restic, driven as a subprocess through its ``--json`` interface (via :mod:`hygie.proc`).
+
+The repository password never appears on a command line or in the environment: restic reads
+it from ``RESTIC_PASSWORD_FILE`` pointing at a private pipe (``/dev/fd/N`` passed with
+``pass_fds``) on POSIX, or at a 0600 file removed right after the call on Windows.
+Works with restic >= 0.14 (Debian 12); newer features are used when present.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hygie import proc
+from hygie.backup.errors import (
+    BackupError,
+    DestinationFull,
+    DestinationUnreachable,
+    RepositoryCorrupted,
+    ResticNotFound,
+    WrongPassword,
+)
+from hygie.paths import get_paths
+
+RECOMMENDED_VERSION = (0, 18, 0)
+# Exit codes documented from restic 0.17 on (older releases exit 1 for all of these).
+EXIT_NO_REPOSITORY = 10
+EXIT_LOCKED = 11
+EXIT_WRONG_PASSWORD = 12
+EXIT_INCOMPLETE_SNAPSHOT = 3
+
+_VERSION_RE = re.compile(r"restic\s+v?(\d+)\.(\d+)\.(\d+)")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """``restic 0.14.0 compiled with go1.19.8 on linux/amd64`` -> (0, 14, 0)."""
+    m = _VERSION_RE.search(text)
+    if not m:
+        return None
+    return (int(m[1]), int(m[2]), int(m[3]))
+
+
+def version_str(v: tuple[int, int, int] | None) -> str:
+    return ".".join(str(x) for x in v) if v else ""
+
+
+def restic_version() -> tuple[int, int, int]:
+    """The installed restic's version; raises ResticNotFound when it is missing."""
+    cp = proc.run(["restic", "version"], timeout=15)
+    if cp.missing:
+        raise ResticNotFound()
+    v = parse_version(cp.stdout)
+    if v is None:
+        raise ResticNotFound()
+    return v
+
+
+def json_lines(text: str) -> Iterator[dict[str, Any]]:
+    """Every JSON object found one per line in ``text`` (other lines are skipped)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                obj = json.loads(line)
+                if isinstance(obj, dict):
+                    yield obj
+
+
+_UNREACHABLE = (
+    "connection refused",
+    "no such host",
+    "dial tcp",
+    "i/o timeout",
+    "connection reset",
+    "network is unreachable",
+    "tls handshake",
+    "503 service unavailable",
+    "server misbehaving",
+)
+_FULL = (
+    "no space left on device",
+    "file too large",
+    "disk quota exceeded",
+    "read-only file system",
+)
+_CORRUPT = (
+    "ciphertext verification failed",
+    "repository contains errors",
+    "unexpected end of",
+    "pack file cannot be listed",
+    "hash does not match",
+    "invalid data returned",
+    "decrypting blob",
+    "failed:",
+)
+
+
+def classify(cp: proc.Completed, destination: str, *, operation: str) -> BackupError:
+    """Turn a failed restic call into the most precise error for the user."""
+    if cp.missing:
+        return ResticNotFound()
+    err = (cp.stderr or "").strip()
+    low = err.lower()
+    last = ""
+    for line in err.splitlines()[::-1]:
+        if line.strip():
+            last = line.strip()
+            break
+    if cp.timed_out:
+        return DestinationUnreachable(destination=destination, detail="délai dépassé")
+    if cp.returncode == EXIT_WRONG_PASSWORD or "wrong password" in low:
+        return WrongPassword(destination=destination)
+    if any(s in low for s in _FULL):
+        return DestinationFull(destination=destination, detail=last[:300])
+    if "permission denied" in low and operation in {"backup", "init", "forget"}:
+        return DestinationFull(destination=destination, detail=last[:300])
+    if any(s in low for s in _UNREACHABLE):
+        return DestinationUnreachable(destination=destination, detail=last[:300])
+    if operation in {"check", "restore"} and any(s in low for s in _CORRUPT):
+        return RepositoryCorrupted(destination=destination, detail=last[:300])
+    if cp.returncode == EXIT_NO_REPOSITORY or "is there a repository" in low:
+        return BackupError(
+            destination=destination, detail="aucun dépôt de sauvegarde à cet emplacement"
+        )
+    return BackupError(destination=destination, detail=(last or cp.why())[:300])
+
+
+@dataclass
+class Repo:
+    """One restic repository: where it is, how to open it (password, credentials)."""
+
+    name: str
+    url: str
+    password: str
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    def _base_env(self) -> dict[str, str]:
+        env = proc.c_locale_env()
+        for k in ("RESTIC_PASSWORD", "RESTIC_PASSWORD_COMMAND", "RESTIC_PASSWORD_FILE"):
+            env.pop(k, None)
+        env["RESTIC_REPOSITORY"] = self.url
+        env["RESTIC_CACHE_DIR"] = str(get_paths().cache_dir / "restic")
+        env.setdefault("RESTIC_PROGRESS_FPS", "4")
+        env.update(self.extra_env)
+        return env
+
+    @contextlib.contextmanager
+    def _password_env(self) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
+        env = self._base_env()
+        data = (self.password + "\n").encode("utf-8")
+        if os.name == "posix":
+            r, w = os.pipe()
+            try:
+                os.write(w, data)  # far below the pipe buffer: never blocks
+            finally:
+                os.close(w)
+            env["RESTIC_PASSWORD_FILE"] = f"/dev/fd/{r}"
+            try:
+                yield env, (r,)
+            finally:
+                os.close(r)
+        else:  # pragma: no cover - Windows has no fd passing: a 0600 file, removed after
+            d = get_paths().data_dir / "tmp"
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, path = tempfile.mkstemp(dir=d)
+            try:
+                os.write(fd, data)
+                os.close(fd)
+                env["RESTIC_PASSWORD_FILE"] = path
+                yield env, ()
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
+    def call(
+        self,
+        args: list[str],
+        *,
+        on_line: Callable[[str], None] | None = None,
+        timeout: float | None = 3600,
+    ) -> proc.Completed:
+        """Run ``restic ARGS`` on this repository; reads all output; never raises."""
+        with self._password_env() as (env, fds):
+            return proc.stream(
+                ["restic", *args], on_line=on_line, timeout=timeout, env=env, pass_fds=fds
+            )
+
+    def must(self, args: list[str], *, operation: str, timeout: float | None = 3600) -> str:
+        """Run and return stdout, raising the classified error on failure."""
+        cp = self.call(args, timeout=timeout)
+        if not cp.ok:
+            raise classify(cp, self.name, operation=operation)
+        return cp.stdout
+
+    # -- small typed helpers ---------------------------------------------------------
+    def init(self) -> str:
+        """Create the repository; returns its id."""
+        self.must(["init"], operation="init", timeout=120)
+        return self.repo_id()
+
+    def repo_id(self) -> str:
+        out = self.must(["cat", "config"], operation="open", timeout=120)
+        with contextlib.suppress(ValueError):
+            return str(json.loads(out).get("id", ""))
+        return ""
+
+    def unlock(self) -> None:
+        """Remove stale locks only (a killed restic leaves its lock behind)."""
+        self.call(["unlock"], timeout=120)
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        out = self.must(["snapshots", "--json"], operation="open", timeout=300)
+        try:
+            data = json.loads(out or "[]")
+        except ValueError:
+            return []
+        return [s for s in data if isinstance(s, dict)] if isinstance(data, list) else []
+
+    def stats_raw(self) -> dict[str, Any]:
+        out = self.must(["stats", "--json", "--mode", "raw-data"], operation="open", timeout=600)
+        for obj in json_lines(out):
+            return obj
+        return {}

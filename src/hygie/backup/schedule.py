@@ -1,0 +1,254 @@
+"""Schedule files for the daily backup (+ quick restore test) and the monthly full verify:
+a systemd user timer (Linux), Task Scheduler XML (Windows), a launchd plist (macOS).
+
+Generated on request into a folder; installed only with ``--install``.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from hygie import proc
+from hygie.errors import UsageError
+from hygie.i18n import _
+from hygie.paths import get_paths
+from hygie.platform import current
+
+DAILY_TIME = "12:30"  # lunchtime: the practice computer is on
+MONTHLY_DAY = 1
+
+
+def hygie_command() -> list[str]:
+    """How the scheduler starts hygie: the installed ``hygie`` entry point, absolute."""
+    exe = shutil.which("hygie")
+    if exe is None:
+        cand = Path(sys.executable).parent / "hygie"
+        exe = str(cand) if cand.exists() else None
+    if exe is None:
+        return [sys.executable, "-m", "hygie.cli.app"]
+    return [str(Path(exe).absolute())]
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    platform: str
+    files: tuple[str, ...]
+    installed: bool
+    validated: bool | None
+    validation_output: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "files": list(self.files),
+            "installed": self.installed,
+            "validated": self.validated,
+            "validation_output": self.validation_output,
+        }
+
+
+def _env_lines() -> list[str]:
+    home = os.environ.get("HYGIE_HOME")
+    return [f'Environment="HYGIE_HOME={home}"'] if home else []
+
+
+def systemd_units(cmd: list[str]) -> dict[str, str]:
+    exe = " ".join(cmd)
+    h, m = DAILY_TIME.split(":")
+    env = "\n".join(_env_lines())
+    svc = (
+        "[Unit]\nDescription=hygie: daily encrypted backup and quick restore test\n"
+        "Documentation=man:restic(1)\n\n"
+        "[Service]\nType=oneshot\n"
+        + (env + "\n" if env else "")
+        + f"ExecStart={exe} backup run\nExecStart={exe} backup verify\n"
+        "Nice=10\nIOSchedulingClass=idle\n"
+    )
+    timer = (
+        "[Unit]\nDescription=hygie: daily backup timer\n\n"
+        f"[Timer]\nOnCalendar=*-*-* {h}:{m}:00\nPersistent=true\nRandomizedDelaySec=10min\n\n"
+        "[Install]\nWantedBy=timers.target\n"
+    )
+    vsvc = (
+        "[Unit]\nDescription=hygie: monthly full restore test\n\n"
+        "[Service]\nType=oneshot\n"
+        + (env + "\n" if env else "")
+        + f"ExecStart={exe} backup verify --full\nNice=10\nIOSchedulingClass=idle\n"
+    )
+    vtimer = (
+        "[Unit]\nDescription=hygie: monthly full restore test timer\n\n"
+        f"[Timer]\nOnCalendar=*-*-{MONTHLY_DAY:02d} 13:00:00\nPersistent=true\n\n"
+        "[Install]\nWantedBy=timers.target\n"
+    )
+    return {
+        "hygie-backup.service": svc,
+        "hygie-backup.timer": timer,
+        "hygie-verify.service": vsvc,
+        "hygie-verify.timer": vtimer,
+    }
+
+
+def _task_xml(description: str, args: str, trigger: str, exe: str) -> str:
+    return f"""<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo>
+    <Description>{escape(description)}</Description>
+    <URI>\\hygie\\{escape(description.split(":")[0])}</URI>
+  </RegistrationInfo>
+  <Triggers>
+{trigger}
+  </Triggers>
+  <Principals>
+    <Principal id="Author">
+      <LogonType>InteractiveToken</LogonType>
+      <RunLevel>LeastPrivilege</RunLevel>
+    </Principal>
+  </Principals>
+  <Settings>
+    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
+    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
+    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
+    <StartWhenAvailable>true</StartWhenAvailable>
+    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
+    <ExecutionTimeLimit>PT12H</ExecutionTimeLimit>
+    <Enabled>true</Enabled>
+  </Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>{escape(exe)}</Command>
+      <Arguments>{escape(args)}</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+"""
+
+
+def windows_tasks(exe: str) -> dict[str, str]:
+    daily = f"""    <CalendarTrigger>
+      <StartBoundary>2026-01-01T{DAILY_TIME}:00</StartBoundary>
+      <Enabled>true</Enabled>
+      <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>
+    </CalendarTrigger>"""
+    monthly = f"""    <CalendarTrigger>
+      <StartBoundary>2026-01-01T13:00:00</StartBoundary>
+      <Enabled>true</Enabled>
+      <ScheduleByMonth>
+        <DaysOfMonth><Day>{MONTHLY_DAY}</Day></DaysOfMonth>
+        <Months><January/><February/><March/><April/><May/><June/><July/><August/>"""
+    monthly += """<September/><October/><November/><December/></Months>
+      </ScheduleByMonth>
+    </CalendarTrigger>"""
+    return {
+        "hygie-backup.xml": _task_xml(
+            "hygie-backup: sauvegarde quotidienne", "backup run", daily, exe
+        ),
+        "hygie-verify.xml": _task_xml(
+            "hygie-verify: test de restauration mensuel", "backup verify --full", monthly, exe
+        ),
+    }
+
+
+def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
+    h, m = (int(x) for x in DAILY_TIME.split(":"))
+    env = {"HYGIE_HOME": os.environ["HYGIE_HOME"]} if os.environ.get("HYGIE_HOME") else {}
+    logs = str(get_paths().data_dir / "backup")
+
+    def plist(label: str, args: list[str], cal: dict[str, int]) -> bytes:
+        d: dict[str, Any] = {
+            "Label": label,
+            "ProgramArguments": [*cmd, *args],
+            "StartCalendarInterval": cal,
+            "StandardOutPath": f"{logs}/{label}.log",
+            "StandardErrorPath": f"{logs}/{label}.err",
+            "ProcessType": "Background",
+        }
+        if env:
+            d["EnvironmentVariables"] = env
+        return plistlib.dumps(d)
+
+    return {
+        "fr.hygie.backup.plist": plist(
+            "fr.hygie.backup", ["backup", "run"], {"Hour": h, "Minute": m}
+        ),
+        "fr.hygie.verify.plist": plist(
+            "fr.hygie.verify",
+            ["backup", "verify", "--full"],
+            {"Day": MONTHLY_DAY, "Hour": 13, "Minute": 0},
+        ),
+    }
+
+
+def validate_systemd(files: list[Path]) -> tuple[bool | None, str]:
+    """``systemd-analyze verify`` when available (None: could not validate here)."""
+    if proc.which("systemd-analyze") is None:
+        return None, "systemd-analyze not available"
+    cp = proc.run(["systemd-analyze", "verify", *[str(f) for f in files]], timeout=60)
+    if cp.missing or cp.timed_out:
+        return None, cp.why()
+    out = (cp.stderr + cp.stdout).strip()
+    return cp.ok, out
+
+
+def generate(
+    folder: Path | None = None, *, platform: str | None = None, install: bool = False
+) -> ScheduleResult:
+    plat = platform or current()
+    folder = folder or (get_paths().data_dir / "backup" / "schedule")
+    folder.mkdir(parents=True, exist_ok=True)
+    cmd = hygie_command()
+    written: list[Path] = []
+    validated: bool | None = None
+    output = ""
+    if plat == "linux":
+        for name, text in systemd_units(cmd).items():
+            (folder / name).write_text(text, encoding="utf-8")
+            written.append(folder / name)
+        validated, output = validate_systemd(written)
+    elif plat == "windows":
+        for name, text in windows_tasks(cmd[0] if len(cmd) == 1 else " ".join(cmd)).items():
+            (folder / name).write_bytes(text.encode("utf-16"))
+            written.append(folder / name)
+    elif plat == "darwin":
+        for name, data in launchd_plists(cmd).items():
+            (folder / name).write_bytes(data)
+            written.append(folder / name)
+    else:
+        raise UsageError(detail=_("système « {p} » non pris en charge").format(p=plat))
+    installed = False
+    if install:
+        installed = _install(plat, written)
+    return ScheduleResult(plat, tuple(str(p) for p in written), installed, validated, output)
+
+
+def _install(plat: str, files: list[Path]) -> bool:
+    if plat == "linux":
+        unit_dir = Path.home() / ".config" / "systemd" / "user"
+        unit_dir.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            shutil.copy2(f, unit_dir / f.name)
+        proc.run(["systemctl", "--user", "daemon-reload"], timeout=30)
+        ok = True
+        for t in ("hygie-backup.timer", "hygie-verify.timer"):
+            ok = proc.run(["systemctl", "--user", "enable", "--now", t], timeout=30).ok and ok
+        return ok
+    if plat == "windows":
+        ok = True
+        for f in files:
+            name = "hygie\\" + f.stem
+            cp = proc.run(["schtasks", "/Create", "/F", "/TN", name, "/XML", str(f)], timeout=30)
+            ok = cp.ok and ok
+        return ok
+    agents = Path.home() / "Library" / "LaunchAgents"
+    agents.mkdir(parents=True, exist_ok=True)
+    ok = True
+    for f in files:
+        shutil.copy2(f, agents / f.name)
+        ok = proc.run(["launchctl", "load", "-w", str(agents / f.name)], timeout=30).ok and ok
+    return ok

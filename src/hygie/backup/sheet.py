@@ -1,0 +1,104 @@
+"""The recovery sheet (HTML and PDF): print it and keep it away from the computer.
+
+It holds what is needed to restore WITHOUT hygie: each repository's location and id, its
+password, and the exact restic commands. Written 0600 in hygie's data folder (or a chosen
+folder); the user is told to print it and to delete the files once printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from hygie.backup.state import BackupConfig
+from hygie.errors import ReportError
+from hygie.i18n import _, get_language
+from hygie.paths import get_paths
+from hygie.secrets import FALLBACK_NAME, backend_name, get_secret
+from hygie.store import utcnow
+
+
+@functools.cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("hygie", "backup/templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["_"] = _
+    return env
+
+
+def render_sheet(cfg: BackupConfig) -> str:
+    from hygie.backup.engine import password_secret
+
+    rows: list[dict[str, Any]] = []
+    for d in cfg.destinations:
+        env_lines = []
+        if d.kind == "s3":
+            env_lines = [
+                "AWS_ACCESS_KEY_ID=<clé d'accès>",
+                "AWS_SECRET_ACCESS_KEY=<clé secrète>",
+            ]
+        repo = d.url
+        if d.removable and d.subpath:
+            repo = f"<dossier du disque {d.disk_label}>/{d.subpath}"
+        rows.append(
+            {
+                "d": d,
+                "repo": repo,
+                "password": get_secret(password_secret(d.name)) or "?",
+                "env_lines": env_lines,
+            }
+        )
+    backend = backend_name()
+    return (
+        _environment()
+        .get_template("recovery_sheet.html.j2")
+        .render(
+            cfg=cfg,
+            rows=rows,
+            lang=get_language(),
+            generated_at=utcnow(),
+            backend=FALLBACK_NAME if backend == "file" else backend,
+        )
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)
+    except OSError as exc:
+        raise ReportError(path=str(path), detail=exc.strerror or str(exc)) from exc
+
+
+def write_sheet(
+    cfg: BackupConfig, folder: Path | None = None, *, pdf: bool = True
+) -> tuple[Path, Path | None]:
+    """Write recovery-sheet.html (and .pdf); returns their paths."""
+    folder = folder or (get_paths().data_dir / "backup")
+    html = render_sheet(cfg)
+    html_path = folder / "fiche-recuperation-sauvegarde.html"
+    _write_private(html_path, html.encode("utf-8"))
+    pdf_path: Path | None = None
+    if pdf:
+        from hygie.render.report import html_to_pdf
+
+        pdf_path = folder / "fiche-recuperation-sauvegarde.pdf"
+        try:
+            data = html_to_pdf(html)
+        except OSError as exc:  # missing Pango: the HTML is still there
+            raise ReportError(path=str(pdf_path), detail=str(exc)) from exc
+        _write_private(pdf_path, data)
+    return html_path, pdf_path
