@@ -23,8 +23,14 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.darwin",
     "hygie.mail.facts",
     "hygie.backup.facts",
+    "hygie.incident.facts",
 )
-CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.mail.checks", "hygie.backup.checks")
+CHECK_MODULES: tuple[str, ...] = (
+    "hygie.audit.checks",
+    "hygie.mail.checks",
+    "hygie.backup.checks",
+    "hygie.incident.checks",
+)
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 

@@ -42,10 +42,11 @@ def root(
 
 
 def _register() -> None:
-    from hygie.cli import audit, mail, serve
+    from hygie.cli import audit, incident, mail, serve
 
     audit.register(app)
     mail.register(app)
+    incident.register(app)
     serve.register(app)
     from hygie.cli import scan
 

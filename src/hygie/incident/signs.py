@@ -1,0 +1,380 @@
+"""Signs of ransomware in the user's folders, read-only (``hygie incident check``, triage).
+
+Three signs, each with counts and a few masked examples:
+
+* ``ransom_note``: files named like ransom notes (``HOW_TO_DECRYPT.txt``, ``_readme.txt``,
+  ``!!!RESTORE_MY_FILES!!!.html``...).
+* ``mass_rename``: many recently changed files with one extension hygie does not know,
+  especially appended to a known one (``lettre.docx.kr4ck``).
+* ``encrypted_rewrite``: recently changed documents whose content no longer looks like their
+  type: the first bytes do not match the format's signature (``%PDF``, ``PK``, OLE, PNG,
+  JPEG...) and a bounded sample (2 KiB at the start and 2 KiB in the middle) has a Shannon
+  entropy close to 8 bits per byte, or a text file whose sample is random-looking. A .docx or
+  a .pdf is compressed anyway, so entropy alone is never used for them.
+
+Nothing is opened for writing; only bounded samples are read.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import math
+import os
+import re
+import stat as stat_mod
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hygie.i18n import _, ngettext
+from hygie.incident.errors import PathNotFound
+from hygie.incident.privacy import mask
+
+RECENT_HOURS = 48
+SAMPLE = 2048
+MIN_ENTROPY_BYTES = 512
+ENCRYPTED_ENTROPY = 7.2
+TEXT_ENCRYPTED_ENTROPY = 6.8
+MIN_CLUSTER = 10
+MIN_CLUSTER_ALONE = 25
+MIN_REWRITES = 3
+MAX_EXAMPLES = 5
+SKIP_DIRS = {"node_modules", "__pycache__", "$RECYCLE.BIN", "System Volume Information"}
+
+ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+MAGIC: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF",),
+    ".docx": ZIP,
+    ".xlsx": ZIP,
+    ".pptx": ZIP,
+    ".odt": ZIP,
+    ".ods": ZIP,
+    ".odp": ZIP,
+    ".zip": ZIP,
+    ".epub": ZIP,
+    ".doc": OLE,
+    ".xls": OLE,
+    ".ppt": OLE,
+    ".msg": OLE,
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".bmp": (b"BM",),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
+    ".rtf": (b"{\\rtf",),
+    ".7z": (b"7z\xbc\xaf\x27\x1c",),
+    ".gz": (b"\x1f\x8b",),
+    ".rar": (b"Rar!\x1a\x07",),
+    ".webp": (b"RIFF",),
+    ".wav": (b"RIFF",),
+    ".sqlite": (b"SQLite format 3\x00",),
+    ".db": (b"SQLite format 3\x00",),
+}
+TEXT_EXTENSIONS = {
+    ".txt", ".csv", ".md", ".html", ".htm", ".xml", ".json", ".log", ".ini", ".cfg", ".conf",
+    ".tex", ".yaml", ".yml", ".toml", ".py", ".sh", ".bat", ".ps1", ".js", ".css", ".vcf",
+    ".ics", ".eml", ".hl7", ".sql",
+}  # fmt: skip
+# Extensions that are random-looking by nature or common in a user's folders.
+OTHER_KNOWN = {
+    ".odg", ".odf", ".dotx", ".xlsm", ".docm", ".pages", ".numbers", ".key", ".heic", ".heif",
+    ".svg", ".ico", ".mp3", ".mp4", ".m4a", ".m4v", ".mov", ".avi", ".mkv", ".ogg", ".flac",
+    ".wma", ".wmv", ".webm", ".aac", ".opus", ".tar", ".bz2", ".xz", ".zst", ".tgz", ".iso",
+    ".dmg", ".exe", ".msi", ".deb", ".rpm", ".apk", ".appimage", ".lnk", ".url", ".desktop",
+    ".gpg", ".pgp", ".asc", ".kdbx", ".p12", ".pfx", ".pem", ".crt", ".cer", ".der", ".enc",
+    ".bak", ".tmp", ".temp", ".part", ".crdownload", ".swp", ".lock", ".old", ".orig", ".dat",
+    ".bin", ".pst", ".ost", ".mbox", ".ttf", ".otf", ".woff", ".woff2", ".psd", ".ai", ".eps",
+    ".indd", ".raw", ".cr2", ".nef", ".dng", ".avif", ".mdb", ".accdb", ".dbf", ".one",
+    ".xps", ".oxps", ".torrent", ".ics", ".vcs", ".pub", ".vsd", ".vsdx", ".mpp", ".wpd",
+    ".wps", ".xlsb", ".dot", ".xlt", ".pot", ".ppsx", ".pps", ".sxw", ".abw", ".djvu_ok",
+    ".py", ".c", ".h", ".java", ".ts", ".go", ".rs", ".rb", ".php", ".jsonl", ".parquet",
+    ".sig", ".cab", ".jar", ".class", ".so", ".dll", ".sys", ".pyc", ".o", ".a", ".lib",
+    ".ogv", ".3gp", ".mid", ".midi", ".srt", ".sub", ".nfo", ".cue", ".m3u", ".pls",
+}  # fmt: skip
+KNOWN_EXTENSIONS = set(MAGIC) | TEXT_EXTENSIONS | OTHER_KNOWN
+
+RANSOM_NOTE = re.compile(
+    r"(decrypt|d[ée]chiffr|ransom|ran[çc]on"
+    r"|(restore|recover|return|back)[-_ .]?(my|your|all)?[-_ .]?(files|data|fichiers)"
+    r"|how[-_ .]?to[-_ .]?(restore|recover|decrypt|back|get)"
+    r"|your[-_ .]?files|files[-_ .]?(are[-_ .]?)?encrypted|fichiers[-_ .]?chiffr"
+    r"|vos[-_ .]?fichiers|comment[-_ .]?r[ée]cup[ée]rer|readme[-_ .]?(for|to)[-_ .]?decrypt"
+    r"|^_readme\.txt$|^!+.*read[-_ .]?me|^read[-_ .]?me[-_ .]?!+|^#+.*#+\.(txt|html?)$"
+    r"|recovery[-_ .]?(key|instructions?)|help[-_ .]?(decrypt|restore|recover))",
+    re.IGNORECASE,
+)
+NOTE_EXTENSIONS = {".txt", ".html", ".htm", ".hta", ".rtf", ".url", ".png", ".jpg", ".bmp", ""}
+
+
+@dataclass(frozen=True)
+class Sign:
+    kind: str  # ransom_note | mass_rename | encrypted_rewrite
+    count: int
+    examples: tuple[str, ...]
+    detail: str  # French, translated
+    extension: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "count": self.count,
+            "examples": list(self.examples),
+            "detail": self.detail,
+            "extension": self.extension,
+        }
+
+
+@dataclass(frozen=True)
+class SignsReport:
+    paths: tuple[str, ...]
+    files: int
+    recent: int
+    sampled: int
+    truncated: bool
+    signs: tuple[Sign, ...]
+    recent_files: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.signs)
+
+    def to_dict(self, *, with_recent: bool = False) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "paths": list(self.paths),
+            "files": self.files,
+            "recent": self.recent,
+            "sampled": self.sampled,
+            "truncated": self.truncated,
+            "signs": [s.to_dict() for s in self.signs],
+        }
+        if with_recent:
+            d["recent_files"] = list(self.recent_files)
+        return d
+
+
+def shannon_entropy(data: bytes) -> float:
+    """Bits per byte (0..8)."""
+    n = len(data)
+    if not n:
+        return 0.0
+    counts = collections.Counter(data).values()
+    return -sum(c / n * math.log2(c / n) for c in counts)
+
+
+def read_sample(path: str, size: int) -> bytes:
+    """Up to SAMPLE bytes from the start and SAMPLE from the middle of the file."""
+    with open(path, "rb") as fh:
+        head = fh.read(SAMPLE)
+        if size > 4 * SAMPLE:
+            fh.seek(size // 2)
+            return head + fh.read(SAMPLE)
+        return head
+
+
+def _read_head(path: str, n: int = 16) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def looks_encrypted(path: str, ext: str, size: int) -> bool | None:
+    """True when the file no longer looks like its type; None when it cannot be told."""
+    try:
+        magic = MAGIC.get(ext)
+        if magic is not None:
+            head = _read_head(path)
+            if not head:
+                return None
+            if head.startswith(magic):
+                return False
+            if size < MIN_ENTROPY_BYTES:
+                return None
+            return shannon_entropy(read_sample(path, size)) >= ENCRYPTED_ENTROPY
+        if ext in TEXT_EXTENSIONS or ext not in KNOWN_EXTENSIONS:
+            if size < MIN_ENTROPY_BYTES:
+                return None
+            threshold = TEXT_ENCRYPTED_ENTROPY if ext in TEXT_EXTENSIONS else ENCRYPTED_ENTROPY
+            return shannon_entropy(read_sample(path, size)) >= threshold
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class _FileInfo:
+    rel: str
+    name: str
+    ext: str
+    inner_ext: str
+    size: int
+    changed: float
+    full: str
+
+
+def _split(name: str) -> tuple[str, str]:
+    base, ext = os.path.splitext(name)
+    inner = os.path.splitext(base)[1].lower() if base else ""
+    return ext.lower(), inner
+
+
+def walk(
+    roots: Iterable[Path], *, max_files: int, deadline: float
+) -> Iterator[tuple[Path, os.DirEntry[str], os.stat_result] | None]:
+    """Regular files under ``roots`` (no symlinks, hidden folders skipped). Yields None once
+    when a limit stops the walk."""
+    count = 0
+    for root in roots:
+        stack = [str(root)]
+        while stack:
+            d = stack.pop()
+            try:
+                it = os.scandir(d)
+            except OSError:
+                continue
+            with it:
+                for e in it:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            if not e.name.startswith(".") and e.name not in SKIP_DIRS:
+                                stack.append(e.path)
+                            continue
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if not stat_mod.S_ISREG(st.st_mode):
+                        continue
+                    count += 1
+                    if count > max_files or (count % 512 == 0 and time.monotonic() > deadline):
+                        yield None
+                        return
+                    yield root, e, st
+
+
+def scan(
+    paths: Iterable[Path],
+    *,
+    now: dt.datetime | None = None,
+    recent_hours: float = RECENT_HOURS,
+    max_files: int = 300_000,
+    time_budget_s: float = 30.0,
+    keep_recent: bool = False,
+) -> SignsReport:
+    """Look for the three signs under ``paths`` (folders or files), read-only."""
+    roots = [Path(p).expanduser() for p in paths]
+    for r in roots:
+        if not r.exists():
+            raise PathNotFound(path=str(r))
+    ts_now = (now or dt.datetime.now(dt.UTC)).timestamp()
+    since = ts_now - recent_hours * 3600
+    deadline = time.monotonic() + time_budget_s
+    files = 0
+    truncated = False
+    notes: list[str] = []
+    recent: list[_FileInfo] = []
+    file_roots = [r for r in roots if r.is_file()]
+    dir_roots = [r for r in roots if r.is_dir()]
+    items: list[tuple[Path, str, str, os.stat_result]] = []
+    for fr in file_roots:
+        try:
+            items.append((fr.parent, fr.name, str(fr), fr.stat()))
+        except OSError:
+            continue
+    for item in walk(dir_roots, max_files=max_files, deadline=deadline):
+        if item is None:
+            truncated = True
+            break
+        root, e, st = item
+        items.append((root, e.name, e.path, st))
+    for root, name, full, st in items:
+        files += 1
+        ext, inner = _split(name)
+        if ext in NOTE_EXTENSIONS and RANSOM_NOTE.search(name):
+            notes.append(mask(os.path.relpath(full, root)))
+        changed = max(st.st_mtime, st.st_ctime)
+        if changed >= since:
+            recent.append(
+                _FileInfo(os.path.relpath(full, root), name, ext, inner, st.st_size, changed, full)
+            )
+    signs: list[Sign] = []
+    if notes:
+        signs.append(
+            Sign(
+                "ransom_note",
+                len(notes),
+                tuple(notes[:MAX_EXAMPLES]),
+                ngettext(
+                    "{n} fichier porte un nom de demande de rançon",
+                    "{n} fichiers portent un nom de demande de rançon",
+                    len(notes),
+                ).format(n=len(notes)),
+            )
+        )
+    # Renames to one unknown extension.
+    by_ext: dict[str, list[_FileInfo]] = collections.defaultdict(list)
+    for f in recent:
+        if f.ext and f.ext not in KNOWN_EXTENSIONS:
+            by_ext[f.ext].append(f)
+    sampled = 0
+    for ext, group in sorted(by_ext.items(), key=lambda kv: -len(kv[1])):
+        doubled = sum(1 for f in group if f.inner_ext in KNOWN_EXTENSIONS)
+        if len(group) >= MIN_CLUSTER_ALONE or (
+            len(group) >= MIN_CLUSTER and doubled * 2 >= len(group)
+        ):
+            signs.append(
+                Sign(
+                    "mass_rename",
+                    len(group),
+                    tuple(mask(f.rel) for f in group[:MAX_EXAMPLES]),
+                    _(
+                        "{n} fichiers modifiés ou renommés récemment avec l'extension "
+                        "inconnue « {ext} » ({d} ajoutée à une extension connue)"
+                    ).format(n=len(group), ext=ext, d=doubled),
+                    ext,
+                )
+            )
+    # Rewrites that no longer look like their type.
+    rewritten: list[_FileInfo] = []
+    for f in recent:
+        if f.ext in MAGIC or f.ext in TEXT_EXTENSIONS or f.inner_ext in KNOWN_EXTENSIONS:
+            ext = f.ext if (f.ext in MAGIC or f.ext in TEXT_EXTENSIONS) else f.inner_ext
+            sampled += 1
+            if looks_encrypted(f.full, ext, f.size):
+                rewritten.append(f)
+    if len(rewritten) >= MIN_REWRITES:
+        signs.append(
+            Sign(
+                "encrypted_rewrite",
+                len(rewritten),
+                tuple(mask(f.rel) for f in rewritten[:MAX_EXAMPLES]),
+                _(
+                    "{n} documents récents ne ressemblent plus à leur type "
+                    "(contenu aléatoire, comme chiffré)"
+                ).format(n=len(rewritten)),
+            )
+        )
+    recent_rows: tuple[dict[str, Any], ...] = ()
+    if keep_recent:
+        recent_rows = tuple(
+            {
+                "path": mask(f.full),
+                "size": f.size,
+                "changed": dt.datetime.fromtimestamp(f.changed, dt.UTC).isoformat(
+                    timespec="seconds"
+                ),
+            }
+            for f in sorted(recent, key=lambda f: -f.changed)
+        )
+    return SignsReport(
+        paths=tuple(str(r) for r in roots),
+        files=files,
+        recent=len(recent),
+        sampled=sampled,
+        truncated=truncated,
+        signs=tuple(signs),
+        recent_files=recent_rows,
+    )
