@@ -245,6 +245,170 @@ async def mail_document(request: Request) -> Response:
     return await mail_page(request, document=result)
 
 
+# -- Sauvegardes (hygie.backup) ---------------------------------------------------------
+
+
+def _backup_progress(report: Report, phase_fr: str) -> Callable[[str, dict[str, Any]], None]:
+    def progress(destination: str, event: dict[str, Any]) -> None:
+        kind = event.get("message_type")
+        if kind == "status" and event.get("percent_done") is not None:
+            pct = round(float(event["percent_done"]) * 100)
+            report(
+                pct,
+                100,
+                _("{phase} vers « {dest} » : {pct} %").format(
+                    phase=phase_fr, dest=destination, pct=pct
+                ),
+            )
+        elif kind == "phase":
+            report(None, None, _("« {dest} » : vérification en cours").format(dest=destination))
+
+    return progress
+
+
+def _backup_job(operation: str) -> Callable[[Report], dict[str, Any]]:
+    def run(report: Report) -> dict[str, Any]:
+        from hygie.backup import engine
+
+        if operation == "backup":
+            result = engine.run(progress=_backup_progress(report, _("Sauvegarde")))
+        else:
+            result = engine.verify(progress=_backup_progress(report, _("Test de restauration")))
+        doc = result.to_dict()
+        doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
+        if not result.ok:
+            failed = [o for o in result.outcomes if o.status != "ok"]
+            doc["problems"] = [
+                {"destination": o.destination, "message": (o.error or {}).get("message", "")}
+                for o in failed
+            ]
+        return doc
+
+    return run
+
+
+def _setup_job(
+    sources: list[str], destination: str, s3_keys: tuple[str, str] | None = None
+) -> Callable[[Report], dict[str, Any]]:
+    """Add ``destination`` to the backup set-up (keeping the ones already configured)."""
+
+    def run(report: Report) -> dict[str, Any]:
+        import json
+
+        from hygie.backup import engine, state
+        from hygie.secrets import set_secret
+        from hygie.store import open_store
+
+        store = open_store()
+        try:
+            previous = state.load_config(store)
+        finally:
+            store.close()
+        dests = [d.url for d in previous.destinations] if previous else []
+        srcs = sources or (list(previous.sources) if previous else [])
+        if s3_keys is not None:
+            # setup() names a new S3 destination "s3" (or keeps the name it had) and takes
+            # its keys from the keyring when they are there: put them there first.
+            same = [d for d in (previous.destinations if previous else ()) if d.url == destination]
+            name = same[0].name if same else "s3"
+            set_secret(
+                engine.s3_secret(name),
+                json.dumps({"access_key_id": s3_keys[0], "secret_access_key": s3_keys[1]}),
+            )
+        if destination not in dests:
+            dests.append(destination)
+        report(None, None, _("Préparation du dépôt de sauvegarde chiffré…"))
+        result = engine.setup(srcs, dests)
+        return {"setup": result.to_dict()}
+
+    return run
+
+
+async def backup_page(request: Request) -> Response:
+    from hygie.backup import engine
+    from hygie.backup.destinations import block_devices
+    from hygie.backup.hds import hds_list
+    from hygie.web.app import render, state_of
+
+    st = state_of(request)
+
+    def gather() -> tuple[dict[str, Any], list[Any]]:
+        status = engine.status(live=False, store=st.store()).to_dict()
+        devices = [d for d in (block_devices() or []) if d.removable and d.target]
+        return status, devices
+
+    status, devices = await run_in_threadpool(gather)
+    try:
+        hosts = hds_list()
+    except Exception:
+        hosts = {}
+    return render(
+        request,
+        "backup.html.j2",
+        active="backup",
+        status=status,
+        devices=devices,
+        hds=hosts,
+        job=st.jobs.latest("backup"),
+    )
+
+
+async def backup_start(request: Request) -> Response:
+    from hygie.web.app import redirect, state_of
+
+    operation = "verify" if request.url.path.endswith("tester") else "backup"
+    title = _("Test de restauration") if operation == "verify" else _("Sauvegarde")
+    job, _started = state_of(request).jobs.start(
+        "backup", title, _backup_job(operation), next_url="/sauvegardes"
+    )
+    return redirect(f"/taches/{job.job_id}")
+
+
+async def backup_setup(request: Request) -> Response:
+    from hygie.web.app import redirect, state_of
+
+    form = await _form(request)
+    sources = [x.strip() for x in str(form.get("sources") or "").splitlines() if x.strip()]
+    s3_keys: tuple[str, str] | None = None
+    if form.get("type") == "s3":
+        url = str(form.get("s3_url") or "").strip()
+        key, secret = str(form.get("s3_key") or ""), str(form.get("s3_secret") or "")
+        if not url.startswith("https://") or not key or not secret:
+            raise UsageError(
+                detail=_("indiquez l'adresse https:// du stockage et ses deux clés d'accès")
+            )
+        target = "s3:" + url
+        s3_keys = (key.strip(), secret.strip())
+    else:
+        target = str(form.get("disque") or "").strip() or str(form.get("dossier") or "").strip()
+        if not target or not Path(target).is_absolute():
+            raise UsageError(detail=_("choisissez un disque branché ou indiquez un dossier"))
+        if form.get("disque"):
+            target = str(Path(target) / "hygie-sauvegarde")
+    job, _started = state_of(request).jobs.start(
+        "backup",
+        _("Mise en place de la sauvegarde"),
+        _setup_job(sources, target, s3_keys),
+        next_url="/sauvegardes",
+    )
+    return redirect(f"/taches/{job.job_id}")
+
+
+async def backup_sheet(request: Request) -> Response:
+    from hygie.backup import state
+    from hygie.backup.sheet import render_sheet
+    from hygie.web.app import state_of
+
+    cfg = state.load_config(state_of(request).store())
+    if cfg is None:
+        raise UsageError(detail=_("la sauvegarde n'est pas encore configurée"))
+    return Response(
+        render_sheet(cfg),
+        media_type="text/html; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="hygie-fiche-de-secours.html"'},
+    )
+
+
 def routes() -> list[Route]:
     out = []
     if available("hygie.media.service"):
@@ -263,5 +427,14 @@ def routes() -> list[Route]:
         ]
     else:
         out.append(Route("/messagerie", _not_yet("mail")))
-    out.append(Route("/sauvegardes", _not_yet("backup")))
+    if available("hygie.backup.engine"):
+        out += [
+            Route("/sauvegardes", backup_page),
+            Route("/sauvegardes/lancer", backup_start, methods=["POST"]),
+            Route("/sauvegardes/tester", backup_start, methods=["POST"]),
+            Route("/sauvegardes/configurer", backup_setup, methods=["POST"]),
+            Route("/sauvegardes/fiche", backup_sheet),
+        ]
+    else:
+        out.append(Route("/sauvegardes", _not_yet("backup")))
     return out

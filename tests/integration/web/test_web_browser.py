@@ -124,6 +124,41 @@ def test_incident_guide_from_the_big_button(page: Any, artifacts: Path) -> None:
     check_page(page, artifacts, "08-logiciel-indisponible")
 
 
+def test_backup_to_a_folder_then_restore_test_with_progress(
+    page: Any, artifacts: Path, tmp_path: Path
+) -> None:
+    """Real restic: set up, back up, test the restore, all from the page."""
+    data = tmp_path / "cabinet"
+    data.mkdir()
+    for i in range(20):
+        (data / f"dossier-{i}.txt").write_text(f"compte rendu {i}\n" * 50, encoding="utf-8")
+    page.get_by_role("navigation").get_by_role("link", name="Sauvegardes").click()
+    check_page(page, artifacts, "14-sauvegardes-vide")
+    page.get_by_label("Dossiers à sauvegarder (un par ligne)").fill(str(data))
+    page.get_by_label("Ou un dossier (chemin complet)").fill(str(tmp_path / "depot"))
+    page.get_by_role("button", name="Mettre en place").click()
+    page.wait_for_url(re.compile(r"/taches/backup-\d+"))
+    page.get_by_text("Terminé.").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Continuer").click()
+    page.get_by_role("button", name="Sauvegarder maintenant").click()
+    page.wait_for_url(re.compile(r"/taches/backup-\d+"))
+    page.get_by_text("Terminé.").wait_for(timeout=60_000)
+    assert "réussi" in page.locator(".job").inner_text()
+    check_page(page, artifacts, "15-sauvegarde-faite")
+    page.get_by_role("link", name="Continuer").click()
+    page.get_by_role("button", name="Tester la restauration").click()
+    page.wait_for_url(re.compile(r"/taches/backup-\d+"))
+    page.get_by_text("Terminé.").wait_for(timeout=60_000)
+    assert "réussi" in page.locator(".job").inner_text()
+    page.get_by_role("link", name="Continuer").click()
+    table = page.locator("table").first.inner_text()
+    assert "jamais" not in table
+    check_page(page, artifacts, "16-sauvegardes")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Fiche de secours à imprimer").click()
+    assert "restic" in Path(info.value.path()).read_text(encoding="utf-8").lower()
+
+
 def test_scan_a_folder_with_an_eicar_file(page: Any, artifacts: Path, tmp_path: Path) -> None:
     from hygie.media.engine import eicar_bytes
 
