@@ -402,7 +402,20 @@ async def report_pdf(request: Request) -> Response:
 
 
 async def incident(request: Request) -> Response:
-    return render(request, "incident.html.j2", active="incident", **pages.incident_context())
+    from hygie.web import capabilities
+
+    plan, plan_error = (None, "")
+    if capabilities.available("hygie.incident.network"):
+        plan, plan_error = await run_in_threadpool(capabilities.isolation_plan)
+    return render(
+        request,
+        "incident.html.j2",
+        active="incident",
+        plan=plan,
+        plan_error=plan_error,
+        kit=capabilities.available("hygie.incident.kit"),
+        **pages.incident_context(),
+    )
 
 
 async def fallback(request: Request) -> Response:

@@ -409,6 +409,66 @@ async def backup_sheet(request: Request) -> Response:
     )
 
 
+# -- Incident (hygie.incident) -----------------------------------------------------------
+
+
+def isolation_plan() -> tuple[dict[str, Any] | None, str]:
+    """The commands that would cut this computer off the network (nothing is run)."""
+    from hygie.incident import network
+
+    try:
+        return network.plan_isolate().to_dict(), ""
+    except AppError as exc:
+        return None, exc.render()
+
+
+async def incident_isolate(request: Request) -> Response:
+    from hygie.incident import network
+    from hygie.web.app import flash, redirect
+
+    form = await _form(request)
+    if form.get("confirmer") != "oui":
+        flash(
+            request,
+            _("Rien n'a été fait : cochez la case de confirmation pour couper le réseau."),
+            "error",
+        )
+        return redirect("/incident#isoler")
+    lang = get_language()
+
+    def isolate() -> list[str]:
+        set_language(lang)
+        return list(network.apply(network.plan_isolate()).done)
+
+    done = await run_in_threadpool(isolate)
+    flash(
+        request,
+        _("Réseau coupé ({n} commande(s)). Débranchez aussi le câble réseau.").format(n=len(done)),
+        "ok",
+    )
+    return redirect("/incident")
+
+
+async def incident_kit(request: Request) -> Response:
+    from hygie.incident.kit import build_kit, render_kit_html
+    from hygie.incident.state import record_kit
+
+    lang = get_language()
+
+    def build() -> str:
+        set_language(lang)
+        page = render_kit_html(build_kit(with_password=False))
+        record_kit(["html"], with_password=False)
+        return page
+
+    page = await run_in_threadpool(build)
+    return Response(
+        page,
+        media_type="text/html; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="hygie-kit-incident.html"'},
+    )
+
+
 def routes() -> list[Route]:
     out = []
     if available("hygie.media.service"):
@@ -427,6 +487,11 @@ def routes() -> list[Route]:
         ]
     else:
         out.append(Route("/messagerie", _not_yet("mail")))
+    if available("hygie.incident.network"):
+        out += [
+            Route("/incident/isoler", incident_isolate, methods=["POST"]),
+            Route("/incident/kit", incident_kit),
+        ]
     if available("hygie.backup.engine"):
         out += [
             Route("/sauvegardes", backup_page),

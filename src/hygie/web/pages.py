@@ -13,7 +13,6 @@ from markupsafe import Markup
 from hygie.audit import service
 from hygie.audit.catalogue import Measure, Question
 from hygie.audit.model import STATUS_RANK, Status
-from hygie.config import load_config
 from hygie.i18n import N_, _
 from hygie.web.charts import score_chart
 
@@ -216,18 +215,21 @@ INCIDENT_STEPS = (
 
 
 def incident_context() -> dict[str, Any]:
-    """The six steps and the practice's contacts (config ``[incident.contacts]``)."""
-    contacts: dict[str, str] = {}
+    """The six steps (from the incident module when present) and the practice's contacts."""
     try:
-        raw = load_config().get("incident", {})
+        from hygie.incident.kit import load_kit_config
+        from hygie.incident.steps import STEPS
+    except ImportError:  # a build without the incident module: the leaflet's text
+        return {
+            "steps": [(_(title), _(detail)) for title, detail in INCIDENT_STEPS],
+            "contacts": [],
+        }
+    try:
+        kit = load_kit_config()
     except Exception:  # a broken config file must not hide the incident guide
-        raw = {}
-    if isinstance(raw, dict) and isinstance(raw.get("contacts"), dict):
-        contacts = {str(k): str(v) for k, v in raw["contacts"].items()}
-    return {
-        "steps": [(_(title), _(detail)) for title, detail in INCIDENT_STEPS],
-        "contacts": contacts,
-    }
+        kit = None
+    contacts = [c.to_dict() for c in kit.contacts if not c.empty] if kit else []
+    return {"steps": [(_(s.title), _(s.advice)) for s in STEPS], "contacts": contacts}
 
 
 JOB_NAV = {"audit": "home", "backup": "backup", "restore": "backup", "scan": "media"}

@@ -118,6 +118,12 @@ def test_incident_guide_from_the_big_button(page: Any, artifacts: Path) -> None:
     assert steps.count() == 6
     assert "N'arrêtez pas" in steps.nth(0).inner_text()
     assert "CNIL" in steps.nth(5).inner_text()
+    # the isolation needs an explicit confirmation (never clicked here: tests keep the network)
+    assert page.get_by_label("Je confirme : couper le réseau de cet ordinateur maintenant.").count()
+    assert page.locator("#isoler input[type=checkbox][required]").count() == 1
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Télécharger le kit à imprimer").click()
+    assert "cybermalveillance" in Path(info.value.path()).read_text(encoding="utf-8")
     check_page(page, artifacts, "07-incident")
     page.get_by_role("link", name=re.compile("logiciel de cabinet est indisponible")).first.click()
     assert "dmp.fr" in page.locator("main").inner_text()
