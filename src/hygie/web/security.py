@@ -146,7 +146,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         set_language("fr")
-        send = self._with_headers(send)
+        send = self._with_headers(send, static=scope.get("path", "").startswith("/static/"))
         headers = Headers(scope=scope)
         host = host_name(headers.get("host", ""))
         if not (is_loopback(host) or host in self.extra_hosts):
@@ -215,14 +215,15 @@ class SecurityMiddleware:
             receive = _replay(body, receive)
         await self.app(scope, receive, send)
 
-    def _with_headers(self, send: Send) -> Send:
+    def _with_headers(self, send: Send, *, static: bool = False) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
                 for k, v in SECURITY_HEADERS.items():
                     h[k] = v
-                if "cache-control" not in h:
-                    h["cache-control"] = "no-store"
+                # pages are never cached; the CSS/JS/icon (no data in them) may be, by this
+                # browser only, so that each page paints without fetching them again
+                h["cache-control"] = "private, max-age=3600" if static else "no-store"
             await send(message)
 
         return wrapped

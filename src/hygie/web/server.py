@@ -46,6 +46,9 @@ def bind(listen: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in listen else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: no 40 ms Nagle/delayed-ACK stall between the
+    # response's head and body on keep-alive connections.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((listen.strip("[]"), port))
     except OSError as exc:
