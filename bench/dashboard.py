@@ -145,9 +145,8 @@ def main() -> int:
 
     med = statistics.median
     print(f"{'measure':<44} {'median':>10} {'target':>10}")
-    print(
-        f"{'overview / (server, ' + str(args.audits) + ' audits)':<44} {med(home_ms):>8.1f}ms {'50ms':>10}"
-    )
+    label = f"overview / (server, {args.audits} audits)"
+    print(f"{label:<44} {med(home_ms):>8.1f}ms {'50ms':>10}")
     print(f"{'history /historique (1000-point SVG)':<44} {med(hist_ms):>8.1f}ms {'-':>10}")
     print(f"{'anchor: static asset, same stack':<44} {med(anchor_ms):>8.1f}ms {'-':>10}")
     print(f"{'first contentful paint (Chromium)':<44} {med(fcp):>8.1f}ms {'300ms':>10}")
