@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,15 +147,16 @@ def stream(
     stdin: bytes | None = None,
     pass_fds: Sequence[int] = (),
     cwd: str | None = None,
+    cancel: threading.Event | None = None,
 ) -> Completed:
     """Run a long command, calling ``on_line`` for each stdout line as it comes.
 
     All output is read to the end (a killed restic leaves a lock behind, so we never stop
     reading early). On timeout the whole process group is killed and ``timed_out`` is set.
+    Setting ``cancel`` (from another thread) kills the process group too (same report).
     stderr is collected and returned. Never raises for the command's own failures.
     """
     import signal
-    import threading
 
     argv = tuple(str(a) for a in args)
     exe = shutil.which(argv[0]) if argv else None
@@ -202,6 +204,15 @@ def stream(
     if timer:
         timer.daemon = True
         timer.start()
+    if cancel is not None:
+
+        def watch_cancel() -> None:
+            while proc.poll() is None:
+                if cancel.wait(0.2):
+                    on_timeout()
+                    return
+
+        threading.Thread(target=watch_cancel, daemon=True).start()
     try:
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")

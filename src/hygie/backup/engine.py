@@ -60,6 +60,8 @@ from hygie.store import Store, open_store, utcnow
 
 ProgressFn = Callable[[str, dict[str, Any]], None]
 DEFAULT_SAMPLE = 20
+# restic retries an unreachable server for ~15 min; no progress for this long = unreachable.
+STALL_S = 300.0
 _GLOB_CHARS = re.compile(r"[*?\[\]\\]")
 
 
@@ -194,14 +196,8 @@ def setup(
         if get_secret(password_secret(name)) is None:
             set_secret(password_secret(name), pysecrets.token_urlsafe(32))
         repo = open_repo(dest, resolve(dest))
-        cp = repo.call(["cat", "config"], timeout=120)
-        if cp.ok:
-            repo_id = repo.repo_id()
-        else:
-            err = classify(cp, name, operation="open")
-            if err.code == "wrong_password":
-                raise err
-            repo_id = repo.init()
+        was_created, repo_id = repo.init(version)
+        if was_created:
             created.append(name)
         dests.append(
             Destination(
@@ -225,6 +221,8 @@ def setup(
     for d in dests:
         if state.last_prune(st, d.name) is None:
             state.set_last_prune(st, d.name)
+        if state.last_forget(st, d.name) is None:
+            state.set_last_forget(st, d.name)
     from hygie.backup.sheet import write_sheet
 
     html_path, pdf_path = write_sheet(cfg, sheet_dir, pdf=pdf)
@@ -306,8 +304,15 @@ def _failure(dest: Destination, exc: BackupError, details: dict[str, Any]) -> De
 
 
 def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -> dict[str, Any]:
+    """Apply the retention policy, at most once a day (daily granularity needs no more), and
+    prune once a week; ``unlock`` first since both need an exclusive lock."""
+    last_forget = state.last_forget(st, dest.name)
+    if last_forget is not None and (
+        dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(last_forget)
+    ) < dt.timedelta(hours=state.FORGET_EVERY_HOURS):
+        return {"ok": True, "skipped": True, "pruned": False, "removed": 0}
     args = ["forget", "--json"]
-    for k in ("daily", "weekly", "monthly", "yearly"):
+    for k in ("last", "daily", "weekly", "monthly", "yearly"):
         n = cfg.retention.get(k)
         if n:
             args += [f"--keep-{k}", str(n)]
@@ -325,6 +330,7 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
             "pruned": False,
             "error": classify(cp, dest.name, operation="forget").code,
         }
+    state.set_last_forget(st, dest.name)
     if prune:
         state.set_last_prune(st, dest.name)
     removed = 0
@@ -335,6 +341,14 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
         if isinstance(data, list):
             removed = sum(len(g.get("remove") or []) for g in data if isinstance(g, dict))
     return {"ok": True, "pruned": prune, "removed": removed}
+
+
+def stall_s() -> float:
+    """Seconds without any restic progress before giving up (HYGIE_BACKUP_STALL_S)."""
+    try:
+        return max(1.0, float(os.environ.get("HYGIE_BACKUP_STALL_S", STALL_S)))
+    except ValueError:
+        return STALL_S
 
 
 def backup_one(
@@ -367,7 +381,9 @@ def backup_one(
                 if progress is not None:
                     progress(dest.name, obj)
 
-        cp = repo.call(["backup", "--json", *cfg.sources], on_line=on_line, timeout=None)
+        cp = repo.call(
+            ["backup", "--json", *cfg.sources], on_line=on_line, timeout=None, stall_s=stall_s()
+        )
         incomplete = cp.returncode == EXIT_INCOMPLETE_SNAPSHOT and bool(summary.get("snapshot_id"))
         if not (cp.ok or incomplete) or not summary.get("snapshot_id"):
             raise classify(cp, dest.name, operation="backup")
@@ -472,11 +488,144 @@ def _unchanged(node: dict[str, Any]) -> bool:
     return stt.st_size == int(node.get("size", -1)) and mtime == stt.st_mtime_ns
 
 
-def _latest_snapshot(repo: Repo) -> dict[str, Any] | None:
-    snaps = repo.snapshots()
-    if not snaps:
-        return None
-    return max(snaps, key=lambda s: str(s.get("time", "")))
+def _snapshot_nodes(repo: Repo, dest: Destination) -> tuple[str, list[dict[str, Any]]]:
+    ls = repo.call(["ls", "--json", "latest"], timeout=None)
+    if not ls.ok:
+        if "no snapshot" in ls.stderr.lower():
+            raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
+        raise classify(ls, dest.name, operation="restore")
+    snap_id = ""
+    nodes: list[dict[str, Any]] = []
+    for obj in json_lines(ls.stdout):
+        if obj.get("struct_type") == "snapshot" and not snap_id:
+            snap_id = str(obj.get("id", ""))
+        elif obj.get("struct_type") == "node" and obj.get("type") == "file":
+            nodes.append(obj)
+    if not snap_id:
+        raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
+    return snap_id, nodes
+
+
+# (source file, restored file, expected size, expected mtime in ns)
+Pair = tuple[Path, Path, int, int]
+
+
+def _restore_sample(
+    repo: Repo,
+    dest: Destination,
+    tmp: Path,
+    details: dict[str, Any],
+    sample: int,
+    rng: random.Random | None,
+    progress: ProgressFn | None,
+) -> tuple[list[Pair], BackupError | None]:
+    """Restore a random sample of the files unchanged since the latest snapshot."""
+    snap_id, nodes = _snapshot_nodes(repo, dest)
+    details["snapshot_id"] = snap_id[:8]
+    candidates = [nd for nd in nodes if not _GLOB_CHARS.search(str(nd["path"])) and _unchanged(nd)]
+    details["files_in_snapshot"] = len(nodes)
+    details["unchanged_since_snapshot"] = len(candidates)
+    chosen = (
+        candidates
+        if len(candidates) <= sample
+        else (rng or random.SystemRandom()).sample(candidates, sample)
+    )
+    if progress is not None:
+        progress(dest.name, {"message_type": "phase", "phase": "restore", "files": len(chosen)})
+    err: BackupError | None = None
+    if chosen:
+        args = ["restore", snap_id, "--target", str(tmp)]
+        for nd in chosen:
+            args += ["--include", str(nd["path"])]
+        rc = repo.call(args, timeout=None)
+        if not rc.ok:
+            err = classify(rc, dest.name, operation="restore")
+    pairs = [
+        (
+            Path(str(nd["path"])),
+            tmp / str(nd["path"]).lstrip("/"),
+            int(nd.get("size", 0)),
+            parse_rfc3339_ns(str(nd.get("mtime", ""))) or 0,
+        )
+        for nd in chosen
+    ]
+    return pairs, err
+
+
+_SNAP_RE = re.compile(r"restoring <Snapshot ([0-9a-f]+)")
+
+
+def _restore_all(
+    repo: Repo,
+    dest: Destination,
+    tmp: Path,
+    details: dict[str, Any],
+    progress: ProgressFn | None,
+) -> tuple[list[Pair], BackupError | None]:
+    """Restore the whole latest snapshot. restic restores sizes and mtimes, so a restored
+    file whose source still has the same size and mtime is compared by content."""
+    if progress is not None:
+        progress(dest.name, {"message_type": "phase", "phase": "restore", "files": -1})
+    rc = repo.call(["restore", "latest", "--target", str(tmp)], timeout=None)
+    err: BackupError | None = None
+    if not rc.ok:
+        if "no snapshot" in rc.stderr.lower():
+            raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
+        err = classify(rc, dest.name, operation="restore")
+    m = _SNAP_RE.search(rc.stdout)
+    details["snapshot_id"] = m[1] if m else ""
+    pairs: list[Pair] = []
+    restored_files = 0
+    for root, _dirs, names in os.walk(tmp):
+        for n in names:
+            restored = Path(root) / n
+            restored_files += 1
+            try:
+                stt = restored.lstat()
+            except OSError:
+                continue
+            if not restored.is_file() or restored.is_symlink():
+                continue
+            src = Path("/") / restored.relative_to(tmp)
+            pairs.append((src, restored, stt.st_size, stt.st_mtime_ns))
+    details["files_in_snapshot"] = restored_files
+    return pairs, err
+
+
+def _same_stat(path: Path, size: int, mtime_ns: int) -> bool:
+    try:
+        stt = path.stat()
+    except OSError:
+        return False
+    return stt.st_size == size and stt.st_mtime_ns == mtime_ns
+
+
+def _compare(pairs: list[Pair]) -> tuple[int, int, list[str]]:
+    """SHA-256 of each restored file against its source, when the source is unchanged."""
+
+    def one(pair: Pair) -> tuple[str, str, int]:
+        src, restored, size, mtime = pair
+        if not _same_stat(src, size, mtime):  # changed since the snapshot: not comparable
+            return ("skipped", str(src), 0)
+        if not restored.is_file():
+            return ("missing", str(src), 0)
+        digest = _sha256(restored)
+        if not _same_stat(src, size, mtime):  # changed while we verified
+            return ("skipped", str(src), 0)
+        return ("ok" if digest == _sha256(src) else "mismatch", str(src), size)
+
+    checked = checked_bytes = 0
+    mismatches: list[str] = []
+    with cf.ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+        for verdict, path, size in pool.map(one, pairs):
+            if verdict == "skipped":
+                continue
+            checked += 1
+            if verdict == "ok":
+                checked_bytes += size
+            else:
+                mismatches.append(path)
+    return checked, checked_bytes, mismatches
 
 
 def verify_one(
@@ -507,68 +656,17 @@ def verify_one(
             if err.code == "backup_failed":
                 err = RepositoryCorrupted(destination=dest.name, detail=err.params.get("detail"))
             raise err
-        snap = _latest_snapshot(repo)
-        if snap is None:
-            raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
-        snap_id = str(snap.get("id", ""))
-        details["snapshot_id"] = snap_id[:8]
-        nodes: list[dict[str, Any]] = []
-        ls = repo.call(["ls", "--json", snap_id], timeout=None)
-        if not ls.ok:
-            raise classify(ls, dest.name, operation="restore")
-        for obj in json_lines(ls.stdout):
-            if obj.get("struct_type") == "node" and obj.get("type") == "file":
-                nodes.append(obj)
-        candidates = [
-            nd for nd in nodes if not _GLOB_CHARS.search(str(nd["path"])) and _unchanged(nd)
-        ]
-        details["files_in_snapshot"] = len(nodes)
-        details["unchanged_since_snapshot"] = len(candidates)
-        chosen = (
-            candidates
-            if full or len(candidates) <= sample
-            else (rng or random.SystemRandom()).sample(candidates, sample)
-        )
-        if progress is not None:
-            progress(dest.name, {"message_type": "phase", "phase": "restore", "files": len(chosen)})
         tmp_root = get_paths().cache_dir / "verify"
         tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        mismatches: list[str] = []
-        checked = 0
-        checked_bytes = 0
         with tempfile.TemporaryDirectory(dir=tmp_root) as tmp:
-            args = ["restore", snap_id, "--target", tmp]
-            if not full:
-                for nd in chosen:
-                    args += ["--include", str(nd["path"])]
-            restore_ok = True
-            restore_err: BackupError | None = None
-            if chosen:
-                rc = repo.call(args, timeout=None)
-                if not rc.ok:
-                    restore_ok = False
-                    restore_err = classify(rc, dest.name, operation="restore")
-
-            def compare(nd: dict[str, Any]) -> tuple[str, str, int]:
-                src = Path(str(nd["path"]))
-                restored = Path(tmp) / str(nd["path"]).lstrip("/")
-                if not restored.is_file():
-                    return ("missing", str(src), 0)
-                digest = _sha256(restored)
-                if not _unchanged(nd):  # changed while we verified: not comparable
-                    return ("skipped", str(src), 0)
-                same = digest == _sha256(src)
-                return ("ok" if same else "mismatch", str(src), int(nd.get("size", 0)))
-
-            with cf.ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 2))) as pool:
-                for verdict, path, size in pool.map(compare, chosen):
-                    if verdict == "skipped":
-                        continue
-                    checked += 1
-                    if verdict == "ok":
-                        checked_bytes += size
-                    else:
-                        mismatches.append(path)
+            if full:
+                pairs, restore_err = _restore_all(repo, dest, Path(tmp), details, progress)
+            else:
+                pairs, restore_err = _restore_sample(
+                    repo, dest, Path(tmp), details, sample, rng, progress
+                )
+            checked, checked_bytes, mismatches = _compare(pairs)
+        restore_ok = restore_err is None
         details.update(
             {
                 "files_checked": checked,
@@ -578,7 +676,7 @@ def verify_one(
             }
         )
         if mismatches or not restore_ok:
-            if restore_err is not None and restore_err.code == "repository_corrupted":
+            if restore_err is not None and restore_err.code != "backup_failed":
                 raise restore_err
             raise RepositoryCorrupted(
                 destination=dest.name,
@@ -588,7 +686,7 @@ def verify_one(
                 if mismatches
                 else str(restore_err),
             )
-        if checked == 0 and nodes:
+        if checked == 0 and pairs:
             raise VerifyFailed(
                 destination=dest.name,
                 detail=_("aucun fichier comparable (tous modifiés depuis la sauvegarde)"),

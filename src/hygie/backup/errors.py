@@ -99,7 +99,7 @@ class DestinationUnreachable(BackupError):
 
     exit_code = 16
     code = "destination_unreachable"
-    message_fr = "La destination en ligne « {destination} » ne répond pas : {detail}"
+    message_fr = "La destination « {destination} » ne répond pas : {detail}"
     hint_fr = (
         "Vérifiez la connexion Internet puis relancez « hygie backup run ». "
         "Aucune sauvegarde n'a été comptée comme réussie vers cette destination."

@@ -9,10 +9,13 @@ Works with restic >= 0.14 (Debian 12); newer features are used when present.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,7 +116,9 @@ def classify(cp: proc.Completed, destination: str, *, operation: str) -> BackupE
             last = line.strip()
             break
     if cp.timed_out:
-        return DestinationUnreachable(destination=destination, detail="délai dépassé")
+        return DestinationUnreachable(
+            destination=destination, detail="plus aucune progression, restic a été arrêté"
+        )
     if cp.returncode == EXIT_WRONG_PASSWORD or "wrong password" in low:
         return WrongPassword(destination=destination)
     if any(s in low for s in _FULL):
@@ -184,12 +189,67 @@ class Repo:
         *,
         on_line: Callable[[str], None] | None = None,
         timeout: float | None = 3600,
+        stall_s: float | None = None,
     ) -> proc.Completed:
-        """Run ``restic ARGS`` on this repository; reads all output; never raises."""
+        """Run ``restic ARGS`` on this repository; reads all output; never raises.
+
+        With ``stall_s``, restic is stopped (and ``timed_out`` set) when its JSON status has
+        not changed for that long: restic retries an unreachable server for ~15 minutes."""
         with self._password_env() as (env, fds):
-            return proc.stream(
-                ["restic", *args], on_line=on_line, timeout=timeout, env=env, pass_fds=fds
+            if stall_s is None:
+                return proc.stream(
+                    ["restic", *args], on_line=on_line, timeout=timeout, env=env, pass_fds=fds
+                )
+            return self._call_watched(args, on_line, timeout, env, fds, stall_s)
+
+    def _call_watched(
+        self,
+        args: list[str],
+        on_line: Callable[[str], None] | None,
+        timeout: float | None,
+        env: dict[str, str],
+        fds: tuple[int, ...],
+        stall_s: float,
+    ) -> proc.Completed:
+        cancel = threading.Event()
+        done = threading.Event()
+        last_t = [time.monotonic()]
+        last_key = [""]
+
+        def watch(line: str) -> None:
+            key = line
+            for obj in json_lines(line):
+                if obj.get("message_type") == "status":
+                    obj = {k: v for k, v in obj.items() if k != "seconds_elapsed"}
+                    obj.pop("seconds_remaining", None)
+                key = json.dumps(obj, sort_keys=True)
+            if key != last_key[0]:
+                last_key[0], last_t[0] = key, time.monotonic()
+            if on_line is not None:
+                on_line(line)
+
+        def watchdog() -> None:
+            while not done.wait(0.5):
+                if time.monotonic() - last_t[0] > stall_s:
+                    cancel.set()
+                    return
+
+        t = threading.Thread(target=watchdog, daemon=True)
+        t.start()
+        try:
+            cp = proc.stream(
+                ["restic", *args],
+                on_line=watch,
+                timeout=timeout,
+                env=env,
+                pass_fds=fds,
+                cancel=cancel,
             )
+        finally:
+            done.set()
+        if cancel.is_set():
+            return dataclasses.replace(cp, timed_out=True, returncode=None)
+        return cp
 
     def must(self, args: list[str], *, operation: str, timeout: float | None = 3600) -> str:
         """Run and return stdout, raising the classified error on failure."""
@@ -199,10 +259,19 @@ class Repo:
         return cp.stdout
 
     # -- small typed helpers ---------------------------------------------------------
-    def init(self) -> str:
-        """Create the repository; returns its id."""
-        self.must(["init"], operation="init", timeout=120)
-        return self.repo_id()
+    def init(self, version: tuple[int, int, int] = (0, 14, 0)) -> tuple[bool, str]:
+        """Create the repository, or find it already there: (created, repository id).
+
+        restic >= 0.15 prints the id with ``init --json``; 0.14 needs ``cat config``."""
+        cp = self.call(["init", "--json"] if version >= (0, 15, 0) else ["init"], timeout=120)
+        if cp.ok:
+            for obj in json_lines(cp.stdout):
+                if obj.get("id"):
+                    return True, str(obj["id"])
+            return True, self.repo_id()
+        if "already exists" in (cp.stderr or "").lower():
+            return False, self.repo_id()
+        raise classify(cp, self.name, operation="init")
 
     def repo_id(self) -> str:
         out = self.must(["cat", "config"], operation="open", timeout=120)

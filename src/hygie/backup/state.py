@@ -41,8 +41,9 @@ register_migrations(
 )
 
 # Retention defaults (docs/reference/backup-cli.md): what `forget` keeps after each run.
-DEFAULT_RETENTION: dict[str, int] = {"daily": 7, "weekly": 4, "monthly": 12, "yearly": 3}
+DEFAULT_RETENTION: dict[str, int] = {"last": 3, "daily": 7, "weekly": 4, "monthly": 12, "yearly": 3}
 PRUNE_EVERY_DAYS = 7
+FORGET_EVERY_HOURS = 20
 SUBSET_PARTS = 30
 
 
@@ -188,6 +189,15 @@ def next_subset(store: Store, destination: str) -> int:
     n = int(last) % SUBSET_PARTS + 1
     store.put_state(MODULE, key, n)
     return n
+
+
+def last_forget(store: Store, destination: str) -> str | None:
+    v = store.get_state(MODULE, f"forget:{destination}")
+    return str(v) if v else None
+
+
+def set_last_forget(store: Store, destination: str, when: str | None = None) -> None:
+    store.put_state(MODULE, f"forget:{destination}", when or utcnow())
 
 
 def last_prune(store: Store, destination: str) -> str | None:

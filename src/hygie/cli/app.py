@@ -42,18 +42,15 @@ def root(
 
 
 def _register() -> None:
-    from hygie.cli import audit, incident, mail, serve
+    from hygie.cli import audit, backup, incident, mail, media, scan, serve
 
     audit.register(app)
+    backup.register(app)
     mail.register(app)
     incident.register(app)
-    serve.register(app)
-    from hygie.cli import scan
-
     scan.register(app)
-    from hygie.cli import media
-
     media.register(app)
+    serve.register(app)
 
 
 _register()

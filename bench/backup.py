@@ -1,0 +1,151 @@
+"""Benchmark: ``hygie backup run`` vs raw ``restic backup``, ``hygie backup verify --full`` vs
+raw ``restic restore``, on the same generated data set, in one run.
+
+    .venv/bin/python bench/backup.py                 # ~1 GB (issue #3)
+    .venv/bin/python bench/backup.py --size-mb 256   # shorter run
+
+Data set: small documents (20 %), incompressible files (40 %), one large database-like file
+(40 %). Targets: run <= 1.05x raw restic; full verify >= 0.8x the throughput of a raw restore.
+Everything lives in a temporary folder (or --workdir), removed at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hygie import proc
+
+MB = 1024 * 1024
+
+
+def generate(root: Path, size_mb: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    docs = root / "Documents" / "patients"
+    docs.mkdir(parents=True)
+    total = 0
+    budget_docs = size_mb * MB // 5
+    words = [
+        w.encode() for w in ["soin", "pansement", "tension", "glycémie", "visite", "ordonnance"]
+    ]
+    i = 0
+    while total < budget_docs:
+        n = rng.randint(2_000, 60_000)
+        body = b" ".join(rng.choice(words) for _ in range(n // 8))[:n]
+        (docs / f"cr-{i:05d}.txt").write_bytes(body)
+        total += len(body)
+        i += 1
+    scans = root / "Documents" / "scans"
+    scans.mkdir()
+    budget_rand = size_mb * MB * 2 // 5
+    j = 0
+    written = 0
+    while written < budget_rand:
+        n = min(rng.randint(1, 24) * MB, budget_rand - written)
+        (scans / f"scan-{j:03d}.pdf").write_bytes(os.urandom(n))
+        written += n
+        j += 1
+    total += written
+    db = root / "Logiciel" / "cabinet.db"
+    db.parent.mkdir()
+    page = 4096
+    pages = size_mb * MB * 2 // 5 // page
+    templates = [os.urandom(page) for _ in range(64)]
+    with db.open("wb") as fh:
+        for k in range(pages):  # database-like: repeated page images with a few random pages
+            fh.write(os.urandom(page) if k % 4 == 0 else templates[k % 64])
+    return total + pages * page
+
+
+def modify(root: Path) -> None:
+    with (root / "Logiciel" / "cabinet.db").open("r+b") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        for off in range(0, size, size // 50):
+            fh.seek(off)
+            fh.write(os.urandom(4096))
+    for k in range(20):
+        (root / "Documents" / "patients" / f"new-{k}.txt").write_bytes(os.urandom(30_000))
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    cp = proc.stream(args, env=env, timeout=3600, on_line=lambda _l: None)
+    dt = time.perf_counter() - t0
+    if not cp.ok:
+        sys.exit(f"failed: {' '.join(args)}\n{cp.stderr[-2000:]}")
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--size-mb", type=int, default=1024)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="hygie-bench-", dir=a.workdir))
+    hygie = str(Path(sys.executable).parent / "hygie")
+    try:
+        src = work / "src"
+        t0 = time.perf_counter()
+        size = generate(src, a.size_mb)
+        print(f"data set: {size / MB:.0f} MiB in {time.perf_counter() - t0:.1f}s -> {src}")
+        pw = work / "pw"
+        pw.write_text("benchmark-password-not-secret\n")
+        pw.chmod(0o600)
+        raw_env = proc.c_locale_env(
+            {
+                "RESTIC_PASSWORD_FILE": str(pw),
+                "RESTIC_REPOSITORY": str(work / "raw-repo"),
+                "RESTIC_CACHE_DIR": str(work / "raw-cache"),
+            }
+        )
+        hy_env = proc.c_locale_env({"HYGIE_HOME": str(work / "home"), "HYGIE_KEYRING": "file"})
+        sources = [str(src)]
+        timed(["restic", "init"], raw_env)
+        timed(
+            [hygie, "backup", "setup", "--source", *sources, "--destination",
+             str(work / "hygie-repo"), "--yes", "--no-pdf"],
+            hy_env,
+        )  # fmt: skip
+        rows: list[tuple[str, float, float]] = []
+        raw1 = timed(["restic", "backup", "--json", *sources], raw_env)
+        hy1 = timed([hygie, "backup", "run", "--json"], hy_env)
+        rows.append(("backup, first", raw1, hy1))
+        modify(src)
+        raw2 = timed(["restic", "backup", "--json", *sources], raw_env)
+        hy2 = timed([hygie, "backup", "run", "--json"], hy_env)
+        rows.append(("backup, incremental", raw2, hy2))
+        raw3 = timed(
+            ["restic", "restore", "latest", "--target", str(work / "raw-restore")], raw_env
+        )
+        shutil.rmtree(work / "raw-restore", ignore_errors=True)
+        hy3 = timed([hygie, "backup", "verify", "--full", "--json"], hy_env)
+        rows.append(("restore vs verify --full", raw3, hy3))
+        ver = proc.run(["restic", "version"]).stdout.strip()
+        print(f"\n{ver}; {os.cpu_count()} CPUs; data {size / MB:.0f} MiB\n")
+        print(f"{'operation':<28}{'raw restic (s)':>16}{'hygie (s)':>12}{'ratio':>8}")
+        for name, raw, hy in rows:
+            print(f"{name:<28}{raw:>16.2f}{hy:>12.2f}{hy / raw:>8.2f}")
+        thr_raw = size / MB / raw3
+        thr_hy = size / MB / hy3
+        print(
+            f"\nrestore throughput: raw {thr_raw:.0f} MiB/s, hygie verify --full {thr_hy:.0f} "
+            f"MiB/s (ratio {thr_hy / thr_raw:.2f}, target >= 0.80)"
+        )
+        print(
+            f"run overhead: first {hy1 / raw1:.2f}x, incremental {hy2 / raw2:.2f}x (target <= 1.05)"
+        )
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

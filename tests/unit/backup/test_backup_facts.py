@@ -1,0 +1,129 @@
+"""Facts from the recorded state (pure derivation, mount history, provider when not set up)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hygie.audit.context import ProbeContext
+from hygie.audit.model import FactState
+from hygie.backup import state
+from hygie.backup.destinations import Destination
+from hygie.backup.facts import DestinationState, backup_state, derive_facts
+from hygie.store import open_store
+
+NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+DISK = Destination("disque", "local", "/media/a/CAB/h", True, "5E2A-91C4", "CAB", "h")
+DISK2 = Destination("disque-2", "local", "/media/a/MAISON/h", True, "7F10-33AB", "MAISON", "h")
+S3_HDS = Destination("s3", "s3", "s3:https://s3.gra.io.cloud.ovh.net/cabinet")
+S3_OTHER = Destination("s3", "s3", "s3:https://s3.us-east-1.amazonaws.com/cabinet")
+LOCAL_S3 = Destination("s3", "s3", "s3:http://127.0.0.1:9000/b")
+
+
+def ago(days: float) -> str:
+    return (NOW - dt.timedelta(days=days)).isoformat(timespec="seconds")
+
+
+def facts(states: list[DestinationState]) -> dict[str, object]:
+    out = {}
+    for f in derive_facts(states, NOW, "0.14.0", "file"):
+        out[f.key] = f.value if f.state is FactState.KNOWN else f.state
+    return out
+
+
+@pytest.mark.parametrize(
+    ("states", "expected"),
+    [
+        (
+            [
+                DestinationState(DISK, ago(1), ago(2), True),
+                DestinationState(S3_HDS, ago(1), ago(2), True),
+            ],
+            {
+                "backup.exists": True,
+                "backup.restore_tested": True,
+                "backup.two_places": True,
+                "backup.disconnected": True,
+                "cloud.hds_certified": True,
+            },
+        ),
+        (
+            [DestinationState(DISK, ago(10), None, None, left_mounted=True)],
+            {
+                "backup.exists": False,
+                "backup.restore_tested": False,
+                "backup.two_places": False,
+                "backup.disconnected": False,
+                "backup.left_mounted": ["disque"],
+                "cloud.hds_certified": FactState.UNKNOWN,
+            },
+        ),
+        (
+            [
+                DestinationState(DISK, ago(1), ago(1), False),
+                DestinationState(DISK2, ago(3), ago(5), True),
+            ],
+            {"backup.restore_tested": False, "backup.two_places": True},
+        ),
+        (
+            [DestinationState(S3_OTHER, ago(1), ago(200), True)],
+            {
+                "backup.restore_tested": False,
+                "cloud.hds_certified": False,
+                "backup.disconnected": False,
+                "backup.left_mounted": FactState.NOT_APPLICABLE,
+            },
+        ),
+        (
+            [DestinationState(LOCAL_S3, ago(1), ago(1), True)],
+            {"cloud.hds_certified": FactState.UNKNOWN, "backup.encrypted": True},
+        ),
+    ],
+)
+def test_derive_facts(states: list[DestinationState], expected: dict[str, object]) -> None:
+    got = facts(states)
+    for key, value in expected.items():
+        assert got[key] == value, key
+
+
+@pytest.mark.parametrize(
+    ("obs", "left"),
+    [
+        ([], False),
+        ([("2026-11-28T09:00:00+00:00", True)], False),
+        ([("2026-11-27T09:00:00+00:00", True), ("2026-11-28T09:00:00+00:00", True)], True),
+        ([("2026-11-28T09:00:00+00:00", True), ("2026-11-28T11:00:00+00:00", True)], False),
+        (
+            [
+                ("2026-11-26T09:00:00+00:00", True),
+                ("2026-11-27T09:00:00+00:00", False),
+                ("2026-11-28T09:00:00+00:00", True),
+            ],
+            False,
+        ),
+    ],
+)
+def test_left_mounted(obs: list[tuple[str, bool]], left: bool) -> None:
+    assert state.left_mounted(obs) is left
+
+
+def test_provider_when_not_set_up_leaves_questions_to_the_user() -> None:
+    st = open_store()
+    got = {f.key: f for f in backup_state(ProbeContext(store=st))}
+    assert got["backup.exists"].state is FactState.UNKNOWN and got["backup.exists"].askable
+    assert got["backup.restic_version"].state is FactState.NOT_APPLICABLE
+
+
+def test_provider_from_recorded_state() -> None:
+    st = open_store()
+    cfg = state.BackupConfig(("/home/x/Documents",), (Destination("local", "local", "/srv/b"),))
+    state.save_config(st, cfg)
+    state.record_run(st, "local", "backup", ago(0), True, {"snapshot_id": "abc"})
+    state.record_run(st, "local", "verify", ago(0), False, {}, "repository_corrupted")
+    got = {f.key: f for f in backup_state(ProbeContext(store=st))}
+    assert got["backup.exists"].value is True
+    assert got["backup.restore_tested"].value is False
+    assert got["backup.verify_state"].value == [
+        {"name": "local", "ok": False, "age_days": got["backup.verify_state"].value[0]["age_days"]}  # type: ignore[index]
+    ]
