@@ -12,6 +12,7 @@ from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
 from hygie.scan import service
+from hygie.scan.engine import DocumentResult
 
 #: Folders with at least this many files get a progress bar (on a terminal).
 PROGRESS_FROM = 20
@@ -102,7 +103,7 @@ def scan(
     return EXIT_OK if status == "clean" else EXIT_FINDINGS
 
 
-def _counts_by_label(doc: service.DocumentResult) -> dict[str, int]:
+def _counts_by_label(doc: DocumentResult) -> dict[str, int]:
     from hygie.identifiers import label_of
 
     out: dict[str, int] = {}

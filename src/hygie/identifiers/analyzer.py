@@ -10,29 +10,55 @@ import re
 from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Recognizer
-from hygie.identifiers.recognizers._common import words_regex
+from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import STRONG_TYPES, recognizers
 
 #: Weight of health vocabulary from which a document is "in a health context".
 HEALTH_CONTEXT_WEIGHT = 2.0
+#: Characters around contextual findings in which the health vocabulary is weighed.
+HEALTH_WINDOW = 1000
+
+
+#: Context lists longer than this are looked up word by word (a Vocabulary), not by regex.
+VOCABULARY_FROM = 40
 
 
 @functools.cache
-def _context_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    return words_regex(words) if words else None
+def _context_matcher(words: tuple[str, ...]) -> re.Pattern[str] | Vocabulary | None:
+    if not words:
+        return None
+    if len(words) > VOCABULARY_FROM:
+        return Vocabulary(words)
+    return words_regex(tuple(w.lower() for w in words), ignore_case=False)
 
 
 def _has(words: tuple[str, ...], window: str) -> bool:
-    rx = _context_re(words)
-    return rx is not None and rx.search(window) is not None
+    """``window`` must be lower case."""
+    matcher = _context_matcher(words)
+    if matcher is None:
+        return False
+    if isinstance(matcher, Vocabulary):
+        return matcher.search(window)
+    return matcher.search(window) is not None
 
 
-def _run(rec: Recognizer, text: str) -> Iterable[Finding]:
+@functools.cache
+def _before_re(regex: str) -> re.Pattern[str]:
+    return re.compile(f"(?:{regex})\\Z", re.IGNORECASE)
+
+
+def _run(rec: Recognizer, text: str, lower: str) -> Iterable[Finding]:
     for pattern, rx in rec.compiled:
+        if pattern.prefilter and not any(w in lower for w in pattern.prefilter):
+            continue
         for m in rx.finditer(text):
             raw = m.group(rec.group)
             start, end = m.span(rec.group)
+            if rec.context_before is not None:
+                window = text[max(0, start - rec.context_window) : start]
+                if _before_re(rec.context_before).search(window) is None:
+                    continue
             compact = rec.normalize(raw)
             verdict = rec.validate(compact) if rec.validate is not None else None
             if verdict is False:
@@ -40,8 +66,8 @@ def _run(rec: Recognizer, text: str) -> Iterable[Finding]:
             score = rec.validated_score if verdict else pattern.score
             if rec.context or rec.negative_context:
                 lo = max(0, start - rec.context_window)
-                before = text[lo:start]
-                after = text[end : end + rec.context_after]
+                before = lower[lo:start]
+                after = lower[end : end + rec.context_after]
                 window = before + " " + after
                 positive = _has(rec.context, window)
                 if rec.requires_context and not positive:
@@ -79,14 +105,21 @@ def analyze(text: str) -> tuple[Finding, ...]:
     around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
     """
     found: list[Finding] = []
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
+        lower = "".join(ch.lower()[0] for ch in text)
     for rec in recognizers():
-        found.extend(_run(rec, text))
+        found.extend(_run(rec, text, lower))
     found = _resolve_overlaps(found)
-    if found and any(f.type not in STRONG_TYPES for f in found):
-        weight, first, last = health_weight(text)
+    weak = [f for f in found if f.type not in STRONG_TYPES]
+    if weak:
+        # Weigh the vocabulary only around the contextual findings (speed, and relevance).
+        lo = max(0, min(f.start for f in weak) - HEALTH_WINDOW)
+        hi = max(f.end for f in weak) + HEALTH_WINDOW
+        weight, first, last = health_weight(text[lo:hi])
         if weight > 0:
             conf = min(1.0, 0.3 + weight / 10.0)
-            found.append(Finding("HEALTH_CONTEXT", round(conf, 3), first, last, "•••"))
+            found.append(Finding("HEALTH_CONTEXT", round(conf, 3), lo + first, lo + last, "•••"))
     return tuple(found)
 
 

@@ -26,6 +26,8 @@ class Pattern:
     regex: str
     score: float
     flags: int = 0
+    #: Lower-case substrings: the pattern only runs on texts holding one of them (speed).
+    prefilter: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Recognizer:
     classify: Callable[[str], str] | None = None
     mask: Callable[[str], str] | None = None
     group: int = 0
+    #: A regex that must match right before the value (``...\Z`` on the preceding
+    #: ``context_window`` characters): "né le", "DDN :"...
+    context_before: str | None = None
     patient: bool = True
     spec: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from hygie.i18n import N_, _
+from hygie.i18n import _
 from hygie.identifiers.model import Recognizer
 
 #: Types that identify a patient by themselves.
@@ -59,6 +59,3 @@ def is_patient_type(type_: str) -> bool:
 
 def all_types() -> tuple[str, ...]:
     return tuple(_labels())
-
-
-UNKNOWN = N_("inconnu")

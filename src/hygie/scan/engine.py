@@ -117,12 +117,7 @@ def extract_parts(
             for p in extract_pdf(data, deadline):
                 yield Part(f"{prefix} › {p.name}" if prefix else p.name, p.text, p.reason)
             return
-        for magic, kind in IMAGE_MAGIC:
-            if data.startswith(magic):
-                raise NotScannable(
-                    N_("image ({kind}) : lecture optique non disponible").replace("{kind}", kind)
-                )
-        if ext in IMAGE_EXT:
+        if ext in IMAGE_EXT or any(data.startswith(magic) for magic, _kind in IMAGE_MAGIC):
             raise NotScannable(N_("image : lecture optique non disponible"))
         if data.startswith(_OLE_MAGIC):
             raise NotScannable(N_("ancien format Office ou document chiffré (non lisible)"))

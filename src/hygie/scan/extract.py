@@ -286,6 +286,8 @@ def _decode_part(part: Message) -> bytes:
 
 
 def _charset_decode(data: bytes, charset: str | None) -> str:
+    if b"\x00" in data:
+        raise NotScannable(N_("texte contenant des données binaires"))
     if charset:
         try:
             return data.decode(charset)
@@ -298,8 +300,6 @@ def iter_email_parts(
     raw: bytes, deadline: Deadline, prefix: str = "", depth: int = 0
 ) -> Iterator[Part]:
     """Every text part and attachment of a message, depth-first; names in French."""
-    from hygie.scan.engine import extract_parts  # attachments are documents themselves
-
     if depth > MAX_DEPTH:
         yield Part(prefix or _("message"), None, N_("trop de messages imbriqués"))
         return
@@ -308,62 +308,86 @@ def iter_email_parts(
     except Exception:  # the stdlib parser raises various errors on hostile input
         yield Part(prefix or _("message"), None, N_("message électronique mal formé"))
         return
-    defects = _defects(msg)
-    if defects:
+    yield from _message_parts(msg, deadline, prefix, depth)
+
+
+def _message_parts(msg: Message, deadline: Deadline, prefix: str, depth: int) -> Iterator[Part]:
+    if depth > MAX_DEPTH:
+        yield Part(prefix or _("message"), None, N_("trop de messages imbriqués"))
+        return
+    if _defects(msg):
         yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
         return
     subject = str(msg.get("Subject", "") or "")
     if subject:
         yield Part(_join(prefix, _("objet du message")), normalize(subject))
-    body_seen = False
-    for part in msg.walk():
-        if deadline.expired():
-            yield Part(prefix or _("message"), None, N_("délai d'analyse dépassé"))
+    state = {"body": False}
+    yield from _entity_parts(msg, deadline, prefix, depth, state)
+
+
+def _entity_parts(
+    part: Message, deadline: Deadline, prefix: str, depth: int, state: dict[str, bool]
+) -> Iterator[Part]:
+    from hygie.scan.engine import extract_parts  # attachments are documents themselves
+
+    if deadline.expired():
+        yield Part(prefix or _("message"), None, N_("délai d'analyse dépassé"))
+        return
+    if _defects(part):
+        yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+        return
+    ctype = part.get_content_type()
+    if part.is_multipart():
+        children = part.get_payload()
+        if not isinstance(children, list):
+            yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
             return
-        if part.is_multipart():
-            if _defects(part):
-                yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
-                return
-            continue
-        ctype = part.get_content_type()
-        filename = part.get_filename()
-        disposition = part.get_content_disposition()
-        try:
-            data = _decode_part(part)
-        except NotScannable as exc:
-            yield Part(_join(prefix, filename or ctype), None, exc.reason)
-            continue
-        if ctype == "message/rfc822" or (ctype.startswith("message/") and not filename):
-            yield from iter_email_parts(
-                data, deadline, _join(prefix, _("message joint")), depth + 1
-            )
-            continue
-        if filename or disposition == "attachment":
-            name = _join(prefix, _("pièce jointe {name}").format(name=filename or ctype))
-            yield from extract_parts(
-                data, filename or _guess_name(ctype), deadline, name, depth + 1
-            )
-            continue
-        if ctype in ("text/plain", "text/html", "text/enriched", "text/csv"):
-            try:
-                text = _charset_decode(data, part.get_content_charset())
-            except NotScannable as exc:
-                yield Part(_join(prefix, _("corps du message")), None, exc.reason)
-                continue
-            if ctype == "text/html":
-                text = html_to_text(text)
-            label = (
-                _("corps du message")
-                if not body_seen
-                else _("corps du message ({type})").format(type=ctype)
-            )
-            body_seen = True
-            yield Part(_join(prefix, label), normalize(text))
-            continue
-        # Inline non-text part without a name (an inline image...): a document too.
-        yield from extract_parts(
-            data, _guess_name(ctype), deadline, _join(prefix, ctype), depth + 1
+        if not all(isinstance(c, Message) for c in children):
+            yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+            return
+        if ctype == "message/rfc822":
+            for child in children:
+                assert isinstance(child, Message)
+                yield from _message_parts(
+                    child, deadline, _join(prefix, _("message joint")), depth + 1
+                )
+            return
+        for child in children:
+            assert isinstance(child, Message)
+            yield from _entity_parts(child, deadline, prefix, depth, state)
+        return
+    filename = part.get_filename()
+    disposition = part.get_content_disposition()
+    try:
+        data = _decode_part(part)
+    except NotScannable as exc:
+        yield Part(_join(prefix, filename or ctype), None, exc.reason)
+        return
+    if ctype.startswith("message/"):
+        yield from iter_email_parts(data, deadline, _join(prefix, _("message joint")), depth + 1)
+        return
+    if filename or disposition == "attachment":
+        name = _join(prefix, _("pièce jointe {name}").format(name=filename or ctype))
+        yield from extract_parts(data, filename or _guess_name(ctype), deadline, name, depth + 1)
+        return
+    if ctype in ("text/plain", "text/html", "text/enriched", "text/csv"):
+        label = (
+            _("corps du message")
+            if not state["body"]
+            else _("corps du message ({type})").format(type=ctype)
         )
+        state["body"] = True
+        try:
+            text = _charset_decode(data, part.get_content_charset())
+        except NotScannable as exc:
+            yield Part(_join(prefix, label), None, exc.reason)
+            return
+        if ctype == "text/html":
+            text = html_to_text(text)
+        yield Part(_join(prefix, label), normalize(text))
+        return
+    # Inline non-text part without a name (an inline image...): a document too.
+    yield from extract_parts(data, _guess_name(ctype), deadline, _join(prefix, ctype), depth + 1)
 
 
 def _guess_name(ctype: str) -> str:

@@ -30,7 +30,50 @@ def only_digits(raw: str) -> str:
     return "".join(ch for ch in raw if "0" <= ch <= "9")
 
 
-def words_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A case-insensitive regex matching any of ``words`` as whole words (longest first)."""
+def words_regex(words: tuple[str, ...], *, ignore_case: bool = True) -> re.Pattern[str]:
+    """A regex matching any of ``words`` as whole words (longest first).
+
+    With ``ignore_case=False`` the words must be lower case and so must the searched text
+    (faster: callers lower-case small windows themselves)."""
     alts = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(f"(?<![\\w])(?:{alts})(?![\\w])", re.IGNORECASE)
+    return re.compile(f"(?<![\\w])(?:{alts})(?![\\w])", re.IGNORECASE if ignore_case else 0)
+
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+class Vocabulary:
+    """A set of (multi-)word terms looked up word by word: linear in the text, unlike a
+    regex alternation of hundreds of words. Texts given must be lower case."""
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = frozenset(t.lower() for t in terms)
+        self.max_words = max((len(t.split()) for t in self.terms), default=1)
+        self.first_words = frozenset(t.split()[0] for t in self.terms)
+
+    def _terms(self, lower: str, *, first_only: bool) -> list[str]:
+        first_words, terms, max_words = self.first_words, self.terms, self.max_words
+        words = _WORD_RE.findall(lower)
+        found: list[str] = []
+        for i, w in enumerate(words):
+            if w not in first_words:
+                continue
+            for k in range(min(max_words, len(words) - i), 0, -1):
+                term = w if k == 1 else " ".join(words[i : i + k])
+                if term in terms:
+                    found.append(term)
+                    if first_only:
+                        return found
+                    break
+        return found
+
+    def finditer(self, lower: str) -> list[tuple[str, int, int]]:
+        """(term, start, end) of each distinct term found (first occurrence)."""
+        out = []
+        for term in dict.fromkeys(self._terms(lower, first_only=False)):
+            start = lower.find(term)
+            out.append((term, start, start + len(term)))
+        return sorted(out, key=lambda t: t[1])
+
+    def search(self, lower: str) -> bool:
+        return bool(self._terms(lower, first_only=True))

@@ -1,7 +1,8 @@
 """Birth dates, only right after a birth context: "né(e) le", "née le", "DDN",
 "date de naissance". Numeric (12/03/1985, 12.03.85, 12-3-1985), French month names
-("12 mars 1985", "1er janv. 1950") and ISO (1985-03-12). The context is part of the pattern,
-so ordinary dates (invoices, appointments) are never looked at."""
+("12 mars 1985", "1er janv. 1950") and ISO (1985-03-12). Dates are found first (fast,
+digit-anchored); only those right after a birth context are kept, so invoice or appointment
+dates never count."""
 
 from __future__ import annotations
 
@@ -54,9 +55,31 @@ CONTEXT_RE = (
     "|birth" + _B + "*date|date" + _B + "+of" + _B + "+birth|dob"
     ")" + _B + "*:?" + _B + "*(?:le" + _B + "+)?"
 )
-NUMERIC = "(\\d{1,2}[/.\\-]\\d{1,2}[/.\\-](?:\\d{4}|\\d{2}))(?![\\d/])"
-TEXTUAL = f"(\\d{{1,2}}(?:er)?{_B}+(?:{_MONTH_ALT})\\.?{_B}+(?:\\d{{4}}|\\d{{2}}))(?!\\d)"
-ISO = "(\\d{4}-\\d{2}-\\d{2})(?!\\d)"
+#: The birth contexts as plain substrings: texts with none of them skip the date search.
+PREFILTER = (
+    "naiss",
+    "né le",
+    "née le",
+    "ne le",
+    "nee le",
+    "né(e)",
+    "ne(e)",
+    "né :",
+    "né:",
+    "née :",
+    "née:",
+    "ddn",
+    "d.d.n",
+    "d. d. n",
+    "d d n",
+    "birth",
+    "dob",
+)
+# Digit-anchored (fast): the first digit, not glued to a digit, "/", "." or "-", then the rest.
+_FIRST = "\\d(?<![\\d/.\\-]\\d)"
+NUMERIC = "\\d?[/.\\-]\\d{1,2}[/.\\-](?:\\d{4}|\\d{2})(?![\\d/])"
+TEXTUAL = f"\\d?(?:er)?{_B}+(?:{_MONTH_ALT})\\.?{_B}+(?:\\d{{4}}|\\d{{2}})(?!\\d)"
+ISO = "\\d{3}-\\d{2}-\\d{2}(?!\\d)"
 
 
 def parse_birth_date(value: str, today: dt.date | None = None) -> dt.date | None:
@@ -97,14 +120,12 @@ def _validate(raw: str) -> bool:
 RECOGNIZER = Recognizer(
     id="BIRTH_DATE",
     label_fr=N_("date de naissance"),
-    patterns=(
-        Pattern("birth_numeric", CONTEXT_RE + NUMERIC, 0.6, re.IGNORECASE),
-        Pattern("birth_textual", CONTEXT_RE + TEXTUAL, 0.6, re.IGNORECASE),
-        Pattern("birth_iso", CONTEXT_RE + ISO, 0.6, re.IGNORECASE),
-    ),
+    patterns=(Pattern("birth_date", f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})", 0.6, re.IGNORECASE),),
     validate=_validate,
     validated_score=0.7,
-    group=1,
+    normalize=lambda raw: raw,
+    context_before=CONTEXT_RE,
+    context_window=40,
     mask=mask_all,
     patient=True,
     spec="context-anchored: né(e) le / DDN / date de naissance",

@@ -11,7 +11,14 @@ from hygie.identifiers.recognizers._common import digits_with_sep, only_digits
 RECOGNIZER = Recognizer(
     id="FR_ADELI",
     label_fr=N_("ADELI (professionnel de santé)"),
-    patterns=(Pattern("adeli_9", "(?<![0-9A-Za-z_])" + digits_with_sep(9) + "(?![0-9])", 0.2),),
+    patterns=(
+        Pattern(
+            "adeli_9",
+            "(?<![0-9A-Za-z_])" + digits_with_sep(9) + "(?![0-9])",
+            0.2,
+            prefilter=("adeli",),
+        ),
+    ),
     validate=checksums.adeli_is_valid,
     normalize=only_digits,
     context=("adeli", "n° adeli", "numéro adeli"),

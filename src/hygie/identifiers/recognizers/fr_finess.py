@@ -16,6 +16,7 @@ RECOGNIZER = Recognizer(
             "finess_9",
             f"(?<![0-9A-Za-z_])(?:\\d{SEP}\\d|2[AB]){SEP}" + digits_with_sep(7) + "(?![0-9])",
             0.2,
+            prefilter=("finess",),
         ),
     ),
     validate=checksums.finess_is_valid,

@@ -17,7 +17,14 @@ def _normalize(raw: str) -> str:
 RECOGNIZER = Recognizer(
     id="FR_RPPS",
     label_fr=N_("RPPS (professionnel de santé)"),
-    patterns=(Pattern("rpps_11", "(?<![0-9A-Za-z_])8?" + digits_with_sep(11) + "(?![0-9])", 0.2),),
+    patterns=(
+        Pattern(
+            "rpps_11",
+            "(?<![0-9A-Za-z_])8?" + digits_with_sep(11) + "(?![0-9])",
+            0.2,
+            prefilter=("rpps", "idnps", "identifiant national", "prescripteur"),
+        ),
+    ),
     validate=checksums.rpps_is_valid,
     normalize=_normalize,
     context=(

@@ -9,10 +9,9 @@ little so that a nurse's own signature is not a patient record.
 from __future__ import annotations
 
 import functools
-import re
 
 from hygie.i18n import N_
-from hygie.identifiers.recognizers._common import words_regex
+from hygie.identifiers.recognizers._common import Vocabulary
 
 #: term -> weight. Lower case; accents optional variants listed where common.
 TERMS: dict[str, float] = {}
@@ -216,20 +215,22 @@ LABEL = N_("vocabulaire de santé (soins, médicaments, diagnostics)")
 
 
 @functools.cache
-def terms_regex() -> re.Pattern[str]:
-    return words_regex(tuple(TERMS))
+def vocabulary() -> Vocabulary:
+    return Vocabulary(tuple(TERMS))
 
 
 def health_weight(text: str) -> tuple[float, int, int]:
     """(total weight, first start, last end) of the health terms in ``text``; each distinct
     term counts once."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        lower = "".join(ch.lower()[0] for ch in text)
     seen: dict[str, float] = {}
     first, last = -1, -1
-    for m in terms_regex().finditer(text):
-        term = m.group(0).lower()
+    for term, start, end in vocabulary().finditer(lower):
         if term not in seen:
             seen[term] = TERMS.get(term, 0.5)
         if first < 0:
-            first = m.start()
-        last = m.end()
+            first = start
+        last = end
     return sum(seen.values()), first, last

@@ -25,9 +25,10 @@ RECOGNIZER = Recognizer(
     patterns=(
         Pattern(
             "mssante_patient",
-            r"(?<![\w.+\-])[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8}@patient\.mssante\.fr(?![\w.\-])",
+            r"(?<![\w.+\-])[0-9]{5}(?:[0-9]{2}|2[AB])[0-9]{8}@patient\.mssante\.fr(?![\w\-]|\.\w)",
             0.5,
             re.IGNORECASE,
+            prefilter=("@patient.mssante",),
         ),
     ),
     validate=_validate,

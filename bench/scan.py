@@ -1,0 +1,239 @@
+"""Benchmark ``hygie scan``'s analyzer against Presidio's (pattern recognizers only).
+
+The same labelled corpus (tests/scan_corpus.py: synthetic French clinical notes, mails,
+invoices, with and without identifiers, padded with ordinary prose) goes through:
+
+* hygie: ``hygie.identifiers.analyze`` + ``is_patient_data``;
+* Presidio: ``presidio_analyzer.AnalyzerEngine`` with the no-op NLP engine (no model),
+  language "fr", and pattern recognizers given the same rules: hygie's NIR regex validated by
+  the same key/sanity function, the MSSanté patient address, birth dates after a birth
+  context, civility + name; a document is "patient data" when a result scores >= 0.5.
+
+One process, one core, same texts. Prints MB/s, documents/s, precision and recall, and the
+speed ratio. ``--pdf`` adds the PDF text extraction comparison (pypdfium2 vs pypdf).
+
+Run (Presidio lives in the bench's own venv, never in the test extra)::
+
+    python3 -m venv .venv-bench && .venv-bench/bin/pip install -e '.[bench]'
+    .venv-bench/bin/python bench/scan.py            # default: 400 documents
+    .venv-bench/bin/python bench/scan.py --pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "src"))
+
+from hygie.identifiers import analyze, is_patient_data  # noqa: E402
+from hygie.identifiers.checksums import nir_is_valid  # noqa: E402
+from hygie.identifiers.recognizers import birth_date, fr_nir, mssante_patient  # noqa: E402
+from scan_corpus import FILLER, generate, precision_recall  # noqa: E402
+
+PROSE = (
+    "Le cabinet infirmier assure les soins à domicile sept jours sur sept, y compris les "
+    "jours fériés, sur les communes du canton. Les rendez-vous se prennent par téléphone "
+    "entre 8 h et 12 h ; en dehors de ces horaires, laissez un message. Les tarifs sont "
+    "ceux de la convention nationale, le tiers payant est pratiqué pour la part obligatoire "
+    "et, sur présentation de l'attestation, pour la part complémentaire. Le 14/02/2026, "
+    "la réunion de coordination a réuni 6 infirmières et 2 médecins pendant 1 h 30."
+)
+
+
+def corpus(n: int, pad: int, seed: int) -> tuple[list[str], list[bool]]:
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for d in generate(n, seed=seed):
+        filler = "\n\n".join(rng.choice((PROSE, *FILLER)) for _ in range(pad))
+        cut = rng.randint(0, pad)
+        parts = filler.split("\n\n")
+        texts.append("\n\n".join([*parts[:cut], d.text, *parts[cut:]]))
+        labels.append(d.patient)
+    return texts, labels
+
+
+WARMUP = (
+    "NIR 1 85 03 75 116 001 27, née le 12/03/1985, Mme Durand : pansement, insuline. "
+    "RPPS 10005173140, ADELI 756012345, FINESS 010003820, Patient : DURAND, commande "
+    "185037511600127, 185037511600127@patient.mssante.fr"
+)
+REPEAT = 3
+
+
+def run_hygie(texts: list[str]) -> tuple[float, list[bool]]:
+    analyze(WARMUP)  # compile every lazy regex and vocabulary outside the timing
+    best, predicted = float("inf"), []
+    for _ in range(REPEAT):  # best of N: the machine is shared
+        t0 = time.perf_counter()
+        predicted = [is_patient_data(analyze(t)) for t in texts]
+        best = min(best, time.perf_counter() - t0)
+    return best, predicted
+
+
+def presidio_engine():  # type: ignore[no-untyped-def]
+    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+    class NirRecognizer(PatternRecognizer):  # type: ignore[misc]
+        def validate_result(self, pattern_text: str) -> bool:
+            return nir_is_valid(pattern_text)
+
+    class MssRecognizer(PatternRecognizer):  # type: ignore[misc]
+        def validate_result(self, pattern_text: str) -> bool:
+            return nir_is_valid(pattern_text.split("@")[0])
+
+    registry = RecognizerRegistry(supported_languages=["fr"])
+    registry.add_recognizer(
+        NirRecognizer(
+            supported_entity="FR_NIR",
+            supported_language="fr",
+            patterns=[Pattern("nir", fr_nir.NIR_REGEX, 0.3)],
+            context=list(fr_nir.CONTEXT),
+        )
+    )
+    registry.add_recognizer(
+        MssRecognizer(
+            supported_entity="MSSANTE_PATIENT",
+            supported_language="fr",
+            patterns=[Pattern("mss", mssante_patient.RECOGNIZER.patterns[0].regex, 0.5)],
+        )
+    )
+    date = birth_date.RECOGNIZER.patterns[0].regex
+    registry.add_recognizer(
+        PatternRecognizer(
+            supported_entity="BIRTH_DATE",
+            supported_language="fr",
+            patterns=[Pattern("birth", f"(?i:{birth_date.CONTEXT_RE}){date}", 0.6)],
+        )
+    )
+    registry.add_recognizer(
+        PatternRecognizer(
+            supported_entity="PATIENT_NAME",
+            supported_language="fr",
+            patterns=[
+                Pattern(
+                    "civility",
+                    r"\b(?:M\.|Mme|Monsieur|Madame)\s+[A-ZÉÈ][A-Za-zéèêëïîôç'\-]{1,30}",
+                    0.3,
+                )
+            ],
+            context=["pansement", "insuline", "injection", "glycémie", "diabète"],
+        )
+    )
+    engine = AnalyzerEngine(
+        registry=registry,
+        nlp_engine=NoOpNlpEngine(models=[{"lang_code": "fr", "model_name": "none"}]),
+        supported_languages=["fr"],
+    )
+    return engine
+
+
+def run_presidio(texts: list[str]) -> tuple[float, list[bool]] | None:
+    try:
+        engine = presidio_engine()
+    except ImportError:
+        return None
+    engine.analyze(text="échauffement", language="fr")
+    t0 = time.perf_counter()
+    predicted = [any(r.score >= 0.5 for r in engine.analyze(text=t, language="fr")) for t in texts]
+    return time.perf_counter() - t0, predicted
+
+
+def prose(mb: float, seed: int = 1) -> list[str]:
+    """Plain French prose without identifiers (dates, hours, amounts), cut in 20 KB docs."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    while size < mb * 1e6:
+        p = rng.choice((PROSE, *FILLER))
+        parts.append(p)
+        size += len(p.encode("utf-8")) + 2
+    text = "\n\n".join(parts)
+    return [text[i : i + 20000] for i in range(0, len(text), 20000)]
+
+
+def bench_pdf(pages: int) -> None:
+    from scan_docs import make_pdf
+
+    rng = random.Random(1)
+    data = make_pdf(
+        ["\n".join(rng.choice((PROSE, *FILLER)) for _ in range(40)) for _ in range(pages)]
+    )
+    rows = []
+    import pypdfium2 as pdfium
+
+    t0 = time.perf_counter()
+    doc = pdfium.PdfDocument(data)
+    n1 = sum(len(doc[i].get_textpage().get_text_range()) for i in range(len(doc)))
+    rows.append(("pypdfium2", time.perf_counter() - t0, n1))
+    try:
+        import pypdf
+    except ImportError:
+        pypdf = None  # type: ignore[assignment]
+    if pypdf is not None:
+        t0 = time.perf_counter()
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        n2 = sum(len(p.extract_text()) for p in reader.pages)
+        rows.append(("pypdf", time.perf_counter() - t0, n2))
+    mb = len(data) / 1e6
+    print(f"\nPDF text extraction: {pages} pages, {mb:.2f} MB")
+    print(f"{'library':<10} {'s':>7} {'MB/s':>7} {'pages/s':>8} {'chars':>9}")
+    for name, dt, chars in rows:
+        print(f"{name:<10} {dt:7.3f} {mb / dt:7.2f} {pages / dt:8.1f} {chars:9d}")
+    if len(rows) == 2:
+        print(f"pypdfium2 is {rows[1][1] / rows[0][1]:.1f}x faster than pypdf")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=400)
+    ap.add_argument("--pad", type=int, default=12, help="prose paragraphs around each document")
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=3, help="best of N runs (shared machine)")
+    ap.add_argument("--prose-mb", type=float, default=2.0, help="plain-text throughput run")
+    ap.add_argument("--pdf", action="store_true", help="also compare PDF extractors")
+    ap.add_argument("--pdf-pages", type=int, default=60)
+    args = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
+
+    texts, labels = corpus(args.docs, args.pad, args.seed)
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    print(f"corpus: {len(texts)} documents, {mb:.2f} MB, {sum(labels)} with patient data")
+    results = [("hygie", *run_hygie(texts))]
+    pres = run_presidio(texts)
+    if pres is None:
+        print("presidio-analyzer not installed: hygie only (see the docstring)")
+    else:
+        results.append(("presidio", *pres))
+    print(f"{'engine':<10} {'s':>7} {'MB/s':>8} {'docs/s':>9} {'precision':>10} {'recall':>7}")
+    for name, dt, pred in results:
+        p, r, _fp, _fn = precision_recall(pred, labels)
+        print(f"{name:<10} {dt:7.3f} {mb / dt:8.2f} {len(texts) / dt:9.1f} {p:10.3f} {r:7.3f}")
+    if len(results) == 2:
+        print(f"ratio: hygie is {results[1][1] / results[0][1]:.1f}x faster than Presidio")
+    docs = prose(args.prose_mb)
+    pmb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    print(f"\nplain prose (no identifier): {len(docs)} documents of 20 KB, {pmb:.2f} MB")
+    print(f"{'engine':<10} {'s':>7} {'MB/s':>8} {'docs/s':>9}")
+    timings = [("hygie", run_hygie(docs)[0])]
+    pres_prose = run_presidio(docs)
+    if pres_prose is not None:
+        timings.append(("presidio", pres_prose[0]))
+    for name, dt in timings:
+        print(f"{name:<10} {dt:7.3f} {pmb / dt:8.2f} {len(docs) / dt:9.1f}")
+    if len(timings) == 2:
+        print(f"ratio: hygie is {timings[1][1] / timings[0][1]:.1f}x faster than Presidio")
+    if args.pdf:
+        bench_pdf(args.pdf_pages)
+
+
+if __name__ == "__main__":
+    main()
