@@ -125,64 +125,15 @@ def run_sink(*, tls: bool = True, auth: bool = True) -> Iterator[Sink]:
 
 
 # --- the scanner ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _StandInFinding:
-    type: str
-    confidence: float
-    masked: str
-    part: str
-
-
-@dataclass(frozen=True)
-class _StandInResult:
-    status: str
-    reason: str
-    findings: tuple[_StandInFinding, ...]
-
-
-def _stand_in_scan(raw: bytes, *, timeout_s: float = 10.0) -> _StandInResult:
-    """Used only until hygie.scan lands: NIR with a valid key in any text part or attachment."""
-    import email
-    import email.policy
-    import re
-
-    from stdnum.fr import nir
-
-    from hygie.mail.addresses import mask_local
-
-    try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-    except Exception:
-        return _StandInResult("not_scannable", "MIME illisible", ())
-    bad = (
-        email.errors.StartBoundaryNotFoundDefect,
-        email.errors.MultipartInvariantViolationDefect,
-        email.errors.CloseBoundaryNotFoundDefect,
-    )
-    findings: list[_StandInFinding] = []
-    for i, part in enumerate(msg.walk()):
-        if any(isinstance(d, bad) for d in part.defects):
-            return _StandInResult("not_scannable", "MIME invalide", ())
-        if part.is_multipart():
-            continue
-        try:
-            payload = part.get_payload(decode=True) or b""
-        except Exception:
-            return _StandInResult("not_scannable", "encodage invalide", ())
-        text = payload.decode("utf-8", "replace")
-        name = part.get_filename() or ("corps du message" if i <= 1 else f"partie {i}")
-        for m in re.finditer(
-            r"(?<!\d)[12]\s?\d{2}\s?\d{2}\s?\d{2}\s?\d{3}\s?\d{3}\s?\d{2}(?!\d)", text
-        ):
-            digits = re.sub(r"\s", "", m.group(0))
-            if nir.is_valid(digits):
-                findings.append(_StandInFinding("FR_NIR", 0.99, mask_local(digits), name))
-    if findings:
-        return _StandInResult("patient_data", "données de patient", tuple(findings))
-    return _StandInResult("clean", "rien trouvé", ())
-
-
 def scanner() -> Any:
-    from hygie.mail.relay import default_scanner
+    """The real scanner (hygie.scan.engine.scan_email)."""
+    from hygie.scan.engine import scan_email
 
-    return default_scanner() or _stand_in_scan
+    return scan_email
+
+
+def dying_scanner(raw: bytes, *, timeout_s: float = 10.0) -> Any:
+    """A scanner whose worker process dies (for the fail-closed test of the process pool)."""
+    import os
+
+    os._exit(3)

@@ -49,7 +49,7 @@ def from_store(rows: dict[str, tuple[str, str]]) -> dict[str, Answer]:
 
 
 def _line_of(text: str, key: str) -> int:
-    pattern = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=', re.MULTILINE)
+    pattern = re.compile(r"^[ \t]*\"?" + re.escape(key) + r"\"?[ \t]*=", re.MULTILINE)
     m = pattern.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else 0
 

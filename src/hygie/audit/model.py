@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hygie.i18n import N_
+
 JSONValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 
 
@@ -25,11 +27,11 @@ class Status(StrEnum):
 
 # French labels shown to users (translated through gettext at render time).
 STATUS_LABELS_FR: dict[Status, str] = {
-    Status.OK: "ok",
-    Status.WARN: "à améliorer",
-    Status.FAIL: "critique",
-    Status.UNKNOWN: "inconnu",
-    Status.NOT_APPLICABLE: "non applicable",
+    Status.OK: N_("ok"),
+    Status.WARN: N_("à améliorer"),
+    Status.FAIL: N_("critique"),
+    Status.UNKNOWN: N_("inconnu"),
+    Status.NOT_APPLICABLE: N_("non applicable"),
 }
 
 # Badness order: the worst status of a measure's checks wins.
@@ -132,7 +134,11 @@ class MeasureResult:
     def summary(self) -> str:
         """The evidence of the checks that decided the status, joined for one line."""
         deciding = [c for c in self.checks if c.status is self.status] or list(self.checks)
-        return " ; ".join(c.evidence for c in deciding if c.evidence)
+        seen: list[str] = []
+        for c in deciding:
+            if c.evidence and c.evidence not in seen:
+                seen.append(c.evidence)
+        return " ; ".join(seen)
 
     def to_dict(self) -> dict[str, Any]:
         return {

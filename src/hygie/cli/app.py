@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from hygie import __version__
 from hygie.errors import EXIT_USAGE, AppError
@@ -67,10 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     except AppError as exc:
         if _wants_json(args):
             print_json(envelope("error", None, status="error", error=exc.to_dict()))
-        err_console.print(f"[bold red]{_('Erreur')} :[/] {exc.render()}", highlight=False)
+        err_console.print(Text.assemble((_("Erreur") + " : ", "bold red"), exc.render()))
         hint = exc.hint()
         if hint:
-            err_console.print(f"→ {hint}", highlight=False)
+            err_console.print(Text("→ " + hint))
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print(_("Interrompu. Rien n'a été perdu."))

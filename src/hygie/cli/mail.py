@@ -131,9 +131,11 @@ def relay(
         else:
             err_console.print(_("Réglages du relais valides."))
         raise typer.Exit(EXIT_OK)
+    # Only hygie's relay log at INFO (one line per message, no address, no content).
     logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
+    logging.getLogger("hygie.mail.relay").setLevel(logging.INFO)
     guard = r.GuardRelay(
         settings, upstream_password=upstream_password, client_password=client_password
     )

@@ -29,6 +29,7 @@ import importlib
 import ipaddress
 import logging
 import os
+import re
 import smtplib
 import ssl
 import threading
@@ -92,6 +93,7 @@ class RelaySettings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     upstream_ca: Path | None = None
+    scan_workers: int = 0
 
     def validate(self, *, client_password_set: bool) -> None:
         if self.upstream_tls not in TLS_MODES:
@@ -123,8 +125,10 @@ class RelaySettings:
                         "pas circuler en clair"
                     )
                 )
-        if self.max_size <= 0 or self.scan_timeout_s <= 0:
-            raise RelayConfigError(detail=_("max_size et scan_timeout_s doivent être positifs"))
+        if self.max_size <= 0 or self.scan_timeout_s <= 0 or self.scan_workers < 0:
+            raise RelayConfigError(
+                detail=_("max_size, scan_timeout_s et scan_workers doivent être positifs")
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -135,8 +139,14 @@ class RelaySettings:
             "policy": self.policy,
             "max_size": self.max_size,
             "scan_timeout_s": self.scan_timeout_s,
+            "scan_workers": self.scan_workers,
             "client_auth": None,
         }
+
+
+def default_scan_workers() -> int:
+    """Scanner processes beside the relay's own: one per spare core, at most two."""
+    return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
 def settings_from(
@@ -185,6 +195,7 @@ def settings_from(
             tls_cert=opt_path("tls_cert"),
             tls_key=opt_path("tls_key"),
             upstream_ca=opt_path("upstream_ca"),
+            scan_workers=int(section.get("scan_workers", default_scan_workers())),
         )
     except (TypeError, ValueError) as exc:
         raise RelayConfigError(detail=str(exc)) from exc
@@ -212,6 +223,57 @@ def default_scanner() -> Scanner | None:
     return fn
 
 
+class ProcessScanner:
+    """Runs a (picklable, module-level) scanner in worker processes, off the relay's GIL.
+
+    A worker that dies breaks the pool: that message is refused (fail closed) and the next
+    one gets a new pool.
+    """
+
+    def __init__(self, fn: Scanner, workers: int) -> None:
+        self.fn = fn
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor: Any = None
+
+    def _pool(self) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with self._lock:
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._executor
+
+    def warm(self) -> None:
+        """Start the workers now (imports take a moment), not on the first message."""
+        futures = [self._pool().submit(self.fn, b"", timeout_s=30.0) for _ in range(self.workers)]
+        for f in futures:
+            with contextlib.suppress(Exception):
+                f.result(timeout=60)
+
+    def __call__(self, raw: bytes, *, timeout_s: float) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._pool()
+        try:
+            return pool.submit(self.fn, raw, timeout_s=timeout_s).result(timeout=timeout_s + 5.0)
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is pool:
+                    self._executor = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.shutdown(wait=False, cancel_futures=True)
+
+
 TYPE_LABELS_FR: dict[str, str] = {
     "FR_NIR": N_("numéro de sécurité sociale (NIR/INS)"),
     "FR_NIA": N_("numéro d'inscription provisoire (NIA)"),
@@ -229,12 +291,20 @@ TYPE_LABELS_FR: dict[str, str] = {
 
 
 def type_label(t: str) -> str:
-    label = TYPE_LABELS_FR.get(t.upper())
-    return _(label) if label else t
+    """The French label of a finding type (the scanner's registry, else our own table)."""
+    try:
+        registry = importlib.import_module("hygie.identifiers.registry")
+        label = str(registry.label_of(t))
+        if label and label != t:
+            return label
+    except (ImportError, AttributeError):
+        pass
+    own = TYPE_LABELS_FR.get(t.upper())
+    return _(own) if own else t
 
 
 def _finding_part(f: Any) -> str:
-    for attr in ("part", "part_name", "location_part", "where"):
+    for attr in ("context_part", "part", "part_name"):
         v = getattr(f, attr, None)
         if isinstance(v, str) and v:
             return v
@@ -279,7 +349,15 @@ def ascii_reply(text: str) -> str:
     """SMTP replies are ASCII (RFC 5321): drop accents, keep the French readable."""
     t = unicodedata.normalize("NFKD", text)
     t = "".join(c for c in t if not unicodedata.combining(c))
-    t = t.replace("«", '"').replace("»", '"').replace("’", "'").replace("…", "...")
+    t = (
+        t.replace("« ", '"')
+        .replace(" »", '"')
+        .replace("\u00a0", " ")
+        .replace("«", '"')
+        .replace("»", '"')
+        .replace("’", "'")
+        .replace("…", "...")
+    )
     return "".join(c if 32 <= ord(c) < 127 else "?" for c in t)
 
 
@@ -346,11 +424,15 @@ def decide(
             ),
             non_mssante=non_mssante,
         )
-    except Exception:  # fail closed: a scanner crash never lets the message through
-        log.exception("scanner error (message refused)")
+    except Exception as exc:  # fail closed: a scanner crash never lets the message through
+        # The type only: an exception's text could quote a piece of the message.
+        log.warning("scanner error %s (message refused)", type(exc).__name__)
         return _unscannable(non_mssante, "")
     status = str(getattr(result, "status", ""))
     types, parts = _summarise(result)
+    if status == "clean" and ENCRYPTED.search(raw):
+        # Encrypted content cannot be read: "clean" would be a guess (fail closed).
+        return _unscannable(non_mssante, _("contenu chiffré"))
     if status == "clean":
         return Verdict("relayed_clean", True, non_mssante=non_mssante)
     if status != "patient_data":
@@ -399,6 +481,12 @@ def decide(
     )
 
 
+ENCRYPTED = re.compile(
+    rb"(?im)^content-type:[ \t]*(?:application/(?:x-)?pkcs7-mime|multipart/encrypted|"
+    rb"application/pgp-encrypted)|^-----BEGIN PGP MESSAGE-----"
+)
+
+
 def _unscannable(non_mssante: int, reason: str) -> Verdict:
     text = _("Message illisible pour la vérification (format MIME invalide ou chiffré)")
     if reason:
@@ -428,6 +516,88 @@ def _upstream_text(resp: bytes | str) -> str:
     return ascii_reply(" ".join(text.split()))[:200]
 
 
+class UpstreamAuthError(Exception):
+    """The upstream refused the relay's login (wrong password)."""
+
+
+class UpstreamPool:
+    """A few open, authenticated connections to the upstream, reused between messages.
+
+    Saves the TCP + TLS handshake and the login per message. A connection that fails before
+    the message was handed over is dropped and the message retried once on a fresh one; idle
+    connections are closed after ``idle_s``.
+    """
+
+    def __init__(
+        self, settings: RelaySettings, password: str | None, size: int = 4, idle_s: float = 30.0
+    ) -> None:
+        self.settings = settings
+        self.password = password
+        self.size = size
+        self.idle_s = idle_s
+        self._idle: list[tuple[smtplib.SMTP, float]] = []
+        self._lock = threading.Lock()
+        self._ctx = ssl.create_default_context(
+            cafile=str(settings.upstream_ca) if settings.upstream_ca else None
+        )
+
+    def connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp: smtplib.SMTP
+        if s.upstream_tls == "tls":
+            smtp = smtplib.SMTP_SSL(
+                s.upstream_host, s.upstream_port, timeout=s.upstream_timeout_s, context=self._ctx
+            )
+        else:
+            smtp = smtplib.SMTP(s.upstream_host, s.upstream_port, timeout=s.upstream_timeout_s)
+        try:
+            smtp.ehlo()
+            if s.upstream_tls == "starttls":
+                smtp.starttls(context=self._ctx)
+                smtp.ehlo()
+            if s.upstream_user:
+                try:
+                    smtp.login(s.upstream_user, self.password or "")
+                except smtplib.SMTPAuthenticationError as exc:
+                    raise UpstreamAuthError from exc
+        except BaseException:
+            _close(smtp)
+            raise
+        return smtp
+
+    def acquire(self) -> tuple[smtplib.SMTP, bool]:
+        """A connection and whether it is fresh (a reused one may have been closed by peer)."""
+        now = time.monotonic()
+        with self._lock:
+            while self._idle:
+                smtp, since = self._idle.pop()
+                if now - since < self.idle_s:
+                    return smtp, False
+                _close(smtp)
+        return self.connect(), True
+
+    def release(self, smtp: smtplib.SMTP, reusable: bool) -> None:
+        if reusable:
+            with self._lock:
+                if len(self._idle) < self.size:
+                    self._idle.append((smtp, time.monotonic()))
+                    return
+        _close(smtp)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for smtp, _since in idle:
+            _close(smtp, quit_=True)
+
+
+def _close(smtp: smtplib.SMTP, *, quit_: bool = False) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        if quit_:
+            smtp.quit()
+        smtp.close()
+
+
 def deliver(
     settings: RelaySettings,
     password: str | None,
@@ -435,64 +605,71 @@ def deliver(
     rcpts: Sequence[str],
     data: bytes,
     mail_options: Sequence[str] = (),
+    *,
+    pool: UpstreamPool | None = None,
 ) -> Delivery:
     """Hand the message to the upstream; all recipients or none (never a partial accept)."""
-    ctx = ssl.create_default_context(
-        cafile=str(settings.upstream_ca) if settings.upstream_ca else None
-    )
-    host, port, timeout = (
-        settings.upstream_host,
-        settings.upstream_port,
-        settings.upstream_timeout_s,
-    )
+    own_pool = pool is None
+    pool = pool or UpstreamPool(settings, password, size=0)
     temp = _("Le serveur d'envoi ne répond pas ; votre logiciel réessaiera plus tard.")
     try:
-        smtp: smtplib.SMTP
-        if settings.upstream_tls == "tls":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ctx)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            smtp.ehlo()
-            if settings.upstream_tls == "starttls":
-                smtp.starttls(context=ctx)
-                smtp.ehlo()
-            if settings.upstream_user:
-                try:
-                    smtp.login(settings.upstream_user, password or "")
-                except smtplib.SMTPAuthenticationError:
-                    log.warning("upstream authentication failed")
-                    return Delivery(
-                        False,
-                        _reply(
-                            451,
-                            "4.7.0",
-                            _(
-                                "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
-                                "(mot de passe ?). Message gardé par votre logiciel."
-                            ),
-                        ),
-                        "deferred_upstream",
-                    )
-            opts = [
-                o
-                for o in mail_options
-                if o.split("=", 1)[0].lower() in ("body", "smtputf8")
-                and smtp.has_extn(o.split("=", 1)[0].lower().replace("body", "8bitmime"))
-            ]
-            code, resp = smtp.mail(mail_from, opts)
-            if code != 250:
-                return _refusal(smtp, code, resp)
-            for r in rcpts:
-                code, resp = smtp.rcpt(r)
-                if code not in (250, 251):
-                    return _refusal(smtp, code, resp)
-            code, resp = smtp.data(data)
-            if code != 250:
-                return _refusal(smtp, code, resp)
-            return Delivery(True, f"250 2.0.0 {_upstream_text(resp)}")
+        for _attempt in range(2):
+            smtp, fresh = pool.acquire()
+            try:
+                opts = [
+                    o
+                    for o in mail_options
+                    if o.split("=", 1)[0].lower() in ("body", "smtputf8")
+                    and smtp.has_extn(o.split("=", 1)[0].lower().replace("body", "8bitmime"))
+                ]
+                code, resp = smtp.mail(mail_from, opts)
+            except (OSError, smtplib.SMTPServerDisconnected):
+                pool.release(smtp, False)
+                if fresh:
+                    raise
+                continue  # a stale pooled connection: retry once on a fresh one
+            try:
+                result = _transaction(smtp, code, resp, rcpts, data)
+            except BaseException:
+                pool.release(smtp, False)
+                raise
+            pool.release(smtp, True)
+            return result
+        raise smtplib.SMTPServerDisconnected("no usable upstream connection")
+    except UpstreamAuthError:
+        log.warning("upstream authentication failed")
+        return Delivery(
+            False,
+            _reply(
+                451,
+                "4.7.0",
+                _(
+                    "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
+                    "(mot de passe ?). Message gardé par votre logiciel."
+                ),
+            ),
+            "deferred_upstream",
+        )
     except (OSError, smtplib.SMTPException, ssl.SSLError):
         return Delivery(False, _reply(451, "4.4.1", temp), "deferred_upstream")
+    finally:
+        if own_pool:
+            pool.close()
+
+
+def _transaction(
+    smtp: smtplib.SMTP, code: int, resp: bytes, rcpts: Sequence[str], data: bytes
+) -> Delivery:
+    if code != 250:
+        return _refusal(smtp, code, resp)
+    for r in rcpts:
+        code, resp = smtp.rcpt(r)
+        if code not in (250, 251):
+            return _refusal(smtp, code, resp)
+    code, resp = smtp.data(data)
+    if code != 250:
+        return _refusal(smtp, code, resp)
+    return Delivery(True, f"250 2.0.0 {_upstream_text(resp)}")
 
 
 def _refusal(smtp: smtplib.SMTP, code: int, resp: bytes) -> Delivery:
@@ -565,6 +742,7 @@ class GuardHandler:
         self.upstream_password = upstream_password
         self.quarantine_dir = quarantine_dir
         self.stats = stats
+        self.pool = UpstreamPool(settings, upstream_password)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         started = time.perf_counter()
@@ -613,13 +791,15 @@ class GuardHandler:
                 out = add_warning_header(raw, verdict.header)
             delivery = await loop.run_in_executor(
                 None,
-                deliver,
-                s,
-                self.upstream_password,
-                envelope.mail_from or "",
-                rcpts,
-                out,
-                list(envelope.mail_options or ()),
+                lambda: deliver(
+                    s,
+                    self.upstream_password,
+                    envelope.mail_from or "",
+                    rcpts,
+                    out,
+                    list(envelope.mail_options or ()),
+                    pool=self.pool,
+                ),
             )
             reply = delivery.reply
             if not delivery.ok:
@@ -697,11 +877,14 @@ class GuardRelay:
         settings.validate(client_password_set=bool(client_password))
         self.settings = settings
         self.stats = RelayStats(stats_flush_every_s)
+        chosen = scanner if scanner is not None or not use_default_scanner else default_scanner()
+        self.process_scanner: ProcessScanner | None = None
+        if chosen is not None and settings.scan_workers > 0:
+            self.process_scanner = ProcessScanner(chosen, settings.scan_workers)
+            chosen = self.process_scanner
         self.handler = GuardHandler(
             settings,
-            scanner=scanner
-            if scanner is not None or not use_default_scanner
-            else default_scanner(),
+            scanner=chosen,
             upstream_password=upstream_password,
             quarantine_dir=quarantine or quarantine_dir(),
             stats=self.stats,
@@ -742,7 +925,11 @@ class GuardRelay:
         from hygie.mail.store import ensure_tables
 
         s = self.settings
+        # aiosmtpd's own logger writes envelope addresses at INFO: never let it through.
+        logging.getLogger("mail.log").setLevel(logging.ERROR)
         ensure_tables()  # migrate now, not from two flushing threads at once
+        if self.process_scanner is not None:
+            self.process_scanner.warm()
         self._controller = Controller(
             self.handler,
             hostname=s.listen_host,
@@ -773,6 +960,9 @@ class GuardRelay:
             with contextlib.suppress(Exception):
                 self._controller.stop()
             self._controller = None
+        self.handler.pool.close()
+        if self.process_scanner is not None:
+            self.process_scanner.close()
         self.stats.flush()
 
     def __enter__(self) -> GuardRelay:

@@ -45,7 +45,9 @@ def render_audit(result: AuditResult, console: Console) -> None:
             ).format(n=s.not_applicable)
         )
     sub = Text(
-        _("{counted} mesures comptées").format(counted=s.counted)
+        ngettext("{counted} mesure comptée", "{counted} mesures comptées", s.counted).format(
+            counted=s.counted
+        )
         + (" · " + " · ".join(extra) if extra else ""),
         style="dim",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from hygie.mail.relay import GuardRelay, RelaySettings
 from hygie.mail.store import relay_counts
-from mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
+from tests.mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
 
 pytestmark = pytest.mark.integration
 
@@ -271,3 +272,88 @@ def test_log_line_has_no_address_nor_identifier(
     assert len(lines) == 1
     assert "decision=rejected_patient_data" in lines[0] and "FR_NIR:1" in lines[0]
     assert VALID_NIR not in lines[0] and "gmail" not in lines[0] and "@" not in lines[0]
+
+
+def test_malformed_corpus_through_the_relay(relay: GuardRelay, sink: Sink) -> None:
+    from tests.unit.mail.test_relay_decide import MALFORMED
+
+    scan = scanner()
+    for name, raw in sorted(MALFORMED.items()):
+        if not raw:
+            continue
+        before = len(sink.received)
+        try:
+            _send(relay, ["dr.martin@gmail.com"], raw)
+            accepted = True
+        except smtplib.SMTPResponseException as exc:
+            assert 400 <= exc.smtp_code < 600, name
+            accepted = False
+        if accepted:
+            assert str(scan(raw, timeout_s=5).status) == "clean", name
+            assert len(sink.received) == before + 1
+        else:
+            assert len(sink.received) == before, name
+
+
+def test_upstream_connection_is_reused_and_a_stale_one_is_replaced(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="un"))
+    pool = relay.handler.pool
+    assert len(pool._idle) == 1
+    first = pool._idle[0][0]
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="deux"))
+    assert pool._idle[0][0] is first  # reused: no new handshake
+    assert first.sock is not None
+    first.sock.shutdown(socket.SHUT_RDWR)  # the connection died while idle
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="trois"))
+    assert len(sink.received) == 3
+    assert pool._idle[0][0] is not first
+
+
+def test_scanner_in_worker_processes(sink: Sink, tmp_path: Path) -> None:
+    r = GuardRelay(
+        _settings(sink, tmp_path, scan_workers=1),
+        upstream_password=sink.password,
+        quarantine=tmp_path,
+    )
+    assert r.process_scanner is not None
+    with r:
+        _send(r, ["dr.martin@gmail.com"], make_message(body="bonjour"))
+        with pytest.raises(smtplib.SMTPDataError) as exc:
+            _send(r, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+    assert exc.value.smtp_code == 550 and "NIR" in exc.value.smtp_error.decode()
+    assert len(sink.received) == 1
+
+
+def test_dead_scanner_worker_fails_closed(sink: Sink, tmp_path: Path) -> None:
+    from tests.mailtools import dying_scanner
+
+    r = GuardRelay(
+        _settings(sink, tmp_path, scan_workers=1),
+        scanner=dying_scanner,
+        upstream_password=sink.password,
+        quarantine=tmp_path,
+    )
+    with r:
+        for _ in range(2):
+            with pytest.raises(smtplib.SMTPDataError) as exc:
+                _send(r, ["dr.martin@gmail.com"], make_message(body="bonjour"))
+            assert exc.value.smtp_code == 554
+    assert sink.received == []
+
+
+def test_8bit_and_dot_lines_are_relayed_byte_for_byte(relay: GuardRelay, sink: Sink) -> None:
+    data = (
+        b"From: a@cabinet.fr\r\nTo: b@gmail.com\r\nSubject: =?utf-8?q?R=C3=A9union?=\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        + "Réunion à 14 h, café prévu.\r\n".encode()
+        + b".\r\n..\r\n. point\r\n"
+        + b"x" * 990
+        + b"\r\nfin sans saut"
+    )
+    with smtplib.SMTP(relay.settings.listen_host, relay.settings.listen_port, timeout=10) as c:
+        c.sendmail("a@cabinet.fr", ["b@gmail.com"], data, mail_options=["BODY=8BITMIME"])
+    got = sink.received[0][2]
+    assert got == data + b"\r\n"  # smtplib terminates the last line; nothing else changes

@@ -15,7 +15,7 @@ from hygie.mail.addresses import (
     patient_address,
 )
 from hygie.mail.errors import InvalidNir
-from mailtools import BAD_KEY_NIR, CORSICA_NIR, VALID_NIR, VALID_NIR_2, nir_with_key
+from tests.mailtools import BAD_KEY_NIR, CORSICA_NIR, VALID_NIR, VALID_NIR_2, nir_with_key
 
 K = AddressKind
 

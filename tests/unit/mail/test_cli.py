@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hygie.cli.app import main
-from mailtools import BAD_KEY_NIR, VALID_NIR
+from tests.mailtools import BAD_KEY_NIR, VALID_NIR
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -120,3 +120,45 @@ def test_relay_stats_empty(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["mail", "relay", "stats", "--json"], capsys)
     assert code == 0
     assert json.loads(out)["data"]["total"] == 0
+
+
+def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
+    import trustme
+
+    from hygie.mail.relay import GuardRelay, RelaySettings
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("relay.cabinet.lan")
+    cert.cert_chain_pems[0].write_to_path(str(tmp_path / "c.pem"))
+    cert.private_key_pem.write_to_path(str(tmp_path / "k.pem"))
+    settings = RelaySettings(
+        listen_host="192.0.2.10",
+        listen_port=2525,
+        upstream_host="smtp.x.fr",
+        upstream_port=587,
+        tls_cert=tmp_path / "c.pem",
+        tls_key=tmp_path / "k.pem",
+    )
+    kw = GuardRelay(settings, client_password="p", use_default_scanner=False)._smtp_kwargs()
+    assert kw["auth_required"] is True
+    assert kw["auth_require_tls"] is True
+    assert kw["require_starttls"] is True
+    loop = GuardRelay(
+        RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587), use_default_scanner=False
+    )._smtp_kwargs()
+    assert "authenticator" not in loop and "tls_context" not in loop
+
+
+def test_exposure_cli_on_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.mailtools import make_message
+
+    (tmp_path / "a.eml").write_bytes(make_message(to="x@orange.fr", body=f"NIR {VALID_NIR}"))
+    (tmp_path / "b.eml").write_bytes(make_message(to="x@orange.fr"))
+    code, out, _ = run(["mail", "exposure", "--json", str(tmp_path)], capsys)
+    assert code == 1
+    data = json.loads(out)["data"]
+    assert data["sent_patient_data_non_mssante"] == 1 and data["messages_seen"] == 2
+    assert VALID_NIR not in out and "orange" not in out
+    code, out, _ = run(["mail", "exposure", "--no-record", str(tmp_path / "b.eml")], capsys)
+    assert code == 0
+    assert "Aucun message avec des données de patients hors MSSanté" in out

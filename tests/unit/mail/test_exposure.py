@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import fixture_text
 from hygie.mail.errors import ExposureSourceError
 from hygie.mail.exposure import run_exposure, sent_mboxes, thunderbird_profiles
 from hygie.mail.store import load_exposure
 from hygie.store import open_store
-from mailtools import VALID_NIR, make_message, scanner
+from tests.helpers import fixture_text
+from tests.mailtools import VALID_NIR, make_message, scanner
 
 NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
 PATIENT = f"Madame X, NIR {VALID_NIR}, soins du jour."

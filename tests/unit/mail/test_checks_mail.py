@@ -14,6 +14,33 @@ from hygie.audit.runner import run_check
 from hygie.mail.store import add_relay_counts, save_exposure
 
 TODAY = dt.date(2026, 11, 29)
+_AT = "2026-11-29T10:00:00+00:00"
+
+# Collected by tests/unit/audit/test_checks.py (every check: an ok and a non-ok case).
+CHECK_CASES = {
+    "M04.exposure_sent_patient_data": [
+        (
+            {
+                "mail.exposure_sent_patient_data": 0,
+                "mail.exposure_messages_examined": 10,
+                "mail.exposure_scanned_at": _AT,
+            },
+            Status.OK,
+        ),
+        (
+            {
+                "mail.exposure_sent_patient_data": 3,
+                "mail.exposure_messages_examined": 10,
+                "mail.exposure_scanned_at": _AT,
+            },
+            Status.FAIL,
+        ),
+    ],
+    "M04.relay_in_use": [
+        ({"mail.relay_in_use": True, "mail.relay_blocked_30d": 0}, Status.OK),
+        ({"mail.relay_in_use": False, "mail.relay_blocked_30d": 0}, Status.NOT_APPLICABLE),
+    ],
+}
 
 
 def _facts(**values: object) -> Facts:
