@@ -21,8 +21,9 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.platform.linux",
     "hygie.platform.windows",
     "hygie.platform.darwin",
+    "hygie.media.facts",
 )
-CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks",)
+CHECK_MODULES: tuple[str, ...] = ("hygie.audit.checks", "hygie.media.checks")
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 
