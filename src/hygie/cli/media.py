@@ -97,7 +97,9 @@ def _print_summary(run: ScanRun) -> None:
     console = stdout_console()
     c = run.counts
     console.print(
-        _("{files} fichier(s) : {clean} sain(s), {infected} infecté(s), {ns} non analysé(s).").format(
+        _(
+            "{files} fichier(s) : {clean} sain(s), {infected} infecté(s), {ns} non analysé(s)."
+        ).format(
             files=len(run.files), clean=c["clean"], infected=c["infected"], ns=c["not_scanned"]
         ),
         markup=False,
@@ -143,7 +145,9 @@ def scan(
     return run.exit_code()
 
 
-@media_app.command("copy", help="Copier seulement les fichiers sains et autorisés (station blanche).")
+@media_app.command(
+    "copy", help="Copier seulement les fichiers sains et autorisés (station blanche)."
+)
 def copy(
     source: Annotated[Path, typer.Argument(help="Dossier du support à analyser (clé USB).")],
     destination: Annotated[Path, typer.Argument(help="Dossier de confiance où copier.")],
@@ -152,7 +156,8 @@ def copy(
         typer.Option("--quarantine", help="Déplacer les fichiers refusés dans ce dossier (0700)."),
     ] = None,
     report_dir: Annotated[
-        Path | None, typer.Option("--report-dir", help="Où écrire le rapport (défaut : destination).")
+        Path | None,
+        typer.Option("--report-dir", help="Où écrire le rapport (défaut : destination)."),
     ] = None,
     clamd: ClamdOpt = None,
     database: DatabaseOpt = None,

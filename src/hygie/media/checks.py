@@ -41,9 +41,8 @@ def engine_signatures(f: Facts) -> Outcome:
             _("signatures antivirus vieilles de {days} jours").format(days=days),
         )
     return Outcome(
-        Status.OK, _("moteur antivirus présent, signatures de moins de {n} jours").format(
-            n=FRESH_DAYS
-        )
+        Status.OK,
+        _("moteur antivirus présent, signatures de moins de {n} jours").format(n=FRESH_DAYS),
     )
 
 

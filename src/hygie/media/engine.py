@@ -168,7 +168,9 @@ def resolve_spec(
             raise UsageError(detail=f"--clamd : {exc}") from exc
         # Another clamd: its limits are unknown, assume clamd's defaults (files above them
         # are reported not scanned); its signature folder only when named.
-        db = database_dir or (Path(str(media_cfg["database"])) if media_cfg.get("database") else None)
+        db = database_dir or (
+            Path(str(media_cfg["database"])) if media_cfg.get("database") else None
+        )
         return EngineSpec(
             "address",
             addr,
@@ -178,16 +180,16 @@ def resolve_spec(
         )
     conf = read_conf(system_conf)
     if conf:
-        addr = address_from_conf(conf)
-        if addr is not None:
+        sys_addr = address_from_conf(conf)
+        if sys_addr is not None:
             try:
-                ClamdClient(addr).ping(timeout=2.0)
-                db = conf.get("DatabaseDirectory")
+                ClamdClient(sys_addr).ping(timeout=2.0)
+                sys_db = conf.get("DatabaseDirectory")
                 return EngineSpec(
                     "system",
-                    addr,
+                    sys_addr,
                     limits=limits_from_conf(conf),
-                    database_dir=Path(db) if db else system_database_dir(),
+                    database_dir=Path(sys_db) if sys_db else system_database_dir(),
                     source=str(system_conf),
                 )
             except ClamdError:
@@ -389,7 +391,11 @@ class OwnClamd:
         )
         self.conf_path.chmod(0o600)
         binary = proc.which("clamd") or next(
-            (str(p) for p in (Path("/usr/sbin/clamd"), Path("/usr/local/sbin/clamd")) if p.exists()),
+            (
+                str(p)
+                for p in (Path("/usr/sbin/clamd"), Path("/usr/local/sbin/clamd"))
+                if p.exists()
+            ),
             None,
         )
         if binary is None:
@@ -405,7 +411,9 @@ class OwnClamd:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise EngineUnavailable(detail="clamd s'est arrêté au démarrage : " + self.log_tail())
+                raise EngineUnavailable(
+                    detail="clamd s'est arrêté au démarrage : " + self.log_tail()
+                )
             if self.socket_path.exists():
                 try:
                     client.ping(timeout=2.0)

@@ -211,9 +211,13 @@ def _scan_one(engine: Engine, entry: Entry, state: _State, handler: Handler | No
         res = _result(entry, Verdict.NOT_SCANNED, Reason.LINK)
         return _with_handler(handler, entry, None, res)
     if entry.kind == "special":
-        return _with_handler(handler, entry, None, _result(entry, Verdict.NOT_SCANNED, Reason.NOT_REGULAR))
+        return _with_handler(
+            handler, entry, None, _result(entry, Verdict.NOT_SCANNED, Reason.NOT_REGULAR)
+        )
     if entry.kind != "file":
-        return _with_handler(handler, entry, None, _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE))
+        return _with_handler(
+            handler, entry, None, _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE)
+        )
     if state.stopped.is_set():
         res = _result(entry, Verdict.NOT_SCANNED, Reason.ENGINE_ERROR, detail="engine stopped")
         return _with_handler(handler, entry, None, res)

@@ -303,7 +303,9 @@ def write_reports(run: StationRun, report_dir: Path) -> StationRun:
             final = dict(doc, report_json=str(jpath), report_html=str(hpath))
             _atomic_write_text(jpath, json.dumps(final, ensure_ascii=False, indent=2))
             _atomic_write_text(hpath, html)
-            return StationRun(**{**run.__dict__, "report_json": str(jpath), "report_html": str(hpath)})
+            return StationRun(
+                **{**run.__dict__, "report_json": str(jpath), "report_html": str(hpath)}
+            )
         except OSError:
             continue
     return run

@@ -39,8 +39,19 @@ def safe_name(name: str) -> str:
             out.append(f"\\x{cp:02x}")
         elif ch == "\\":
             out.append("\\\\")
-        elif 0xD800 <= cp <= 0xDFFF or cp in (0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D,
-                                               0x202E, 0x2066, 0x2067, 0x2068, 0x2069):
+        elif 0xD800 <= cp <= 0xDFFF or cp in (
+            0x200E,
+            0x200F,
+            0x202A,
+            0x202B,
+            0x202C,
+            0x202D,
+            0x202E,
+            0x2066,
+            0x2067,
+            0x2068,
+            0x2069,
+        ):
             out.append(f"\\u{cp:04x}")  # lone surrogates and bidi overrides (name spoofing)
         else:
             out.append(ch)

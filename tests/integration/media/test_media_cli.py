@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from hygie.cli.app import main
-from hygie.media.engine import eicar_bytes
-from hygie.media.engine import OwnClamd
+from hygie.media.engine import OwnClamd, eicar_bytes
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +22,10 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 def test_scan_json_and_exit_codes(
-    clamd_daemon: OwnClamd, clamd_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    clamd_daemon: OwnClamd,
+    clamd_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     hygie_home: Path,
 ) -> None:
     sock = f"unix:{clamd_daemon.socket_path}"
@@ -51,7 +53,9 @@ def test_scan_json_and_exit_codes(
     assert "Dupont" not in dump and "x.com" not in dump
 
 
-def test_scan_english(clamd_daemon: OwnClamd, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_scan_english(
+    clamd_daemon: OwnClamd, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.txt").write_text("a")
     code, out, _ = run_cli(["--lang", "en", "media", "scan", str(tmp_path), "--clamd",
                             f"unix:{clamd_daemon.socket_path}"], capsys)  # fmt: skip
@@ -67,7 +71,10 @@ def test_engine_unreachable_exit_code(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_own_clamd_started_and_stopped(
-    clamd_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], hygie_home: Path,
+    clamd_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    hygie_home: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No system clamd: hygie starts its own on the given signature folder, then stops it."""
@@ -84,7 +91,9 @@ def test_own_clamd_started_and_stopped(
     assert "AlertEncrypted yes" in conf and "Foreground yes" in conf
 
 
-def test_copy_cli(clamd_daemon: OwnClamd, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_copy_cli(
+    clamd_daemon: OwnClamd, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src, dst = tmp_path / "src", tmp_path / "dst"
     src.mkdir()
     (src / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")

@@ -55,7 +55,9 @@ def test_copy_only_clean_and_allowed(engine: Engine, tmp_path: Path) -> None:
     dst = tmp_path / "dst"
     run = station_copy(str(key), str(dst), engine, workers=2)
     copied = sorted(
-        str(p.relative_to(dst)) for p in dst.rglob("*") if p.is_file() and "hygie-station" not in p.name
+        str(p.relative_to(dst))
+        for p in dst.rglob("*")
+        if p.is_file() and "hygie-station" not in p.name
     )
     assert copied == [
         "Documents/Sous dossier/photo.png",
@@ -136,7 +138,9 @@ def test_destination_full_injected(
 
 
 @pytest.mark.skipif(
-    shutil.which("mformat") is None or shutil.which("fusefat") is None or not Path("/dev/fuse").exists(),
+    shutil.which("mformat") is None
+    or shutil.which("fusefat") is None
+    or not Path("/dev/fuse").exists(),
     reason="needs mtools, fusefat and /dev/fuse",
 )
 def test_destination_full_real_fat(engine: Engine, tmp_path: Path) -> None:
@@ -152,9 +156,7 @@ def test_destination_full_real_fat(engine: Engine, tmp_path: Path) -> None:
         key.mkdir()
         for i in range(3):
             (key / f"scan{i}.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(600 * 1024))
-        run = station_copy(
-            str(key), str(mnt), engine, workers=1, report_dir=str(tmp_path / "rep")
-        )
+        run = station_copy(str(key), str(mnt), engine, workers=1, report_dir=str(tmp_path / "rep"))
         names = sorted(p.name for p in mnt.iterdir())
         assert run.destination_full
         assert 1 <= run.copied < 3

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from tests_media_helpers import NoTools
 
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Status
@@ -14,7 +15,6 @@ from hygie.media.checks import engine_signatures, last_media_scans
 from hygie.media.facts import media_state
 from hygie.proc import use_runner
 from hygie.store import open_store
-from tests_media_helpers import NoTools
 
 
 def _facts(key: str, value: object) -> Facts:

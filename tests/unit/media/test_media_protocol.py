@@ -143,7 +143,9 @@ def test_own_config_has_explicit_limits(tmp_path: Path) -> None:
                 f"LocalSocket {tmp_path / 's.sock'}"):  # fmt: skip
         assert key in text
     assert "DisableCache" not in text
-    assert "DisableCache yes" in own_clamd_config(tmp_path / "s", tmp_path, Limits(), disable_cache=True)
+    assert "DisableCache yes" in own_clamd_config(
+        tmp_path / "s", tmp_path, Limits(), disable_cache=True
+    )
     with pytest.raises(ValueError):
         Limits(max_file_size=10, stream_max_length=5)
 

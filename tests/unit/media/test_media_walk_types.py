@@ -45,6 +45,10 @@ def test_walk_kinds(tmp_path: Path) -> None:
     assert missing[0].kind == "unreadable_dir"
 
 
+CT = "[Content_Types].xml"
+ODT = b"application/vnd.oasis.opendocument.text"
+
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -60,11 +64,11 @@ CASES: list[tuple[str, bytes, str, bool]] = [
     ("a.gif", b"GIF89a....", "image", True),
     ("a.txt", b"bonjour\n", "text", True),
     ("a.csv", "nom;prénom\n".encode(), "text", True),
-    ("a.docx", _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<d/>"}), "office", True),
-    ("a.docx", _zip({"[Content_Types].xml": b"<Types/>", "word/vbaProject.bin": b"x"}), "office_macro", False),
-    ("a.xlsx", _zip({"[Content_Types].xml": b"macroEnabled"}), "office_macro", False),
-    ("a.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"x"}), "office", True),
-    ("a.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "Basic/Standard/M.xml": b"x"}), "office_macro", False),
+    ("a.docx", _zip({CT: b"<Types/>", "word/document.xml": b"<d/>"}), "office", True),
+    ("a.docx", _zip({CT: b"<Types/>", "word/vbaProject.bin": b"x"}), "office_macro", False),
+    ("a.xlsx", _zip({CT: b"macroEnabled"}), "office_macro", False),
+    ("a.odt", _zip({"mimetype": ODT, "content.xml": b"x"}), "office", True),
+    ("a.odt", _zip({"mimetype": ODT, "Basic/Standard/M.xml": b"x"}), "office_macro", False),
     ("a.zip", _zip({"x.txt": b"x"}), "archive", False),
     ("a.doc", OLE_MAGIC + b"\0" * 100 + "WordDocument".encode("utf-16-le"), "office", True),
     ("a.doc", OLE_MAGIC + b"\0" * 100 + "_VBA_PROJECT".encode("utf-16-le"), "office_macro", False),
