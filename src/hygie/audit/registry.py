@@ -24,12 +24,14 @@ PROVIDER_MODULES: tuple[str, ...] = (
     "hygie.mail.facts",
     "hygie.backup.facts",
     "hygie.incident.facts",
+    "hygie.media.facts",
 )
 CHECK_MODULES: tuple[str, ...] = (
     "hygie.audit.checks",
     "hygie.mail.checks",
     "hygie.backup.checks",
     "hygie.incident.checks",
+    "hygie.media.checks",
 )
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]

@@ -24,7 +24,6 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 CHUNK_SIZE = 256 * 1024
 _LEN = struct.Struct("!L")
@@ -302,10 +301,9 @@ class ClamdSession:
     def scan_fd(self, fd: int) -> ScanReply:
         try:
             if self.address.can_pass_fds:
-                reply = _fildes(self.sock, b"zFILDES\0", fd, self.buf, raw=True)
+                reply = _fildes_raw(self.sock, b"zFILDES\0", fd, self.buf)
             else:
-                reply = _instream(self.sock, b"zINSTREAM\0", _pread_chunks(fd), self.buf, raw=True)
-            assert isinstance(reply, bytes)
+                reply = _instream_raw(self.sock, b"zINSTREAM\0", _pread_chunks(fd), self.buf)
             return parse_scan_reply(self._strip(reply))
         except ClamdError:
             self.broken = True
@@ -331,7 +329,17 @@ def _pread_chunks(fd: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _fildes(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray, raw: bool = False) -> Any:
+def _fildes(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray) -> ScanReply:
+    return parse_scan_reply(_fildes_raw(sock, cmd, fd, buf))
+
+
+def _instream(
+    sock: socket.socket, cmd: bytes, chunks: Iterator[bytes], buf: bytearray
+) -> ScanReply:
+    return parse_scan_reply(_instream_raw(sock, cmd, chunks, buf))
+
+
+def _fildes_raw(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray) -> bytes:
     _send(sock, cmd)
     try:
         socket.send_fds(sock, [b"\0"], [fd])
@@ -339,13 +347,12 @@ def _fildes(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray, raw: bool 
         raise ClamdTimeout("clamd did not accept the file in time") from exc
     except OSError as exc:
         raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
-    line = _recv_until_nul(sock, buf)
-    return line if raw else parse_scan_reply(line)
+    return _recv_until_nul(sock, buf)
 
 
-def _instream(
-    sock: socket.socket, cmd: bytes, chunks: Iterator[bytes], buf: bytearray, raw: bool = False
-) -> Any:
+def _instream_raw(
+    sock: socket.socket, cmd: bytes, chunks: Iterator[bytes], buf: bytearray
+) -> bytes:
     _send(sock, cmd)
     try:
         for chunk in chunks:
@@ -356,9 +363,7 @@ def _instream(
     except OSError as exc:
         # clamd closes the stream when StreamMaxLength is reached: its reply is still there.
         try:
-            line = _recv_until_nul(sock, buf)
+            return _recv_until_nul(sock, buf)
         except ClamdError:
             raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
-        return line if raw else parse_scan_reply(line)
-    line = _recv_until_nul(sock, buf)
-    return line if raw else parse_scan_reply(line)
+    return _recv_until_nul(sock, buf)

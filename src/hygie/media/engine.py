@@ -180,16 +180,16 @@ def resolve_spec(
         )
     conf = read_conf(system_conf)
     if conf:
-        addr = address_from_conf(conf)
-        if addr is not None:
+        sys_addr = address_from_conf(conf)
+        if sys_addr is not None:
             try:
-                ClamdClient(addr).ping(timeout=2.0)
-                db = conf.get("DatabaseDirectory")
+                ClamdClient(sys_addr).ping(timeout=2.0)
+                sys_db = conf.get("DatabaseDirectory")
                 return EngineSpec(
                     "system",
-                    addr,
+                    sys_addr,
                     limits=limits_from_conf(conf),
-                    database_dir=Path(db) if db else system_database_dir(),
+                    database_dir=Path(sys_db) if sys_db else system_database_dir(),
                     source=str(system_conf),
                 )
             except ClamdError:

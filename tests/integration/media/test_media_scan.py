@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from media_support import MB, TEST_LIMITS, start_own
 
 from hygie.media.clamd import ClamdClient, ReplyStatus
