@@ -551,7 +551,7 @@ def triage(
             )
         )
         if result.signs_found:
-            err_console.print(_("[bold red]Signes de rançongiciel relevés.[/bold red]"))
+            err_console.print("[bold red]" + _("Signes de rançongiciel relevés.") + "[/bold red]")
     return EXIT_FINDINGS if result.signs_found else EXIT_OK
 
 

@@ -152,6 +152,11 @@ class BackupState:
 
 
 def _parse(ts: object) -> dt.datetime | None:
+    if isinstance(ts, Mapping):  # a run record: {"finished_at": ..., "ok": ...}
+        for key in ("finished_at", "at", "ended_at", "started_at"):
+            if ts.get(key):
+                return _parse(ts[key])
+        return None
     if isinstance(ts, dt.datetime):
         d = ts
     elif isinstance(ts, str) and ts:
@@ -182,13 +187,22 @@ def backup_state() -> BackupState:
         return BackupState(
             False, None, None, None, _("les sauvegardes ne sont pas configurées avec hygie")
         )
-    backups = [d for d in map(_parse, _collect(info, ("last_backup_at", "last_backup"))) if d]
+    backups = [
+        d
+        for d in map(_parse, _collect(info, ("last_backup_at", "last_backup", "last_success")))
+        if d
+    ]
     verifs = [
         d
         for d in map(_parse, _collect(info, ("last_verified_at", "last_verify_at", "last_verify")))
         if d
     ]
     oks = [v for v in _collect(info, ("verified_ok", "last_verify_ok")) if isinstance(v, bool)]
+    oks += [
+        bool(r["ok"])
+        for r in _collect(info, ("last_verify",))
+        if isinstance(r, Mapping) and isinstance(r.get("ok"), bool)
+    ]
     verified_ok: bool | None = all(oks) if oks else None
     if not backups and not verifs:
         return BackupState(

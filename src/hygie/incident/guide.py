@@ -158,6 +158,13 @@ def run_guide(
         )
     )
     ui.info(drafts.inform_patients)
+    ui.info(
+        _(
+            "Ensuite : restaurez une sauvegarde d'avant les premiers signes "
+            "(« hygie backup restore »), puis refaites « hygie audit » sur l'ordinateur "
+            "reconstruit, et notez-le : « hygie incident note {d} TEXTE »."
+        ).format(d=j.folder)
+    )
     done.append(6)
     j.append(
         _("[exercice] guide terminé") if drill else _("guide des six gestes terminé"),

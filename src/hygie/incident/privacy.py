@@ -8,7 +8,6 @@ first and last two digits (DESIGN.md, privacy rules).
 from __future__ import annotations
 
 import os
-import pwd
 import re
 from pathlib import Path
 
@@ -29,8 +28,10 @@ def user_home() -> Path:
     sudo_user = os.environ.get("SUDO_USER")
     if sudo_user:
         try:
+            import pwd  # not on Windows
+
             return Path(pwd.getpwnam(sudo_user).pw_dir)
-        except KeyError:
+        except (ImportError, KeyError):
             pass
     return Path.home()
 

@@ -223,10 +223,10 @@ def _split(name: str) -> tuple[str, str]:
 
 
 def walk(
-    roots: Iterable[Path], *, max_files: int, deadline: float
+    roots: Iterable[Path], *, max_files: int, deadline: float, exclude: frozenset[str] = frozenset()
 ) -> Iterator[tuple[Path, os.DirEntry[str], os.stat_result] | None]:
-    """Regular files under ``roots`` (no symlinks, hidden folders skipped). Yields None once
-    when a limit stops the walk."""
+    """Regular files under ``roots`` (no symlinks, hidden folders and ``exclude`` skipped).
+    Yields None once when a limit stops the walk."""
     count = 0
     for root in roots:
         stack = [str(root)]
@@ -240,7 +240,11 @@ def walk(
                 for e in it:
                     try:
                         if e.is_dir(follow_symlinks=False):
-                            if not e.name.startswith(".") and e.name not in SKIP_DIRS:
+                            if (
+                                not e.name.startswith(".")
+                                and e.name not in SKIP_DIRS
+                                and e.path not in exclude
+                            ):
                                 stack.append(e.path)
                             continue
                         st = e.stat(follow_symlinks=False)
@@ -263,9 +267,10 @@ def scan(
     max_files: int = 300_000,
     time_budget_s: float = 30.0,
     keep_recent: bool = False,
+    exclude: Iterable[Path] = (),
 ) -> SignsReport:
     """Look for the three signs under ``paths`` (folders or files), read-only."""
-    roots = [Path(p).expanduser() for p in paths]
+    roots = [Path(p).expanduser().resolve() for p in paths]
     for r in roots:
         if not r.exists():
             raise PathNotFound(path=str(r))
@@ -284,7 +289,8 @@ def scan(
             items.append((fr.parent, fr.name, str(fr), fr.stat()))
         except OSError:
             continue
-    for item in walk(dir_roots, max_files=max_files, deadline=deadline):
+    skip = frozenset(str(Path(p).expanduser().resolve()) for p in exclude)
+    for item in walk(dir_roots, max_files=max_files, deadline=deadline, exclude=skip):
         if item is None:
             truncated = True
             break

@@ -493,7 +493,8 @@ def run_triage(
             w.json("software_changes.json", darwin_software(now))
     step("files")
     roots = paths or user_folders(home)
-    report = scan(roots, now=now, keep_recent=True, time_budget_s=6.0)
+    # The incident folder may sit inside a user folder: never list hygie's own output.
+    report = scan(roots, now=now, keep_recent=True, time_budget_s=6.0, exclude=[dest])
     w.json("recent_files.json", list(report.recent_files))
     w.json("ransomware_signs.json", report.to_dict())
     summary["recent_files"] = report.recent

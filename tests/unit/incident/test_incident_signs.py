@@ -123,3 +123,22 @@ def test_cli_check_exit_codes_and_backup_state(
 
     code, _out, err = run_cli(["incident", "check", str(tmp_path / "absent")], capsys)
     assert code == 48 and "n'existe pas" in err
+
+
+def test_backup_state_from_run_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hygie.incident.backup_link import backup_state
+
+    fake = types.ModuleType("hygie.backup")
+    fake.recovery_info = lambda: {  # type: ignore[attr-defined]
+        "destinations": [
+            {"name": "usb", "last_backup": {"finished_at": "2026-11-28T20:05:00+00:00", "ok": True},
+             "last_verify": {"finished_at": "2026-11-10T08:00:00+00:00", "ok": True}},
+            {"name": "s3", "last_success": "2026-11-27T20:05:00+00:00",
+             "last_verify": {"finished_at": "2026-11-12T08:00:00+00:00", "ok": False}},
+        ]
+    }  # fmt: skip
+    monkeypatch.setitem(sys.modules, "hygie.backup", fake)
+    st = backup_state()
+    assert st.known and st.last_backup_at == "2026-11-28T20:05:00+00:00"
+    assert st.last_verified_at == "2026-11-10T08:00:00+00:00"  # the oldest copy counts
+    assert st.verified_ok is False  # one copy failed: never "verified"

@@ -196,3 +196,12 @@ def test_cli_triage_records_in_the_journal(
     manifest = Path(doc["data"]["folder"]) / "manifest.json"
     assert last["kind"] == "triage"
     assert last["data"]["manifest_sha256"] == hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
+def test_incident_folder_inside_the_documents_is_not_listed(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    make_documents(home / "Documents", 3)
+    usb = home / "Documents" / "incident"
+    first = run_triage(usb, platform="linux", home=home)
+    second = run_triage(usb, platform="linux", home=home)
+    assert first.summary["recent_files"] == second.summary["recent_files"] == 3
