@@ -85,7 +85,17 @@ def measure_result(doc: Mapping[str, Any] | None, mid: str) -> dict[str, Any] | 
         return None
     for m in doc["measures"]:
         if m["id"] == mid:
-            return dict(m)
+            out = dict(m)
+            # several checks often give the same reason ("not set up"): say it once
+            seen: set[tuple[str, str]] = set()
+            shown = []
+            for c in m["checks"]:
+                key = (c["status"], c["evidence"])
+                if key not in seen:
+                    seen.add(key)
+                    shown.append(c)
+            out["checks_shown"] = shown
+            return out
     return None
 
 
