@@ -50,6 +50,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.mail",
     "hygie.cli.media",
     "hygie.cli.scan",
+    "hygie.cli.serve",
 )
 
 

@@ -45,14 +45,19 @@ def status_label(status: str | Status) -> str:
 
 
 def render_html(result: AuditResult, *, for_pdf: bool = False) -> str:
-    doc: dict[str, Any] = result.to_dict()
+    return render_html_document(result.to_dict(), for_pdf=for_pdf)
+
+
+def render_html_document(doc: dict[str, Any], *, for_pdf: bool = False) -> str:
+    """The report from an audit's JSON document (as kept in the history)."""
+    platform = str(doc.get("platform", ""))
     return (
         environment()
         .get_template("report.html.j2")
         .render(
             r=doc,
             lang=get_language(),
-            platform_label=PLATFORM_LABELS_FR.get(result.platform, result.platform),
+            platform_label=PLATFORM_LABELS_FR.get(platform, platform),
             status_label=status_label,
             icons={s.value: i for s, i in STATUS_ICONS.items()},
             css=css(),

@@ -1,0 +1,249 @@
+"""What the pages show, computed from the audit's documents (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from hygie.audit import service
+from hygie.audit.catalogue import Measure, Question
+from hygie.audit.model import STATUS_RANK, Status
+from hygie.i18n import N_, _
+from hygie.web.charts import score_chart
+
+
+def when(iso: str | None) -> str:
+    """``2026-11-29T10:04:00+00:00`` -> ``29/11/2026 10:04`` (local time of this computer)."""
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
+
+
+@dataclass(frozen=True)
+class Card:
+    measure_id: str
+    title: str
+    theme: str
+    status: str
+    summary: str
+
+
+def cards(doc: Mapping[str, Any], cat: Mapping[str, Measure]) -> list[Card]:
+    out = []
+    for m in doc["measures"]:
+        known = cat.get(m["id"])
+        out.append(
+            Card(
+                m["id"],
+                known.title if known else m["title"],
+                known.theme if known else m["theme"],
+                m["status"],
+                m.get("summary", ""),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Urgent:
+    measure_id: str
+    title: str
+    status: str
+    first_step: str
+
+
+def urgent_actions(doc: Mapping[str, Any], cat: Mapping[str, Measure], n: int = 3) -> list[Urgent]:
+    """The audit's own action list (already in priority order), first ``n``."""
+    out = []
+    for a in doc.get("actions", [])[:n]:
+        known = cat.get(a["measure"])
+        steps = a.get("steps") or []
+        out.append(
+            Urgent(
+                a["measure"],
+                known.title if known else a["title"],
+                a["status"],
+                steps[0] if steps else "",
+            )
+        )
+    return out
+
+
+def measure_result(doc: Mapping[str, Any] | None, mid: str) -> dict[str, Any] | None:
+    if doc is None:
+        return None
+    for m in doc["measures"]:
+        if m["id"] == mid:
+            out = dict(m)
+            # several checks often give the same reason ("not set up"): say it once
+            seen: set[tuple[str, str]] = set()
+            shown = []
+            for c in m["checks"]:
+                key = (c["status"], c["evidence"])
+                if key not in seen:
+                    seen.add(key)
+                    shown.append(c)
+            out["checks_shown"] = shown
+            return out
+    return None
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    fact: str
+    text: str
+    help: str
+    choices: tuple[tuple[str, str], ...]
+    current: str
+    answered_at: str
+
+
+def question_view(q: Question, answers: Mapping[str, tuple[str, str]]) -> QuestionView:
+    value, at = answers.get(q.fact, ("", ""))
+    return QuestionView(
+        q.fact, q.text, q.help, tuple(service.answer_choices(q)), value, at[:10] if at else ""
+    )
+
+
+def question_steps(questions: Sequence[Question]) -> list[tuple[str, list[Question]]]:
+    """One step per theme, in catalogue order."""
+    steps: list[tuple[str, list[Question]]] = []
+    for q in questions:
+        if not steps or steps[-1][0] != q.theme:
+            steps.append((q.theme, []))
+        steps[-1][1].append(q)
+    return steps
+
+
+def first_unanswered_step(
+    steps: Sequence[tuple[str, Sequence[Question]]], answers: Mapping[str, Any]
+) -> int:
+    for i, (_theme, qs) in enumerate(steps):
+        if any(q.fact not in answers for q in qs):
+            return i
+    return 0
+
+
+def chart(rows: Sequence[Mapping[str, Any]]) -> Markup:
+    """Rows are newest first (as the store gives them)."""
+    points = [(str(r["started_at"]), r["score"]) for r in reversed(rows)]
+    return score_chart(points)
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    started_at: str
+    measure_id: str
+    title: str
+    before: str | None
+    after: str
+    direction: str
+
+
+def _direction(before: str | None, after: str) -> str:
+    if before is None:
+        return "new"
+    unsure = {Status.UNKNOWN.value, Status.NOT_APPLICABLE.value}
+    if before in unsure or after in unsure:
+        return "changed"
+    delta = STATUS_RANK[Status(before)] - STATUS_RANK[Status(after)]
+    return "improved" if delta > 0 else "regressed" if delta < 0 else "same"
+
+
+def history_changes(
+    rows: Sequence[Mapping[str, Any]], cat: Mapping[str, Measure]
+) -> list[HistoryChange]:
+    """What changed between consecutive audits (rows newest first)."""
+    out = []
+    for newer, older in itertools.pairwise(rows):
+        for mid, after in sorted(newer["statuses"].items()):
+            before = older["statuses"].get(mid)
+            if before != after:
+                known = cat.get(mid)
+                out.append(
+                    HistoryChange(
+                        str(newer["started_at"]),
+                        mid,
+                        known.title if known else mid,
+                        before,
+                        after,
+                        _direction(before, after),
+                    )
+                )
+    return out
+
+
+DIRECTION_LABELS = {
+    "improved": N_("en progrès"),
+    "regressed": N_("en recul"),
+    "changed": N_("changé"),
+    "new": N_("nouvelle"),
+    "same": N_("inchangé"),
+}
+
+# The six steps of the leaflet, in its order ("Vous pensez être victime d'une cyberattaque ?").
+INCIDENT_STEPS = (
+    (
+        N_("N'arrêtez pas et ne redémarrez pas votre ordinateur."),
+        N_("La mémoire de l'ordinateur garde des traces utiles pour comprendre l'attaque."),
+    ),
+    (
+        N_("N'utilisez plus l'ordinateur."),
+        N_("Ne touchez plus à rien : vous conservez ainsi les informations utiles à l'analyse."),
+    ),
+    (
+        N_("Débranchez le câble réseau ou coupez le Wi-Fi de l'ordinateur."),
+        N_("L'attaque ne peut plus atteindre les autres appareils ni vos sauvegardes."),
+    ),
+    (
+        N_("Prévenez votre prestataire informatique et/ou le responsable de la sécurité."),
+        N_("Appelez-les depuis un autre appareil (votre téléphone)."),
+    ),
+    (
+        N_("Décrivez l'incident sur cybermalveillance.gouv.fr et suivez les conseils proposés."),
+        N_("Le site vous oriente vers des professionnels proches de chez vous."),
+    ),
+    (
+        N_(
+            "En cas de violation de données personnelles, notifiez-la à la CNIL : "
+            "cnil.fr/fr/notifier-une-violation-de-donnees-personnelles."
+        ),
+        N_("La notification est à faire dans les 72 heures."),
+    ),
+)
+
+
+def incident_context() -> dict[str, Any]:
+    """The six steps (from the incident module when present) and the practice's contacts."""
+    try:
+        from hygie.incident.kit import load_kit_config
+        from hygie.incident.steps import STEPS
+    except ImportError:  # a build without the incident module: the leaflet's text
+        return {
+            "steps": [(_(title), _(detail)) for title, detail in INCIDENT_STEPS],
+            "contacts": [],
+        }
+    try:
+        kit = load_kit_config()
+    except Exception:  # a broken config file must not hide the incident guide
+        kit = None
+    contacts = [c.to_dict() for c in kit.contacts if not c.empty] if kit else []
+    return {"steps": [(_(s.title), _(s.advice)) for s in STEPS], "contacts": contacts}
+
+
+JOB_NAV = {"audit": "home", "backup": "backup", "restore": "backup", "scan": "media"}
+
+
+def nav_of_job(kind: str) -> str:
+    return JOB_NAV.get(kind.split(":", 1)[0], "")

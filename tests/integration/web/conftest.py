@@ -1,0 +1,123 @@
+"""A real `hygie serve` in a subprocess, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
+
+
+@dataclass
+class Dashboard:
+    url: str  # with the one-time token
+    base: str
+    home: Path
+    proc: subprocess.Popen[str]
+
+
+def start_dashboard(home: Path, extra_env: dict[str, str] | None = None) -> Dashboard:
+    env = dict(
+        os.environ, HYGIE_HOME=str(home), HYGIE_LANG="fr", HYGIE_KEYRING="file", **(extra_env or {})
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from hygie.cli.app import main; main()", "serve", "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:"), url
+    base = url.split("/?", 1)[0]
+    return Dashboard(url, base, home, proc)
+
+
+def stop_dashboard(d: Dashboard) -> None:
+    d.proc.terminate()
+    try:
+        d.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        d.proc.kill()
+        d.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is required (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def clamd_for_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real clamd on a unix socket in tmp with the media branch's tiny test database."""
+    if shutil.which("clamd") is None and not Path("/usr/sbin/clamd").exists():
+        pytest.fail("clamav-daemon is required (scripts/test-packages.txt)")
+    from hygie.media.engine import Limits, OwnClamd
+    from hygie.media.testdb import build_test_database
+
+    db = build_test_database(tmp_path_factory.mktemp("web-clamdb"))
+    mb = 1024 * 1024
+    own = OwnClamd(
+        tmp_path_factory.mktemp("web-clamd"),
+        db,
+        Limits(
+            max_file_size=8 * mb,
+            max_scan_size=32 * mb,
+            stream_max_length=8 * mb,
+            max_recursion=6,
+            max_files=500,
+        ),
+        disable_cache=True,
+        start_timeout=60,
+    )
+    own.start()
+    yield str(own.address), db
+    own.stop()
+
+
+@pytest.fixture(scope="module")
+def dashboard(
+    tmp_path_factory: pytest.TempPathFactory, clamd_for_web: tuple[str, Path]
+) -> Iterator[Dashboard]:
+    home = tmp_path_factory.mktemp("web-home")
+    address, db = clamd_for_web
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "config.toml").write_text(
+        f'[media]\nclamd = "{address}"\ndatabase = "{db}"\n', encoding="utf-8"
+    )
+    d = start_dashboard(home)
+    yield d
+    stop_dashboard(d)
