@@ -8,31 +8,23 @@ folder); the user is told to print it and to delete the files once printed.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from hygie.backup.state import BackupConfig
 from hygie.errors import ReportError
-from hygie.i18n import _, get_language
+from hygie.i18n import get_language
 from hygie.paths import get_paths
+from hygie.render.templating import template_environment
 from hygie.secrets import FALLBACK_NAME, backend_name, get_secret
 from hygie.store import utcnow
 
 
-@functools.cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("hygie", "backup/templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = _
-    return env
+    return template_environment("backup/templates")
 
 
 def render_sheet(cfg: BackupConfig) -> str:

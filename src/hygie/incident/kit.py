@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from hygie import __version__
 from hygie.config import load_config, save_section
@@ -17,6 +16,7 @@ from hygie.i18n import N_, _, get_language
 from hygie.incident import steps as steps_mod
 from hygie.incident.backup_link import RecoveryPage, recovery_page
 from hygie.incident.errors import KitError
+from hygie.render.templating import template_environment
 
 SECTION = "kit"
 ROLES: tuple[str, ...] = ("it_provider", "security_officer", "insurer", "colleague")
@@ -171,16 +171,8 @@ def build_kit(
     )
 
 
-@functools.cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("hygie", "incident/templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = _
-    return env
+    return template_environment("incident/templates")
 
 
 def _css_string(text: str) -> str:

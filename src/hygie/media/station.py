@@ -28,6 +28,7 @@ from hygie.media.engine import Engine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
 from hygie.media.walk import Entry
+from hygie.render.templating import template_environment
 
 COPY_CHUNK = 1024 * 1024
 TMP_PREFIX = ".hygie-partial-"
@@ -313,13 +314,7 @@ def write_reports(run: StationRun, report_dir: Path) -> StationRun:
 
 
 def render_html(doc: dict[str, Any]) -> str:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("hygie.media", "templates"),
-        autoescape=True,
-    )
-    env.globals["_"] = _
+    env = template_environment("media/templates")
     return env.get_template("report.html.j2").render(doc=doc, scan=doc["scan"])
 
 

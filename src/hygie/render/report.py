@@ -3,16 +3,16 @@ the same page as PDF through WeasyPrint."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
 from hygie.errors import ReportError
-from hygie.i18n import _, get_language, ngettext
+from hygie.i18n import _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
+from hygie.render.templating import template_environment
 
 STATUS_ICONS = {
     Status.OK: "✔",
@@ -23,17 +23,8 @@ STATUS_ICONS = {
 }
 
 
-@functools.cache
 def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("hygie", "render/templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = _
-    env.globals["ngettext"] = ngettext
-    return env
+    return template_environment("render/templates")
 
 
 def css() -> str:

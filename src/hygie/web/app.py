@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,9 +32,10 @@ from hygie.audit import service
 from hygie.audit.catalogue import ANSWER_DONT_KNOW, ANSWER_NA, Measure, Question, load_catalogue
 from hygie.audit.model import STATUS_LABELS_FR, Status
 from hygie.errors import AppError
-from hygie.i18n import N_, SUPPORTED, _, get_language, ngettext, set_language
+from hygie.i18n import N_, SUPPORTED, _, get_language, set_language
 from hygie.platform import current
 from hygie.render.report import STATUS_ICONS
+from hygie.render.templating import template_environment
 from hygie.store import Store, open_store
 from hygie.web import pages
 from hygie.web.jobs import Job, JobRegistry
@@ -85,14 +86,7 @@ class WebState:
 
 @functools.cache
 def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("hygie", "web/templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["_"] = _
-    env.globals["ngettext"] = ngettext
+    env = template_environment("web/templates")
     env.globals["icons"] = {s.value: i for s, i in STATUS_ICONS.items()}
     env.globals["version"] = __version__
     env.filters["status_label"] = lambda s: _(STATUS_LABELS_FR[Status(s)]) if s else ""
