@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hygie.i18n import _
+
 
 def recovery_info(*, include_password: bool = False) -> dict[str, Any] | None:
     """What is needed to restore without hygie, plus the last backup/verify per destination;
@@ -46,10 +48,10 @@ def recovery_info(*, include_password: bool = False) -> dict[str, Any] | None:
         "secrets_backend": backend_name(),
         "destinations": destinations,
         "restore_steps": [
-            "Installer restic (https://restic.net) sur un ordinateur sain.",
-            "Brancher le disque de sauvegarde ou vérifier l'accès Internet.",
-            "restic -r <emplacement> snapshots (restic demande le mot de passe).",
-            "restic -r <emplacement> restore latest --target <dossier vide>.",
+            _("Installer restic (https://restic.net) sur un ordinateur sain."),
+            _("Brancher le disque de sauvegarde ou vérifier l'accès Internet."),
+            _("restic -r <emplacement> snapshots (restic demande le mot de passe)."),
+            _("restic -r <emplacement> restore latest --target <dossier vide>."),
         ],
     }
     if include_password:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hygie.i18n import _
+from hygie.i18n import N_, _
 
 LIST_KEYS = ("destinations", "repositories", "copies", "locations")
 STEP_KEYS = ("restore_steps", "steps", "how_to_restore")
@@ -86,7 +86,47 @@ class RecoveryPage:
         }
 
 
-def _text(v: Any) -> str:
+# French labels for the keys the backup module gives (anything else is shown as it comes).
+LABELS_FR = {
+    "name": N_("copie"),
+    "kind": N_("type"),
+    "location": N_("emplacement"),
+    "repository_id": N_("identifiant du dépôt"),
+    "removable": N_("disque amovible"),
+    "disk_label": N_("nom du disque"),
+    "disk_uuid": N_("identifiant (UUID) du disque"),
+    "last_success": N_("dernière sauvegarde réussie"),
+    "last_verified_at": N_("dernière restauration d'essai"),
+    "last_verify_ok": N_("résultat de cet essai"),
+    "sources": N_("dossiers sauvegardés"),
+    "secrets_backend": N_("mot de passe conservé dans"),
+}
+KINDS_FR = {
+    "local": N_("disque externe ou dossier"),
+    "s3": N_("hébergeur S3"),
+    "rest": N_("serveur REST"),
+    "sftp": N_("serveur SFTP"),
+}
+
+
+def _label(key: str) -> str:
+    return _(LABELS_FR[key]) if key in LABELS_FR else key
+
+
+def _text(v: Any, key: str = "") -> str:
+    if isinstance(v, bool):
+        if key == "last_verify_ok":
+            return _("réussi") if v else _("échoué")
+        return _("oui") if v else _("non")
+    if key == "secrets_backend" and isinstance(v, str):
+        if v == "file":
+            return _("un fichier protégé dans le dossier de hygie")
+        return _("le trousseau du système ({name})").format(name=v.partition(":")[2] or v)
+    if key == "kind" and isinstance(v, str) and v in KINDS_FR:
+        return _(KINDS_FR[v])
+    if isinstance(v, str) and key.startswith("last_"):
+        d = _parse(v)
+        return d.strftime("%Y-%m-%d %H:%M UTC") if d else v
     if isinstance(v, list | tuple):
         return ", ".join(_text(x) for x in v)
     if isinstance(v, Mapping):
@@ -116,14 +156,18 @@ def recovery_page(*, include_password: bool = False) -> RecoveryPage:
                 m = _to_mapping(item)
                 if m is not None:
                     copies.append(
-                        tuple((str(a), _text(b)) for a, b in m.items() if not _is_secret(str(a)))
+                        tuple(
+                            (_label(str(a)), _text(b, str(a)))
+                            for a, b in m.items()
+                            if not _is_secret(str(a)) and b not in (None, "")
+                        )
                     )
                 else:
                     copies.append((("", _text(item)),))
         elif key in STEP_KEYS and isinstance(v, list):
             steps.extend(_text(x) for x in v)
         else:
-            fields.append((key, _text(v)))
+            fields.append((_label(key), _text(v, key)))
     return RecoveryPage(True, tuple(copies), tuple(steps), tuple(fields), password)
 
 
