@@ -7,6 +7,10 @@ text to a pure parser, and turn a failed command into "unknown, because ..." wit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+from hygie import proc
+from hygie.audit.model import Fact, JSONValue
 from hygie.i18n import _
 from hygie.proc import Completed
 
@@ -57,3 +61,27 @@ def failure_reason(cp: Completed, what: str) -> str:
 def unreadable(what: str) -> str:
     """Reason for an output that ran but could not be understood."""
     return _("{what} : réponse de la commande non reconnue").format(what=what)
+
+
+def command_fact(
+    key: str,
+    argv: Sequence[str],
+    parse: Callable[[str], JSONValue | None],
+    what: str,
+    source: str,
+    *,
+    timeout: float,
+    c_locale: bool = True,
+    with_stderr: bool = False,
+) -> Fact:
+    """The common probe: run one command, parse its output, and give one fact.
+
+    A command that failed, or an output the parser does not recognise (``None``), gives an
+    unknown fact with a French reason, never a default value.
+    """
+    cp = proc.run(argv, timeout=timeout, c_locale=c_locale)
+    value = parse(cp.stdout + cp.stderr if with_stderr else cp.stdout) if cp.ok else None
+    if value is None:
+        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
+        return Fact.unknown(key, reason, source)
+    return Fact.known(key, value, source)

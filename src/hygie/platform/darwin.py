@@ -17,7 +17,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
-from hygie.platform.commands import failure_reason, unreadable
+from hygie.platform.commands import command_fact, failure_reason, unreadable
 from hygie.platform.eol import support_status
 from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import softwareupdate, sw_vers, sysadminctl, system_profiler
@@ -67,13 +67,15 @@ def installed_apps(ctx: ProbeContext) -> list[str] | None:
 @provider("darwin.filevault", facts=["disk.system_encrypted"], platforms=DARWIN)
 def filevault(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("état de FileVault")
-    cp = proc.run(FDESETUP, timeout=QUICK_S)
-    state = parse_fdesetup_status(cp.stdout + cp.stderr) if cp.ok else None
-    if state is None:
-        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
-        yield Fact.unknown("disk.system_encrypted", reason, "fdesetup status")
-        return
-    yield Fact.known("disk.system_encrypted", state, "fdesetup status")
+    yield command_fact(
+        "disk.system_encrypted",
+        FDESETUP,
+        parse_fdesetup_status,
+        what,
+        "fdesetup status",
+        timeout=QUICK_S,
+        with_stderr=True,
+    )
 
 
 # --- M03 antivirus and firewall -------------------------------------------------------
@@ -115,13 +117,14 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("darwin.firewall", facts=["firewall.enabled"], platforms=DARWIN)
 def firewall(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("état du pare-feu")
-    cp = proc.run(SOCKETFILTERFW, timeout=QUICK_S)
-    state = parse_global_state(cp.stdout) if cp.ok else None
-    if state is None:
-        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
-        yield Fact.unknown("firewall.enabled", reason, "socketfilterfw")
-        return
-    yield Fact.known("firewall.enabled", state, "socketfilterfw")
+    yield command_fact(
+        "firewall.enabled",
+        SOCKETFILTERFW,
+        parse_global_state,
+        what,
+        "socketfilterfw",
+        timeout=QUICK_S,
+    )
 
 
 # --- M05 updates ----------------------------------------------------------------------
@@ -226,13 +229,9 @@ def autorun(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("darwin.user", facts=["user.is_admin"], platforms=DARWIN)
 def user_admin(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("groupes du compte")
-    cp = proc.run(id_groups(ctx.user), timeout=QUICK_S)
-    admin = is_admin_groups(cp.stdout) if cp.ok else None
-    if admin is None:
-        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
-        yield Fact.unknown("user.is_admin", reason, "id -Gn")
-        return
-    yield Fact.known("user.is_admin", admin, "id -Gn")
+    yield command_fact(
+        "user.is_admin", id_groups(ctx.user), is_admin_groups, what, "id -Gn", timeout=QUICK_S
+    )
 
 
 @provider(

@@ -17,7 +17,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
-from hygie.platform.commands import failure_reason, powershell, unreadable
+from hygie.platform.commands import command_fact, failure_reason, powershell, unreadable
 from hygie.platform.eol import support_status
 from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import defender, manage_bde, netsh, win_os, win_update
@@ -377,13 +377,9 @@ def autorun(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("windows.user", facts=["user.is_admin"], platforms=WINDOWS)
 def user_admin(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("groupes du compte")
-    cp = proc.run(WHOAMI, timeout=QUICK_S, c_locale=False)
-    admin = is_admin(cp.stdout) if cp.ok else None
-    if admin is None:
-        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
-        yield Fact.unknown("user.is_admin", reason, "whoami /groups")
-        return
-    yield Fact.known("user.is_admin", admin, "whoami /groups")
+    yield command_fact(
+        "user.is_admin", WHOAMI, is_admin, what, "whoami /groups", timeout=QUICK_S, c_locale=False
+    )
 
 
 @provider("windows.account", facts=["account.password_set"], platforms=WINDOWS)
@@ -392,13 +388,15 @@ def account_password(ctx: ProbeContext) -> Iterable[Fact]:
     if not ctx.user:
         yield Fact.unknown("account.password_set", unreadable(what), "net user")
         return
-    cp = proc.run(net_user(ctx.user), timeout=QUICK_S, c_locale=False)
-    required = password_required(cp.stdout) if cp.ok else None
-    if required is None:
-        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
-        yield Fact.unknown("account.password_set", reason, "net user")
-        return
-    yield Fact.known("account.password_set", required, "net user")
+    yield command_fact(
+        "account.password_set",
+        net_user(ctx.user),
+        password_required,
+        what,
+        "net user",
+        timeout=QUICK_S,
+        c_locale=False,
+    )
 
 
 @provider(
