@@ -23,7 +23,8 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 run: system-deps venv
-	$(VENV)/bin/hygie audit
+	@# exit 1 means "a measure is critical" (the report says which): a finding, not a failure
+	$(VENV)/bin/hygie audit || [ $$? -eq 1 ]
 
 lint: venv
 	$(VENV)/bin/ruff check src tests bench scripts
