@@ -264,3 +264,42 @@ def test_s3_server_stopped_during_upload(
     again = engine.run()
     assert again.ok, again.to_dict()
     assert state.last_run(st, "s3", "backup", ok_only=True) is not None
+
+
+def test_full_verify_restores_into_ram_folder_and_leaves_nothing(
+    source_tree: Path, tmp_path: Path
+) -> None:
+    _setup_local(source_tree, tmp_path)
+    assert engine.run().ok
+    ver = engine.verify(full=True)
+    assert ver.ok, ver.to_dict()
+    details = ver.outcomes[0].details
+    assert details["scratch"] == "ram"
+    assert details["files_checked"] == 14 and details["mismatches"] == 0
+    assert {"unlock", "check", "restore", "compare"} <= set(details["timings_s"])
+    assert list((tmp_path / "ram").iterdir()) == []  # the restored copy is gone
+
+
+def test_failed_ram_restore_is_redone_on_disk(
+    source_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _setup_local(source_tree, tmp_path)
+    assert engine.run().ok
+    real = engine._restore_all
+    calls: list[Path] = []
+
+    def ram_fills_up(
+        repo: Any, dest: Any, tmp: Path, details: dict[str, Any], progress: Any
+    ) -> Any:
+        calls.append(tmp)
+        pairs, err = real(repo, dest, tmp, details, progress)
+        if len(calls) == 1:  # as if the RAM folder had filled up during the restore
+            return pairs, engine.BackupError(destination=dest.name)
+        return pairs, err
+
+    monkeypatch.setattr(engine, "_restore_all", ram_fills_up)
+    ver = engine.verify(full=True)
+    assert ver.ok, ver.to_dict()
+    assert len(calls) == 2 and calls[0].parent == tmp_path / "ram"
+    assert ver.outcomes[0].details["scratch"] == "disk"
+    assert ver.outcomes[0].details["mismatches"] == 0
