@@ -485,10 +485,15 @@ def parse_rfc3339_ns(text: str) -> int | None:
 
 
 def _sha256(path: Path) -> str:
+    # unbuffered os.read: most files of a practice are small, and the per-file cost of a
+    # buffered file object was a third of the hashing time of 7,000 files of ~30 kB
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 
