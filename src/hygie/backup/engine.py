@@ -690,7 +690,9 @@ def _compare(pairs: list[Pair], hashes: SourceHashes | None = None) -> tuple[int
     checked = checked_bytes = 0
     mismatches: list[str] = []
     with cf.ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-        for verdict, path, size in pool.map(one, pairs):
+        # largest first: a big file hashed last would leave the other worker idle
+        ordered = sorted(pairs, key=lambda p: p[2], reverse=True)
+        for verdict, path, size in pool.map(one, ordered):
             if verdict == "skipped":
                 continue
             checked += 1
