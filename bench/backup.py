@@ -139,6 +139,12 @@ def main() -> None:
         raw_runs: list[tuple[float, float]] = []
         hy_runs: list[tuple[float, float]] = []
         details: dict[str, object] = {}
+        ram_runs: list[tuple[float, float]] = []
+        ram = (
+            tempfile.mkdtemp(prefix="hygie-bench-", dir="/dev/shm")
+            if os.path.isdir("/dev/shm")
+            else None
+        )
         for _ in range(a.repeat):
             raw_runs.append(
                 timed(
@@ -147,6 +153,9 @@ def main() -> None:
                 )
             )
             shutil.rmtree(work / "raw-restore", ignore_errors=True)
+            if ram is not None:  # reference only: the same restore into tmpfs
+                ram_runs.append(timed(["restic", "restore", "latest", "--target", ram], raw_env))
+                shutil.rmtree(ram, ignore_errors=True)
             out: list[str] = []
             hy_runs.append(timed([hygie, "backup", "verify", "--full", "--json"], hy_env, out))
             details = json.loads("\n".join(out))["data"]["destinations"][0]["details"]
@@ -167,7 +176,19 @@ def main() -> None:
             f"\nrestore throughput (wall): raw {thr_raw:.0f} MiB/s, hygie verify --full "
             f"{thr_hy:.0f} MiB/s (ratio {thr_hy / thr_raw:.2f}, target >= 0.80)"
         )
-        print(f"verify --full phases (s), last run: {details.get('timings_s')}")
+        if ram_runs:
+            thr_ram = size / MB / min(ram_runs)[0]
+            print(
+                f"reference: raw restore into /dev/shm (tmpfs) {thr_ram:.0f} MiB/s "
+                f"(runs {[round(r[0], 2) for r in ram_runs]} s); hygie / that: "
+                f"{thr_hy / thr_ram:.2f}"
+            )
+        if ram is not None:
+            shutil.rmtree(ram, ignore_errors=True)
+        print(
+            f"verify --full phases (s), last run: {details.get('timings_s')}, "
+            f"scratch: {details.get('scratch')}"
+        )
         print(
             f"restore runs (wall s): raw {[round(r[0], 2) for r in raw_runs]}, "
             f"hygie {[round(h[0], 2) for h in hy_runs]}"

@@ -192,8 +192,15 @@ def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestServer
 
 
 @pytest.fixture(autouse=True)
-def file_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the host's keyring: secrets go to 0600 files under HYGIE_HOME."""
+def file_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never touch the host's keyring: secrets go to 0600 files under HYGIE_HOME. The
+    verify's RAM scratch folder (/dev/shm) is replaced by one under tmp_path."""
+    from hygie.backup import engine
+
+    ram = tmp_path / "ram"
+    ram.mkdir(exist_ok=True)
+    monkeypatch.setattr(engine, "_RAM_DIRS", (str(ram),))
+    monkeypatch.delenv(engine.SCRATCH_ENV, raising=False)
     monkeypatch.setenv("HYGIE_KEYRING", "file")
     for k in ("RESTIC_PASSWORD", "RESTIC_PASSWORD_FILE", "RESTIC_REPOSITORY"):
         monkeypatch.delenv(k, raising=False)

@@ -264,3 +264,67 @@ def test_s3_server_stopped_during_upload(
     again = engine.run()
     assert again.ok, again.to_dict()
     assert state.last_run(st, "s3", "backup", ok_only=True) is not None
+
+
+def test_full_verify_restores_into_ram_folder_and_leaves_nothing(
+    source_tree: Path, tmp_path: Path
+) -> None:
+    _setup_local(source_tree, tmp_path)
+    assert engine.run().ok
+    ver = engine.verify(full=True)
+    assert ver.ok, ver.to_dict()
+    details = ver.outcomes[0].details
+    assert details["scratch"] == "ram"
+    assert details["files_checked"] == 14 and details["mismatches"] == 0
+    assert {"check", "restore", "compare"} <= set(details["timings_s"])
+    assert list((tmp_path / "ram").iterdir()) == []  # the restored copy is gone
+
+
+def test_failed_ram_restore_is_redone_on_disk(
+    source_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _setup_local(source_tree, tmp_path)
+    assert engine.run().ok
+    real = engine._restore_all
+    calls: list[Path] = []
+
+    def ram_fills_up(
+        repo: Any, dest: Any, tmp: Path, details: dict[str, Any], progress: Any
+    ) -> Any:
+        calls.append(tmp)
+        pairs, err = real(repo, dest, tmp, details, progress)
+        if len(calls) == 1:  # as if the RAM folder had filled up during the restore
+            return pairs, engine.BackupError(destination=dest.name)
+        return pairs, err
+
+    monkeypatch.setattr(engine, "_restore_all", ram_fills_up)
+    ver = engine.verify(full=True)
+    assert ver.ok, ver.to_dict()
+    assert len(calls) == 2 and calls[0].parent == tmp_path / "ram"
+    assert ver.outcomes[0].details["scratch"] == "disk"
+    assert ver.outcomes[0].details["mismatches"] == 0
+
+
+def test_verify_removes_a_stale_lock_left_by_a_killed_backup(
+    source_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _setup_local(source_tree, tmp_path)
+    assert engine.run().ok
+    for i in range(3):
+        (source_tree / f"scan-{i}.bin").write_bytes(os.urandom(4_000_000))
+    monkeypatch.setenv("RESTIC_PROGRESS_FPS", "60")
+    killed: list[int] = []
+
+    def kill_on_progress(dest: str, event: dict[str, Any]) -> None:
+        if event.get("message_type") == "status" and not killed:
+            for pid in _restic_children():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    assert not engine.run(progress=kill_on_progress).ok
+    assert killed and list((repo / "locks").iterdir())  # the killed restic left its lock
+    ver = engine.verify(full=True)
+    assert ver.ok, ver.to_dict()
+    details = ver.outcomes[0].details
+    assert details["stale_lock_removed"] is True and "unlock" in details["timings_s"]
+    assert details["mismatches"] == 0 and details["files_checked"] == 14
