@@ -199,10 +199,7 @@ class _Hasher:
                     return self.cache[key]
                 if st.st_size > MAX_HASH_BYTES:
                     return None
-                h = hashlib.sha256()
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-                self.cache[key] = h.hexdigest()
+                self.cache[key] = hashlib.file_digest(fh, "sha256").hexdigest()
                 return self.cache[key]
         except OSError:
             return None

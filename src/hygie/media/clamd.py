@@ -17,13 +17,14 @@ understood is an error; a connection closed before a full reply raises
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import socket
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+
+from hygie.hashing import pread
 
 CHUNK_SIZE = 256 * 1024
 _LEN = struct.Struct("!L")
@@ -317,14 +318,6 @@ def _send(sock: socket.socket, data: bytes) -> None:
         raise ClamdTimeout("clamd did not accept data in time") from exc
     except OSError as exc:
         raise ClamdConnectionError(f"connection to clamd lost: {exc}") from exc
-
-
-def pread(fd: int, n: int, offset: int) -> bytes:
-    """``os.pread`` where it exists; seek + read on Windows (each descriptor has one user)."""
-    if hasattr(os, "pread"):
-        return os.pread(fd, n, offset)
-    os.lseek(fd, offset, os.SEEK_SET)  # pragma: no cover - Windows
-    return os.read(fd, n)  # pragma: no cover - Windows
 
 
 def _pread_chunks(fd: int) -> Iterator[bytes]:

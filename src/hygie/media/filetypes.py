@@ -20,8 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from hygie.hashing import pread
 from hygie.i18n import N_, _
-from hygie.media.clamd import pread
 
 HEAD = 8192
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hygie.hashing import pread
 from hygie.media.clamd import (
     ClamdConnectionError,
     ClamdError,
@@ -32,7 +33,6 @@ from hygie.media.clamd import (
     ClamdTimeout,
     ReplyStatus,
     ScanReply,
-    pread,
 )
 from hygie.media.engine import Engine
 from hygie.media.walk import Entry, walk

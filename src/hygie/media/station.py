@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hygie.hashing import pread, sha256_fd
 from hygie.i18n import _
-from hygie.media.clamd import pread
 from hygie.media.engine import Engine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
@@ -77,14 +77,7 @@ class StationRun:
 
 
 def _sha256_fd(fd: int) -> str:
-    h = hashlib.sha256()
-    off = 0
-    while True:
-        chunk = pread(fd, COPY_CHUNK, off)
-        if not chunk:
-            return h.hexdigest()
-        h.update(chunk)
-        off += len(chunk)
+    return sha256_fd(fd, COPY_CHUNK)
 
 
 def _fsync_dir(path: Path) -> None:
