@@ -25,16 +25,7 @@ from pathlib import Path
 
 import httpx
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def seed(home: Path, n: int) -> None:
@@ -120,9 +111,7 @@ def main() -> int:
             # above by httpx: give Chromium its own session through a fresh server token.
             fcp: list[float] = []
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
                 context = browser.new_context()
                 context.add_cookies(
                     [{"name": k, "value": v, "url": base} for k, v in c.cookies.items()]

@@ -16,16 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
+
 PAGES = [
     ("accueil", "/"),
     ("mesure", "/mesures/M07"),
@@ -63,9 +55,7 @@ def main() -> int:
             url = proc.stdout.readline().strip()
             base = url.split("/?", 1)[0]
             with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(url)
                 # answer one question so that a measure moves and the history shows it

@@ -223,37 +223,23 @@ def _list(backend: str) -> list[Interface]:
     return []
 
 
-def _off_commands(backend: str, ifaces: Sequence[Interface]) -> list[tuple[str, ...]]:
+def _switch_commands(
+    backend: str, ifaces: Sequence[Interface], *, on: bool
+) -> list[tuple[str, ...]]:
+    """The commands that turn each interface off (``on=False``) or back on."""
+    states = ("up", "admin=enable", "on") if on else ("down", "admin=disable", "off")
+    ip_state, netsh_state, mac_state = states
     cmds: list[tuple[str, ...]] = []
     for i in ifaces:
         if backend == "ip":
-            cmds.append(("ip", "link", "set", "dev", i.name, "down"))
+            cmds.append(("ip", "link", "set", "dev", i.name, ip_state))
         elif backend == "netsh":
-            cmds.append(
-                ("netsh", "interface", "set", "interface", f"name={i.name}", "admin=disable")
-            )
+            cmds.append(("netsh", "interface", "set", "interface", f"name={i.name}", netsh_state))
         elif backend == "networksetup":
             if i.wifi and i.device:
-                cmds.append(("networksetup", "-setairportpower", i.device, "off"))
+                cmds.append(("networksetup", "-setairportpower", i.device, mac_state))
             else:
-                cmds.append(("networksetup", "-setnetworkserviceenabled", i.name, "off"))
-    return cmds
-
-
-def _on_commands(backend: str, ifaces: Sequence[Interface]) -> list[tuple[str, ...]]:
-    cmds: list[tuple[str, ...]] = []
-    for i in ifaces:
-        if backend == "ip":
-            cmds.append(("ip", "link", "set", "dev", i.name, "up"))
-        elif backend == "netsh":
-            cmds.append(
-                ("netsh", "interface", "set", "interface", f"name={i.name}", "admin=enable")
-            )
-        elif backend == "networksetup":
-            if i.wifi and i.device:
-                cmds.append(("networksetup", "-setairportpower", i.device, "on"))
-            else:
-                cmds.append(("networksetup", "-setnetworkserviceenabled", i.name, "on"))
+                cmds.append(("networksetup", "-setnetworkserviceenabled", i.name, mac_state))
     return cmds
 
 
@@ -269,7 +255,7 @@ def plan_isolate(platform: str | None = None, backend: str | None = None) -> Pla
         targets = [
             i.device if (be == "networksetup" and i.wifi and i.device) else i.name for i in ifaces
         ]
-        argv = _off_commands(be, ifaces)
+        argv = _switch_commands(be, ifaces, on=False)
         if not ifaces:
             notes.append(_("Aucune interface réseau active : rien à couper."))
     if be in ("netsh", "networksetup", "ip"):
@@ -313,7 +299,7 @@ def plan_reconnect(
                 Interface(t, False, wifi=t in devices, device=t if t in devices else "")
                 for t in remembered
             ]
-            argv = _on_commands(be, ifaces)
+            argv = _switch_commands(be, ifaces, on=True)
         notes.append(_("Rallume ce que hygie a coupé (d'après {f}).").format(f=STATE_FILE))
         return Plan(
             "reconnect",
@@ -348,7 +334,7 @@ def plan_reconnect(
         platform,
         be,
         tuple(targets),
-        tuple(Command(a, platform) for a in _on_commands(be, ifaces)),
+        tuple(Command(a, platform) for a in _switch_commands(be, ifaces, on=True)),
         tuple(notes),
     )
 
