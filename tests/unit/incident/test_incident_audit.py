@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -79,13 +77,18 @@ def test_state_makes_m11_and_m12_pass(store: Store, monkeypatch: pytest.MonkeyPa
     save_kit_config(KitConfig("Cabinet", (Contact("it_provider", "Info", "01 02 03 04 05"),)))
     record_kit(["pdf"], with_password=False, store=store)
     record_drill(completed=True, store=store)
-    fake = types.ModuleType("hygie.backup")
-    fake.recovery_info = lambda: {  # type: ignore[attr-defined]
-        "last_backup_at": "2026-11-28T20:00:00+00:00",
-        "last_verified_at": "2026-11-20T20:00:00+00:00",
-        "verified_ok": True,
-    }
-    monkeypatch.setitem(sys.modules, "hygie.backup", fake)
+    registry.load()  # the real hygie.backup is imported; only its door is replaced
+    import hygie.backup
+
+    monkeypatch.setattr(
+        hygie.backup,
+        "recovery_info",
+        lambda **_kw: {
+            "last_backup_at": "2026-11-28T20:00:00+00:00",
+            "last_verified_at": "2026-11-20T20:00:00+00:00",
+            "verified_ok": True,
+        },
+    )
     facts = _facts(store)
     assert facts["incident.contacts_ready"].value is True
     assert facts["incident.sheet_printed"].value is True
