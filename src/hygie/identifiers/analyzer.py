@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
-from hygie.identifiers.registry import STRONG_TYPES, recognizers
+from hygie.identifiers.registry import recognizers, strong_types
 
 #: Weight of health vocabulary from which a document is "in a health context".
 HEALTH_CONTEXT_WEIGHT = 2.0
@@ -113,9 +113,10 @@ def _run_all(text: str, lower: str) -> list[Finding]:
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     """Keep the strongest of overlapping findings (patient types first, then longer)."""
+    strong = strong_types()
     ranked = sorted(
         findings,
-        key=lambda f: (f.type in STRONG_TYPES, f.confidence, f.end - f.start),
+        key=lambda f: (f.type in strong, f.confidence, f.end - f.start),
         reverse=True,
     )
     kept: list[Finding] = []
@@ -135,7 +136,7 @@ def analyze(text: str) -> tuple[Finding, ...]:
     if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
         lower = "".join(ch.lower()[0] for ch in text)
     found = _resolve_overlaps(_run_all(text, lower))
-    weak = [f for f in found if f.type not in STRONG_TYPES]
+    weak = [f for f in found if f.type not in strong_types()]
     if weak:
         # Weigh the vocabulary only around the contextual findings (speed, and relevance).
         lo = max(0, min(f.start for f in weak) - HEALTH_WINDOW)

@@ -134,8 +134,10 @@ RECOGNIZER = Recognizer(
     classify=_classify,
     mask=mask_digits,
     patient=True,
+    strong=True,
+    types=(
+        ("FR_NIR", N_("NIR / INS (numéro de sécurité sociale)")),
+        ("FR_NIA", N_("NIA / INS provisoire (numéro d'attente)")),
+    ),
     spec="INSEE NIR (décret 82-103, xml.insee.fr/schema/nir.html); key: stdnum.fr.nir",
 )
-
-#: The NIA shares the NIR's pattern and key; it is only a label for ``classify``.
-NIA_LABEL = N_("NIA / INS provisoire (numéro d'attente)")
