@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
+from hygie.identifiers.normalize import normalize
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import recognizers, strong_types
@@ -68,9 +69,14 @@ def _process(
         positive = _has(rec.context, before + " " + after)
         if rec.requires_context and not positive:
             return None
-        negative = (not positive or rec.negative_overrides) and _has(
-            rec.negative_context,
-            before[-40:] + " " + lower[end : end + rec.negative_after],
+        neg_window = before[-40:] + " " + lower[end : end + rec.negative_after]
+        negative = (not positive or rec.negative_overrides) and (
+            _has(rec.negative_context, neg_window)
+            or (
+                bool(rec.weak_negative_context)
+                and (rec.weak_negative_applies is None or rec.weak_negative_applies(raw))
+                and _has(rec.weak_negative_context, neg_window)
+            )
         )
         if negative and rec.negative_overrides:
             return None
@@ -129,9 +135,23 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
 def analyze(text: str) -> tuple[Finding, ...]:
     """Every identifier found in ``text``, in order; never the clear value.
 
-    Health vocabulary is only weighed around contextual findings (names, birth dates) and
-    around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
+    The text is normalized once (:mod:`hygie.identifiers.normalize`: Unicode digits, format
+    characters, every space and dash); offsets are those of ``text``. Health vocabulary is
+    only weighed around contextual findings (names, birth dates) and around professional
+    numbers; it is reported once as ``HEALTH_CONTEXT``.
     """
+    norm = normalize(text)
+    found = _analyze(norm.text)
+    if norm.origin is None:
+        return found
+    out = []
+    for f in found:
+        start, end = norm.span(f.start, f.end)
+        out.append(Finding(f.type, f.confidence, start, end, f.masked, f.context_part))
+    return tuple(out)
+
+
+def _analyze(text: str) -> tuple[Finding, ...]:
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
         lower = "".join(ch.lower()[0] for ch in text)

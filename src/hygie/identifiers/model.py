@@ -77,6 +77,11 @@ class Recognizer:
     #: A negative word drops the match even when a positive word is there (names: a
     #: signature "Cordialement, Mme X, infirmière" is the sender, not a patient).
     negative_overrides: bool = False
+    #: Negative words that only count when ``weak_negative_applies(raw)`` is true (NIR: "Tél"
+    #: counts against a number written in pairs like a phone number, not against a NIR
+    #: written compact or in its own groups).
+    weak_negative_context: tuple[str, ...] = ()
+    weak_negative_applies: Callable[[str], bool] | None = None
     validated_score: float = 0.85
     classify: Callable[[str], str] | None = None
     mask: Callable[[str], str] | None = None

@@ -13,6 +13,7 @@ from hygie.identifiers.recognizers import (
     fr_adeli,
     fr_finess,
     fr_nir,
+    fr_nir_nokey,
     fr_rpps,
     mssante_patient,
     patient_list,
@@ -22,6 +23,7 @@ from hygie.identifiers.recognizers import (
 ALL: tuple[Recognizer, ...] = (
     mssante_patient.RECOGNIZER,
     fr_nir.RECOGNIZER,
+    fr_nir_nokey.RECOGNIZER,
     fr_rpps.RECOGNIZER,
     fr_adeli.RECOGNIZER,
     fr_finess.RECOGNIZER,
