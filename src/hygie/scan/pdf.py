@@ -92,11 +92,7 @@ def _ocr_image_object(obj: Any, deadline: Deadline, seen: set[str]) -> Part | No
     if min(width, height) < MIN_IMAGE_SIDE:
         return None
     try:
-        bitmap = obj.get_bitmap(render=False)
-        try:
-            pil = bitmap.to_pil()
-        finally:
-            bitmap.close()
+        pil = obj.get_bitmap(render=False).to_pil()  # owned by the page: not closed here
         buf = io.BytesIO()
         pil.convert("L").save(buf, "PNG")
     except Exception:  # an image pdfium cannot decode: not read, so not clean
