@@ -158,7 +158,7 @@ _STATUS: dict[str, Status] = {
 }
 
 
-def _legacy(name: str, r: ScanResult) -> DocumentResult:
+def legacy_result(name: str, r: ScanResult) -> DocumentResult:
     """The dict-shaped result the CLI JSON (schema hygie.scan/1) and the dashboard show."""
     if r.verdict == "found":
         kinds = sorted({_(f.label) for f in r.findings if f.patient})
@@ -177,7 +177,7 @@ def _legacy(name: str, r: ScanResult) -> DocumentResult:
     else:
         reason = _("aucune donnée de patient trouvée")
     return DocumentResult(
-        name=_masked_name(name),
+        name=name,
         status=_STATUS[r.verdict],
         reason=reason,
         findings=r.findings,
@@ -190,16 +190,16 @@ def _legacy(name: str, r: ScanResult) -> DocumentResult:
 def scan_bytes(data: bytes, filename: str, *, timeout_s: float = 10.0) -> DocumentResult:
     """Legacy: :func:`scan_document` with a time budget, as a :class:`DocumentResult`."""
     r = scan_document(data, filename, deadline=time.monotonic() + timeout_s)
-    return _legacy(filename, r)
+    return legacy_result(_masked_name(filename), r)
 
 
 def scan_email(raw: bytes, *, timeout_s: float = 10.0, name: str = "") -> DocumentResult:
     """Legacy: :func:`scan_message` with a time budget, as a :class:`DocumentResult`."""
     r = scan_message(raw, deadline=time.monotonic() + timeout_s)
-    return _legacy(name or _("message"), r)
+    return legacy_result(_masked_name(name) if name else _("message"), r)
 
 
 def scan_text(text: str, *, name: str = "texte") -> DocumentResult:
     """Scan text already in memory (what the relay or the dashboard may hold)."""
     r = verdict_of([Part(_("contenu"), normalize(text), place="document")], len(text.encode()))
-    return _legacy(name, r)
+    return legacy_result(name, r)
