@@ -37,7 +37,7 @@ from hygie.i18n import _
 from hygie.incident import destination
 from hygie.incident.privacy import mask, user_folders, user_home
 from hygie.incident.signs import scan
-from hygie.platform import current
+from hygie.platform import current, system
 
 SOFTWARE_DAYS = 7
 MAX_HASH_BYTES = 512 * 1024 * 1024
@@ -447,7 +447,7 @@ def run_triage(
             progress(label)
 
     user = os.environ.get("SUDO_USER", "")
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    as_root = bool(system().is_elevated())
     executables: list[str] = []
     for cmd in triage_commands(platform, user, as_root):
         step(cmd.name)

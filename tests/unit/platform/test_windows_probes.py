@@ -72,7 +72,10 @@ def facts_of(fn: object, outputs: Mapping[str, Spec], c: ProbeContext) -> dict[s
 def test_every_command_is_an_argv_never_a_shell_string() -> None:
     for argv in (w.BITLOCKER_PS, w.WU_SEARCH_PS, w.FIREWALL, w.wlan_profile("Mon Wi-Fi")):
         assert isinstance(argv, list) and len(argv) > 1
-    assert w.BITLOCKER_PS[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+    assert w.BITLOCKER_PS[:6] == [
+        "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command"
+    ]  # fmt: skip
+    assert w.BITLOCKER_PS[-1].startswith("[Console]::OutputEncoding=[Text.Encoding]::UTF8;")
     assert "ConvertTo-Json" in w.BITLOCKER_PS[-1]
     assert w.wlan_profile("Mon Wi-Fi")[-1] == "name=Mon Wi-Fi"
 
