@@ -189,6 +189,12 @@ def which(name: str) -> str | None:
     return shutil.which(name)
 
 
+def set_runner(runner: Runner) -> None:
+    """Replace the runner for the rest of the process (``--replay`` / ``--record``)."""
+    global _runner
+    _runner = runner
+
+
 @contextlib.contextmanager
 def use_runner(runner: Runner) -> Iterator[None]:
     """Replace the runner for the duration of a ``with`` block (tests)."""

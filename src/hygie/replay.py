@@ -295,6 +295,47 @@ def _version() -> str:
     return __version__
 
 
+def install(folder: Path, *, mode: str, passthrough: Iterable[str] = ()) -> Runner:
+    """Make every command of this process come from (``replay``) or go to (``record``)
+    ``folder``; raises the platform's French errors when the folder cannot be used.
+
+    Replaying another OS's recording makes hygie behave as that OS unless
+    ``HYGIE_PLATFORM`` already says otherwise."""
+    from hygie import proc
+    from hygie.platform import PLATFORM_ENV, current
+    from hygie.platform.errors import RecordFolderError, ReplayFolderError
+
+    runner: Runner
+    if mode == "replay":
+        try:
+            runner = Replayer.from_folder(folder, passthrough=passthrough)
+        except ReplayError as exc:
+            raise ReplayFolderError(path=str(folder), detail=str(exc)) from exc
+        recorded = recording_platform(folder)
+        if recorded and not os.environ.get(PLATFORM_ENV):
+            os.environ[PLATFORM_ENV] = recorded
+    else:
+        try:
+            runner = Recorder(folder, platform=current())
+        except OSError as exc:
+            raise RecordFolderError(path=str(folder), detail=exc.strerror or str(exc)) from exc
+    proc.set_runner(runner)
+    return runner
+
+
+def install_from_env(environ: Mapping[str, str] | None = None) -> Runner | None:
+    """:func:`install` what ``HYGIE_REPLAY`` / ``HYGIE_RECORD`` ask for (CLI start-up)."""
+    env = os.environ if environ is None else environ
+    replay_dir = env.get(REPLAY_ENV, "").strip()
+    if replay_dir:
+        passthrough = parse_passthrough(env.get(PASSTHROUGH_ENV))
+        return install(Path(replay_dir), mode="replay", passthrough=passthrough)
+    record_dir = env.get(RECORD_ENV, "").strip()
+    if record_dir:
+        return install(Path(record_dir), mode="record")
+    return None
+
+
 def runner_from_env(environ: Mapping[str, str] | None = None) -> Runner | None:
     """The runner ``HYGIE_REPLAY`` / ``HYGIE_RECORD`` ask for, or None (run for real)."""
     env = os.environ if environ is None else environ

@@ -71,6 +71,9 @@ def _wants_json(argv: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        from hygie.replay import install_from_env
+
+        install_from_env()
         rv = app(args=args, prog_name="hygie", standalone_mode=False)
     except AppError as exc:
         if _wants_json(args):
