@@ -47,6 +47,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.audit",
     "hygie.cli.backup",
     "hygie.cli.incident",
+    "hygie.cli.kit",
     "hygie.cli.mail",
     "hygie.cli.media",
     "hygie.cli.scan",
