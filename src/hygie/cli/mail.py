@@ -108,8 +108,8 @@ def relay(
     """Démarrer le relais (Ctrl-C pour l'arrêter)."""
     if ctx.invoked_subcommand is not None:
         return
+    from hygie import mail as r
     from hygie.config import load_config
-    from hygie.mail import relay as r
     from hygie.secrets import get_secret
 
     settings = r.settings_from(
@@ -175,8 +175,8 @@ def set_password(
         ),
     ] = False,
 ) -> int:
+    from hygie.mail import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.mail.errors import SecretInputError
-    from hygie.mail.relay import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.secrets import set_secret
 
     if sys.stdin.isatty():

@@ -106,7 +106,7 @@ def test_set_password_reads_stdin_never_argv(
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-upstream\n"))
     code, out, _ = run(["mail", "relay", "set-password"], capsys)
     assert code == 0
-    from hygie.mail.relay import SECRET_UPSTREAM
+    from hygie.mail import SECRET_UPSTREAM
     from hygie.secrets import get_secret
 
     assert get_secret(SECRET_UPSTREAM) == "s3cret-upstream"
@@ -125,7 +125,7 @@ def test_relay_stats_empty(capsys: pytest.CaptureFixture[str]) -> None:
 def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
     import trustme
 
-    from hygie.mail.relay import GuardRelay, RelaySettings
+    from hygie.mail import GuardRelay, RelaySettings
 
     ca = trustme.CA()
     cert = ca.issue_cert("relay.cabinet.lan")
