@@ -14,14 +14,18 @@ from hygie.mail.relay.settings import (
     RelaySettings,
     settings_from,
 )
+from hygie.mail.relay.upstream import REASONS, UpstreamCheck, check_upstream
 
 __all__ = [
     "DECISIONS",
+    "REASONS",
     "SECRET_CLIENT",
     "SECRET_UPSTREAM",
     "GuardRelay",
     "RelaySettings",
+    "UpstreamCheck",
     "Verdict",
+    "check_upstream",
     "decide",
     "run_forever",
     "settings_from",

@@ -2,7 +2,11 @@
 
 The relay never answers 250 before the upstream accepted the message (no queue): all
 recipients or none. The upstream down or answering 4xx → a temporary 4xx so the client keeps
-the message and retries.
+the message and retries. A connection that fails is classified (:func:`classify`): a
+certificate the relay does not trust, a certificate for another host name, no STARTTLS, a TLS
+protocol failure, a refused login or no answer at all each get their own reply text and log
+reason, so a bad certificate never reads like an outage. :func:`check_upstream` runs the same
+connection once for ``hygie mail relay --check``.
 """
 
 from __future__ import annotations
@@ -10,17 +14,137 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from hygie.i18n import _
-from hygie.mail.relay.replies import smtp_reply, upstream_text
+from hygie.i18n import N_, _
+from hygie.mail.redact import mask_identifiers
+from hygie.mail.relay.replies import smtp_reply, upstream_enhanced, upstream_text
 from hygie.mail.relay.settings import RelaySettings
 
 log = logging.getLogger("hygie.mail.relay")
+
+#: OpenSSL verification codes (``X509_V_ERR_*``) that mean "wrong name", not "wrong issuer".
+_NAME_MISMATCH = (62, 64)  # HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
+_EXPIRED = (9, 10)  # CERT_NOT_YET_VALID, CERT_HAS_EXPIRED
+
+#: Why a connection to the upstream failed: (enhanced code, French reply text).
+REASONS: dict[str, tuple[str, str]] = {
+    "unreachable": (
+        "4.4.1",
+        N_("Le serveur d'envoi ne répond pas ; votre logiciel réessaiera plus tard."),
+    ),
+    "tls_untrusted": (
+        "4.7.5",
+        N_(
+            "Le certificat du serveur d'envoi n'est pas reconnu (autorité inconnue) : le relais "
+            "refuse de lui confier le message. Message gardé par votre logiciel ; prévenez la "
+            "personne qui gère votre informatique (hygie mail relay --check)."
+        ),
+    ),
+    "tls_expired": (
+        "4.7.5",
+        N_(
+            "Le certificat du serveur d'envoi a expiré (ou n'est pas encore valable) : le relais "
+            "refuse de lui confier le message. Message gardé par votre logiciel ; prévenez votre "
+            "fournisseur de messagerie."
+        ),
+    ),
+    "tls_hostname": (
+        "4.7.5",
+        N_(
+            "Le certificat du serveur d'envoi est établi pour un autre nom : le relais refuse de "
+            "lui confier le message. Message gardé par votre logiciel ; vérifiez le nom du "
+            "serveur dans les réglages (hygie mail relay --check)."
+        ),
+    ),
+    "no_starttls": (
+        "4.7.5",
+        N_(
+            "Le serveur d'envoi ne propose pas de connexion chiffrée (STARTTLS) : le relais "
+            "refuse d'envoyer en clair. Message gardé par votre logiciel ; vérifiez le port et "
+            "le mode upstream_tls (hygie mail relay --check)."
+        ),
+    ),
+    "tls_protocol": (
+        "4.7.5",
+        N_(
+            "La connexion chiffrée avec le serveur d'envoi a échoué (protocole TLS). Message "
+            "gardé par votre logiciel ; vérifiez le mode upstream_tls : starttls pour le port "
+            "587, tls pour le port 465 (hygie mail relay --check)."
+        ),
+    ),
+    "auth": (
+        "4.7.8",
+        N_(
+            "Le relais n'a pas pu s'identifier auprès du serveur d'envoi (mot de passe ?). "
+            "Message gardé par votre logiciel."
+        ),
+    ),
+    "no_auth": (
+        "4.7.8",
+        N_(
+            "Le serveur d'envoi ne propose pas d'identification sur cette connexion. Message "
+            "gardé par votre logiciel ; vérifiez le port et le mode upstream_tls."
+        ),
+    ),
+}
+
+
+class UpstreamAuthError(Exception):
+    """The upstream refused the relay's login (wrong password)."""
+
+
+class UpstreamNoAuthError(Exception):
+    """The upstream offers no AUTH on this connection although a user is configured."""
+
+
+class NoStartTLSError(Exception):
+    """The upstream does not offer STARTTLS although ``upstream_tls = starttls``."""
+
+
+def classify(exc: BaseException) -> tuple[str, str]:
+    """``(reason, detail)`` of a failed upstream connection; the detail is for the log.
+
+    The detail never holds message content: it comes from the TLS library or the socket.
+    """
+    if isinstance(exc, UpstreamAuthError):
+        return "auth", "login refused"
+    if isinstance(exc, UpstreamNoAuthError):
+        return "no_auth", "AUTH not offered"
+    if isinstance(exc, NoStartTLSError):
+        return "no_starttls", "STARTTLS not offered"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = getattr(exc, "verify_code", 0) or 0
+        detail = str(getattr(exc, "verify_message", "") or exc.reason or "")
+        if code in _NAME_MISMATCH:
+            return "tls_hostname", detail
+        if code in _EXPIRED:
+            return "tls_expired", detail
+        return "tls_untrusted", detail
+    if isinstance(exc, ssl.SSLError):
+        return "tls_protocol", str(exc.reason or type(exc).__name__)
+    if isinstance(exc, socket.gaierror):
+        return "unreachable", "host name not found"
+    if isinstance(exc, ConnectionRefusedError):
+        return "unreachable", "connection refused"
+    if isinstance(exc, TimeoutError):
+        return "unreachable", "timed out"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "unreachable", "disconnected"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return "unreachable", f"answered {exc.smtp_code}"
+    return "unreachable", type(exc).__name__
+
+
+def reason_reply(reason: str) -> str:
+    enhanced, text = REASONS.get(reason, REASONS["unreachable"])
+    return smtp_reply(451, enhanced, _(text))
 
 
 @dataclass(frozen=True)
@@ -28,10 +152,8 @@ class Delivery:
     ok: bool
     reply: str
     decision: str = ""
-
-
-class UpstreamAuthError(Exception):
-    """The upstream refused the relay's login (wrong password)."""
+    #: Why the upstream could not be used (a key of :data:`REASONS`), when it could not.
+    reason: str = ""
 
 
 class UpstreamPool:
@@ -67,9 +189,13 @@ class UpstreamPool:
         try:
             smtp.ehlo()
             if s.upstream_tls == "starttls":
+                if not smtp.has_extn("starttls"):
+                    raise NoStartTLSError
                 smtp.starttls(context=self._ctx)
                 smtp.ehlo()
             if s.upstream_user:
+                if not smtp.has_extn("auth"):
+                    raise UpstreamNoAuthError
                 try:
                     smtp.login(s.upstream_user, self.password or "")
                 except smtplib.SMTPAuthenticationError as exc:
@@ -125,7 +251,6 @@ def deliver(
     """Hand the message to the upstream; all recipients or none (never a partial accept)."""
     own_pool = pool is None
     pool = pool or UpstreamPool(settings, password, size=0)
-    temp = _("Le serveur d'envoi ne répond pas ; votre logiciel réessaiera plus tard.")
     try:
         for _attempt in range(2):
             smtp, fresh = pool.acquire()
@@ -150,22 +275,16 @@ def deliver(
             pool.release(smtp, True)
             return result
         raise smtplib.SMTPServerDisconnected("no usable upstream connection")
-    except UpstreamAuthError:
-        log.warning("upstream authentication failed")
-        return Delivery(
-            False,
-            smtp_reply(
-                451,
-                "4.7.0",
-                _(
-                    "Le relais n'a pas pu s'identifier auprès du serveur d'envoi "
-                    "(mot de passe ?). Message gardé par votre logiciel."
-                ),
-            ),
-            "deferred_upstream",
-        )
-    except (OSError, smtplib.SMTPException, ssl.SSLError):
-        return Delivery(False, smtp_reply(451, "4.4.1", temp), "deferred_upstream")
+    except (
+        OSError,
+        smtplib.SMTPException,
+        UpstreamAuthError,
+        UpstreamNoAuthError,
+        NoStartTLSError,
+    ) as exc:
+        reason, detail = classify(exc)
+        log.warning("upstream failure reason=%s detail=%s", reason, detail)
+        return Delivery(False, reason_reply(reason), "deferred_upstream", reason=reason)
     finally:
         if own_pool:
             pool.close()
@@ -183,15 +302,81 @@ def _transaction(
     code, resp = smtp.data(data)
     if code != 250:
         return _refusal(smtp, code, resp)
-    return Delivery(True, f"250 2.0.0 {upstream_text(resp)}")
+    return Delivery(True, f"250 {upstream_enhanced(resp, '2.0.0')} {_shown(resp)}")
+
+
+def _shown(resp: bytes | str) -> str:
+    """The upstream's text as the relay passes it on: one line, ASCII, identifiers masked
+    (a refusal may quote a recipient such as a patient's MSSanté address)."""
+    return mask_identifiers(upstream_text(resp))
 
 
 def _refusal(smtp: smtplib.SMTP, code: int, resp: bytes) -> Delivery:
     with contextlib.suppress(smtplib.SMTPException, OSError):
         smtp.rset()
-    text = upstream_text(resp)
-    if 400 <= code < 500:
-        return Delivery(False, f"451 4.4.0 {text}", "deferred_upstream")
+    text = _shown(resp)
     if 500 <= code < 600:
-        return Delivery(False, f"{code} 5.0.0 {text}", "refused_upstream")
-    return Delivery(False, f"451 4.4.0 {text}", "deferred_upstream")
+        return Delivery(
+            False, f"{code} {upstream_enhanced(resp, '5.0.0')} {text}", "refused_upstream"
+        )
+    return Delivery(False, f"451 {upstream_enhanced(resp, '4.4.0')} {text}", "deferred_upstream")
+
+
+@dataclass(frozen=True)
+class UpstreamCheck:
+    """What ``hygie mail relay --check`` learnt by connecting to the upstream once."""
+
+    ok: bool
+    reason: str = ""
+    detail: str = ""
+    tls_version: str = ""
+    extensions: tuple[str, ...] = field(default_factory=tuple)
+    logged_in: bool = False
+
+    def message(self) -> str:
+        """The French sentence for the user (translated)."""
+        if self.ok:
+            return _("Le serveur d'envoi répond et accepte le relais.")
+        return _(REASONS.get(self.reason, REASONS["unreachable"])[1])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "reason": self.reason or None,
+            "detail": self.detail or None,
+            "tls_version": self.tls_version or None,
+            "extensions": list(self.extensions),
+            "logged_in": self.logged_in,
+        }
+
+
+def check_upstream(settings: RelaySettings, password: str | None) -> UpstreamCheck:
+    """Connect once as the relay would (TLS, STARTTLS, login), then say goodbye."""
+    pool = UpstreamPool(settings, password, size=0)
+    try:
+        smtp = pool.connect()
+    except (
+        OSError,
+        smtplib.SMTPException,
+        UpstreamAuthError,
+        UpstreamNoAuthError,
+        NoStartTLSError,
+    ) as exc:
+        reason, detail = classify(exc)
+        log.warning("upstream check failed reason=%s detail=%s", reason, detail)
+        return UpstreamCheck(False, reason, detail)
+    try:
+        sock = smtp.sock
+        tls = sock.version() or "" if isinstance(sock, ssl.SSLSocket) else ""
+        exts = tuple(sorted(k.upper() for k in smtp.esmtp_features))
+        code, _resp = smtp.noop()
+        if code != 250:
+            return UpstreamCheck(False, "unreachable", f"NOOP answered {code}", tls, exts)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason, detail = classify(exc)
+        return UpstreamCheck(False, reason, detail)
+    finally:
+        _close(smtp, quit_=True)
+    return UpstreamCheck(
+        True, tls_version=tls, extensions=exts, logged_in=bool(settings.upstream_user)
+    )
