@@ -142,7 +142,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         N_("Sauvegardes chiffrées, testées, en deux endroits (restic)."),
     ),
     "kit": (
-        "hygie.cli.incident",
+        "hygie.cli.kit",
         N_("Le kit d'urgence imprimable (six gestes, contacts, dmp.fr)."),
     ),
     "incident": (
