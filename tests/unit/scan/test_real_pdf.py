@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.id_helpers import with_key
 
-from hygie.render.report import html_to_pdf
+from hygie.render.pdf import html_to_pdf
 from hygie.scan import scan_bytes
 
 NIR = with_key("1691299350123")
