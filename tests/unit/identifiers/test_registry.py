@@ -26,6 +26,7 @@ def test_every_recognizer_has_a_table_test_and_a_spec(rec: object) -> None:
         "FR_FINESS": "fr_finess",
         "BIRTH_DATE": "birth_date",
         "PATIENT_NAME": "patient_name",
+        "PATIENT_NAME_CARE": "patient_name_care",
         "MSSANTE_PATIENT": "mssante_patient",
         "PATIENT_LIST_DATE": "patient_list",
     }[rec.id]  # type: ignore[attr-defined]
