@@ -75,6 +75,10 @@ def _process(
         window = text[max(0, start - rec.context_window) : start]
         if _before_re(rec.context_before, rec.context_before_ignore_case).search(window) is None:
             return None
+    if rec.not_after is not None:
+        window = text[max(0, start - 40) : start]
+        if _before_re(rec.not_after, False).search(window) is not None:
+            return None
     compact = rec.normalize(raw)
     verdict = rec.validate(compact) if rec.validate is not None else None
     if verdict is False:

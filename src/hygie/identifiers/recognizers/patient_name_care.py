@@ -24,19 +24,18 @@ _LOW = "a-zàâäçéèêëîïôöùûüÿ"
 FIRST = f"[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?"
 LAST = f"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}]+)?|[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?)"
 #: Right before the name, a greeting (the recipient: "Bonjour Anne Petit") or a place named
-#: after a person ("avenue Jean Jaurès", "hôpital Édouard Herriot"): not a patient.
-_NOT_AFTER = "".join(
-    f"(?<!{g} )(?<!{g}, )"
-    for g in ("Bonjour", "bonjour", "Bonsoir", "bonsoir", "Merci", "merci", "Cher", "Chère",
-              "cher", "chère", "Salut", "salut", "Coucou", "coucou", "Bravo", "bravo")
-) + "".join(
-    f"(?<!{w} )(?<!{w.capitalize()} )"
-    for w in ("rue", "avenue", "boulevard", "bd", "place", "allée", "impasse", "chemin",
-              "quai", "square", "cours", "hôpital", "clinique", "centre", "chu", "ch", "ehpad",
-              "lycée", "collège", "école", "résidence", "fondation", "institut", "pharmacie",
-              "salle", "espace", "stade", "parc", "pont", "square", "gare")
-) + "(?<!CHU )(?<!EHPAD )(?<!CH )"  # fmt: skip
-NAME_REGEX = f"(?<![\\w@.]){_NOT_AFTER}({FIRST}[ \\t\\u00a0]{LAST})(?![\\w@])"
+#: after a person ("avenue Jean Jaurès", "hôpital Édouard Herriot"): not a patient. Checked
+#: only where the name pattern matched (a regex anchored at the end of the 40 characters
+#: before it), not at every position of the text.
+_GREETINGS = ("bonjour", "bonsoir", "merci", "cher", "chère", "salut", "coucou", "bravo")
+_PLACES = (
+    "rue", "avenue", "boulevard", "bd", "place", "allée", "impasse", "chemin", "quai",
+    "square", "cours", "hôpital", "clinique", "centre", "chu", "ch", "ehpad", "lycée",
+    "collège", "école", "résidence", "fondation", "institut", "pharmacie", "salle", "espace",
+    "stade", "parc", "pont", "gare",
+)  # fmt: skip
+NOT_AFTER = "(?i:(?<![\\w])(?:" + "|".join(_GREETINGS + _PLACES) + "),?[ \\t\\u00a0])\\Z|[\\w@.]\\Z"
+NAME_REGEX = f"({FIRST}[ \\t\\u00a0]{LAST})(?![\\w@])"
 
 #: Besides the signature words: greetings and titles (the name is not a patient's).
 NOT_A_PATIENT = (
@@ -129,6 +128,7 @@ RECOGNIZER = Recognizer(
     context=SPECIFIC_TERMS,
     requires_context=True,
     negative_context=NOT_A_PATIENT,
+    not_after=NOT_AFTER,
     negative_overrides=True,
     negative_after=40,
     context_window=250,
