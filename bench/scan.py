@@ -68,7 +68,8 @@ def corpus(n: int, pad: int, seed: int) -> tuple[list[str], list[bool]]:
 WARMUP = (
     "NIR 1 85 03 75 116 001 27, née le 12/03/1985, Mme Durand : pansement, insuline. "
     "RPPS 10005173140, ADELI 756012345, FINESS 010003820, Patient : DURAND, commande "
-    "185037511600127, 185037511600127@patient.mssante.fr"
+    "185037511600127, 185037511600127@patient.mssante.fr. Passage chez Anne Petit, "
+    "Carte Vitale 1850375116001, Bonjour Jean Martin, DURAND Jeanne 12/03/1940 perfusion"
 )
 REPEAT = 3
 
@@ -250,6 +251,26 @@ def bench_structures() -> None:
     )
 
 
+def bench_false_refusals(per_kind: int) -> None:
+    """Clean practice mail (tests/clean_mail_corpus.py) through hygie.scan.scan_email: how
+    many are refused (found or unscannable)."""
+    from clean_mail_corpus import KINDS, generate
+
+    from hygie.scan import ocr, scan_email
+
+    mails = generate(len(KINDS) * per_kind, seed=5)
+    t0 = time.perf_counter()
+    refused = [(k, r) for k, raw in mails if (r := scan_email(raw)).verdict != "clean"]
+    dt = time.perf_counter() - t0
+    print(
+        f"\nclean practice mail (tests/clean_mail_corpus.py, {len(KINDS)} kinds x {per_kind}, "
+        f"OCR {'on' if ocr.available() else 'OFF'}): {len(mails)} messages in {dt:.1f} s, "
+        f"false refusals {len(refused)} ({len(refused) / len(mails):.1%})"
+    )
+    for kind, r in refused:
+        print(f"  refused: {kind} {r.verdict} {r.unscannable_code}")
+
+
 def fr_nir_sample(rng: random.Random) -> str:
     from scan_corpus import random_nir
 
@@ -266,6 +287,9 @@ def main() -> None:
     ap.add_argument("--prose-mb", type=float, default=2.0, help="plain-text throughput run")
     ap.add_argument("--pdf", action="store_true", help="also compare PDF extractors")
     ap.add_argument("--pdf-pages", type=int, default=60)
+    ap.add_argument(
+        "--clean-mail", type=int, default=20, help="clean practice mails per kind (0: skip)"
+    )
     args = ap.parse_args()
     global REPEAT
     REPEAT = max(1, args.repeat)
@@ -287,6 +311,8 @@ def main() -> None:
     for name, dt, _pred in results[1:]:
         print(f"ratio: hygie is {dt / results[0][1]:.1f}x faster than {name}")
     bench_structures()
+    if args.clean_mail:
+        bench_false_refusals(args.clean_mail)
     docs = prose(args.prose_mb)
     pmb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     print(f"\nplain prose (no identifier): {len(docs)} documents of 20 KB, {pmb:.2f} MB")
