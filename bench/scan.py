@@ -255,7 +255,6 @@ def bench_false_refusals(per_kind: int) -> None:
     """Clean practice mail (tests/clean_mail_corpus.py) through hygie.scan.scan_email: how
     many are refused (found or unscannable)."""
     from clean_mail_corpus import KINDS, generate
-
     from hygie.scan import ocr, scan_email
 
     mails = generate(len(KINDS) * per_kind, seed=5)
