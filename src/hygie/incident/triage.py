@@ -35,6 +35,7 @@ from typing import Any
 from hygie import proc
 from hygie.i18n import _
 from hygie.incident import destination
+from hygie.incident.journal import Journal
 from hygie.incident.privacy import mask, user_folders, user_home
 from hygie.incident.signs import scan
 from hygie.platform import current, system
@@ -517,6 +518,16 @@ def run_triage(
     destination.write_text(folder / "SHA256SUMS", sums)
     destination.write_text(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     files = (*w.files,)
+    if Journal.exists_in(dest):  # the incident's journal records the snapshot and its manifest
+        Journal.open(dest).append(
+            _("constat en lecture seule écrit dans {d}").format(d=folder.name),
+            kind="triage",
+            data={
+                "manifest_sha256": hashlib.sha256(
+                    (folder / "manifest.json").read_bytes()
+                ).hexdigest()
+            },
+        )
     return TriageResult(
         folder=str(folder),
         files=files,

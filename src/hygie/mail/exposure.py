@@ -253,7 +253,7 @@ def run_exposure(
 ) -> ExposureResult:
     """Count exposure in the paths given, else in this device's Thunderbird Sent folders."""
     if scanner is None:
-        from hygie.mail.relay import default_scanner
+        from hygie.mail.relay.scanning import default_scanner
 
         scanner = default_scanner()
         if scanner is None:
