@@ -195,7 +195,7 @@ def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestServer
 def file_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never touch the host's keyring: secrets go to 0600 files under HYGIE_HOME. The
     verify's RAM scratch folder (/dev/shm) is replaced by one under tmp_path."""
-    from hygie.backup import engine
+    from hygie.backup import verifying as engine
 
     ram = tmp_path / "ram"
     ram.mkdir(exist_ok=True)
