@@ -31,6 +31,7 @@ from hygie.backup.errors import (
     RestoreConflict,
     VerifyFailed,
 )
+from hygie.backup.hds import hds_list
 from hygie.backup.kinds import KINDS, CredentialField, DestinationKind, kind_of, parse_destination
 from hygie.backup.overview import DestinationStatus, StatusResult, status
 from hygie.backup.recovery import RecoveryDestination, RecoveryInfo, recovery_info
@@ -43,6 +44,9 @@ from hygie.backup.repo import (
     password_secret,
 )
 from hygie.backup.restoring import RestoreResult, restore
+from hygie.backup.schedule import ScheduleResult
+from hygie.backup.schedule import generate as generate_schedule
+from hygie.backup.sheet import render_sheet
 from hygie.backup.state import BackupConfig, Damage, load_config
 from hygie.backup.verifying import verify
 
@@ -71,17 +75,21 @@ __all__ = [
     "RepositoryDamaged",
     "RestoreConflict",
     "RestoreResult",
+    "ScheduleResult",
     "SetupResult",
     "StatusResult",
     "VerifyFailed",
     "block_devices",
     "eject",
+    "generate_schedule",
+    "hds_list",
     "install_stop_handlers",
     "kind_of",
     "load_config",
     "parse_destination",
     "password_secret",
     "recovery_info",
+    "render_sheet",
     "repair",
     "restore",
     "run",

@@ -328,7 +328,9 @@ class Repo:
                 if obj.get("id"):
                     return True, str(obj["id"])
             return True, self.repo_id()
-        if "already exists" in (cp.stderr or "").lower():
+        low = (cp.stderr or "").lower()
+        # local: "config file already exists"; S3 (0.14): "… already initialized"
+        if "already exists" in low or "already initialized" in low:
             return False, self.repo_id() if open_existing else ""
         raise classify(cp, self.name, operation="init")
 

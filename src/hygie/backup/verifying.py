@@ -93,26 +93,46 @@ def _unchanged(node: dict[str, Any]) -> bool:
     return stt.st_size == int(node.get("size", -1)) and mtime == stt.st_mtime_ns
 
 
+# (source file, restored file, expected size, expected mtime in ns)
+Pair = tuple[Path, Path, int, int]
+
+
+def parse_ls(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Pure: ``restic ls --json SNAPSHOT`` -> (snapshot id, its file nodes)."""
+    snap_id = ""
+    nodes: list[dict[str, Any]] = []
+    for obj in json_lines(text):
+        if obj.get("struct_type") == "snapshot" and not snap_id:
+            snap_id = str(obj.get("id", ""))
+        elif obj.get("struct_type") == "node" and obj.get("type") == "file":
+            nodes.append(obj)
+    return snap_id, nodes
+
+
+def sample_pairs(nodes: list[dict[str, Any]], tmp: Path, *, windows: bool) -> list[Pair]:
+    """Pure: each chosen node's (source under its own OS name, place restic restores it
+    to under ``tmp``, size, mtime)."""
+    return [
+        (
+            Path(to_native(str(nd["path"]), windows=windows)),
+            restored_location(tmp, str(nd["path"])),
+            int(nd.get("size", 0)),
+            parse_rfc3339_ns(str(nd.get("mtime", ""))) or 0,
+        )
+        for nd in nodes
+    ]
+
+
 def _snapshot_nodes(repo: Repo, dest: Destination) -> tuple[str, list[dict[str, Any]]]:
     ls = repo.call(["--no-lock", "ls", "--json", "latest"], timeout=None)
     if not ls.ok:
         if "no snapshot" in ls.stderr.lower():
             raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
         raise classify(ls, dest.name, operation="restore")
-    snap_id = ""
-    nodes: list[dict[str, Any]] = []
-    for obj in json_lines(ls.stdout):
-        if obj.get("struct_type") == "snapshot" and not snap_id:
-            snap_id = str(obj.get("id", ""))
-        elif obj.get("struct_type") == "node" and obj.get("type") == "file":
-            nodes.append(obj)
+    snap_id, nodes = parse_ls(ls.stdout)
     if not snap_id:
         raise VerifyFailed(destination=dest.name, detail=_("aucune sauvegarde à vérifier"))
     return snap_id, nodes
-
-
-# (source file, restored file, expected size, expected mtime in ns)
-Pair = tuple[Path, Path, int, int]
 
 
 def _restore_sample(
@@ -145,17 +165,7 @@ def _restore_sample(
         rc = repo.call(args, timeout=None)
         if not rc.ok:
             err = classify(rc, dest.name, operation="restore")
-    windows = _windows()
-    pairs = [
-        (
-            Path(to_native(str(nd["path"]), windows=windows)),
-            restored_location(tmp, str(nd["path"])),
-            int(nd.get("size", 0)),
-            parse_rfc3339_ns(str(nd.get("mtime", ""))) or 0,
-        )
-        for nd in chosen
-    ]
-    return pairs, err
+    return sample_pairs(chosen, tmp, windows=_windows()), err
 
 
 _SNAP_RE = re.compile(r"restoring <Snapshot ([0-9a-f]+)")
@@ -392,6 +402,18 @@ def _restore_and_compare(
     return pairs, restore_err, checked, checked_bytes, mismatches
 
 
+def require_compared(destination: str, checked: int, pairs: Sequence[Pair]) -> None:
+    """Examining nothing is never a pass, on any system: a test that compared no file with
+    its original fails (on Windows that is what an unmapped ``/C/…`` path gave)."""
+    if checked == 0:
+        raise VerifyFailed(
+            destination=destination,
+            detail=_("aucun fichier comparable (tous modifiés depuis la sauvegarde)")
+            if pairs
+            else _("aucun fichier n'a pu être comparé à son original"),
+        )
+
+
 def _check_args(repo: Repo, full: bool, local: bool, subset: str) -> list[str]:
     """A full test of a network repository reads every pack through restic; a local one's
     packs are proved by hygie (:mod:`hygie.backup.packs`), so restic reads a thirtieth."""
@@ -547,13 +569,7 @@ def _verify_locked(
             if mismatches
             else str(restore_err),
         )
-    if checked == 0:  # examining nothing is never a pass, on any system
-        raise VerifyFailed(
-            destination=dest.name,
-            detail=_("aucun fichier comparable (tous modifiés depuis la sauvegarde)")
-            if pairs
-            else _("aucun fichier n'a pu être comparé à son original"),
-        )
+    require_compared(dest.name, checked, pairs)
 
 
 def verify(

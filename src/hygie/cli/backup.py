@@ -528,9 +528,9 @@ def schedule(
     json_: JsonOpt = False,
 ) -> int:
     """Écrire (et installer sur demande) la planification quotidienne et mensuelle."""
-    from hygie.backup.schedule import generate
+    from hygie.backup import generate_schedule
 
-    result = generate(output, platform=platform, install=install)
+    result = generate_schedule(output, platform=platform, install=install)
     if json_:
         print_json(envelope("backup.schedule", result.to_dict()))
     else:
