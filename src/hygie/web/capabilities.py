@@ -268,7 +268,7 @@ def _backup_progress(report: Report, phase_fr: str) -> Callable[[str, dict[str, 
 
 def _backup_job(operation: str) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        from hygie.backup import engine
+        from hygie import backup as engine
 
         if operation == "backup":
             result = engine.run(progress=_backup_progress(report, _("Sauvegarde")))
@@ -293,41 +293,35 @@ def _setup_job(
     """Add ``destination`` to the backup set-up (keeping the ones already configured)."""
 
     def run(report: Report) -> dict[str, Any]:
-        import json
-
-        from hygie.backup import engine, state
-        from hygie.secrets import set_secret
+        from hygie import backup
         from hygie.store import open_store
 
         store = open_store()
         try:
-            previous = state.load_config(store)
+            previous = backup.load_config(store)
         finally:
             store.close()
         dests = [d.url for d in previous.destinations] if previous else []
         srcs = sources or (list(previous.sources) if previous else [])
-        if s3_keys is not None:
-            # setup() names a new S3 destination "s3" (or keeps the name it had) and takes
-            # its keys from the keyring when they are there: put them there first.
-            same = [d for d in (previous.destinations if previous else ()) if d.url == destination]
-            name = same[0].name if same else "s3"
-            set_secret(
-                engine.s3_secret(name),
-                json.dumps({"access_key_id": s3_keys[0], "secret_access_key": s3_keys[1]}),
-            )
+        # setup() names the destination and stores its keys under that name (issue #15:
+        # guessing the name here overwrote the first S3 destination's keys).
+        credentials = (
+            {destination: {"access_key_id": s3_keys[0], "secret_access_key": s3_keys[1]}}
+            if s3_keys is not None
+            else None
+        )
         if destination not in dests:
             dests.append(destination)
         report(None, None, _("Préparation du dépôt de sauvegarde chiffré…"))
-        result = engine.setup(srcs, dests)
+        result = backup.setup(srcs, dests, credentials=credentials)
         return {"setup": result.to_dict()}
 
     return run
 
 
 async def backup_page(request: Request) -> Response:
-    from hygie.backup import engine
-    from hygie.backup.destinations import block_devices
-    from hygie.backup.hds import hds_list
+    from hygie import backup as engine
+    from hygie.backup import block_devices, hds_list
     from hygie.web.app import render, state_of
 
     st = state_of(request)
@@ -395,11 +389,10 @@ async def backup_setup(request: Request) -> Response:
 
 
 async def backup_sheet(request: Request) -> Response:
-    from hygie.backup import state
-    from hygie.backup.sheet import render_sheet
+    from hygie.backup import load_config, render_sheet
     from hygie.web.app import state_of
 
-    cfg = state.load_config(state_of(request).store())
+    cfg = load_config(state_of(request).store())
     if cfg is None:
         raise UsageError(detail=_("la sauvegarde n'est pas encore configurée"))
     return Response(
@@ -492,7 +485,7 @@ def routes() -> list[Route]:
             Route("/incident/isoler", incident_isolate, methods=["POST"]),
             Route("/incident/kit", incident_kit),
         ]
-    if available("hygie.backup.engine"):
+    if available("hygie.backup"):
         out += [
             Route("/sauvegardes", backup_page),
             Route("/sauvegardes/lancer", backup_start, methods=["POST"]),
