@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hygie.media.clamd import Address
-from hygie.media.engine import Engine, EngineSpec, OwnClamd
+from hygie.media.clamd_engine import ClamdEngine as Engine
+from hygie.media.clamd_engine import EngineSpec, OwnClamd
 from hygie.media.testdb import build_test_database
 from media_helpers import TEST_LIMITS, start_own
 
