@@ -16,7 +16,6 @@ import errno
 import hashlib
 import json
 import os
-import shutil
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -208,12 +207,11 @@ def station_copy(
 
 
 def _looks_full(folder: Path, needed: int) -> bool:
-    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask for the free space."""
-    try:
-        free = shutil.disk_usage(folder).free
-    except OSError:
-        return False
-    return free < max(needed, 1)
+    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask the free space."""
+    from hygie.platform import system
+
+    free = system().free_space(folder)
+    return free is not None and free < max(needed, 1)
 
 
 def _refusal(res: FileResult, type_reason: str | None) -> str:
