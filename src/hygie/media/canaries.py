@@ -34,7 +34,6 @@ import hashlib
 import io
 import json
 import os
-import secrets
 import struct
 import tempfile
 import zlib
@@ -125,7 +124,10 @@ class _ZipCrypto:
 
 
 def encrypted(member: RawMember, password: bytes) -> RawMember:
-    header = secrets.token_bytes(11) + bytes([(member.crc >> 24) & 0xFF])
+    # The 11 "random" bytes are derived from the content: the canary is the same at every
+    # start (a recorded engine answer can be matched to it; nothing secret is protected).
+    seed = hashlib.sha256(password + member.data).digest()[:11]
+    header = seed + bytes([(member.crc >> 24) & 0xFF])
     data = _ZipCrypto(password).encrypt(header + member.data)
     return RawMember(member.name, data, member.crc, member.size, member.method, member.flags | 1)
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,12 @@ class DefenderEngine:
         from hygie.fileio import private_dir
 
         folder = private_dir(self.scratch)
-        fd, path = tempfile.mkstemp(prefix="canary-", suffix=".bin", dir=folder)
+        # Named by content: the same canary has the same path at every start.
+        path = os.path.join(folder, f"canary-{hashlib.sha256(data).hexdigest()[:16]}.bin")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags, 0o600)
         try:
             try:
                 with os.fdopen(os.dup(fd), "wb") as fh:
