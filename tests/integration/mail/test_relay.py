@@ -138,25 +138,6 @@ def test_wrong_upstream_password_is_temporary(sink: Sink, tmp_path: Path) -> Non
     assert sink.received == []
 
 
-def test_quarantine_keeps_a_private_copy_and_refuses(sink: Sink, tmp_path: Path) -> None:
-    qdir = tmp_path / "quarantine"
-    with GuardRelay(
-        _settings(sink, tmp_path, policy="quarantine"),
-        scanner=scanner(),
-        upstream_password=sink.password,
-        quarantine=qdir,
-    ) as r:
-        data = make_message(body=PATIENT_BODY)
-        with pytest.raises(smtplib.SMTPDataError) as exc:
-            _send(r, ["dr.martin@gmail.com"], data)
-    assert exc.value.smtp_code == 550
-    files = list(qdir.iterdir())
-    assert len(files) == 1 and files[0].read_bytes() == data
-    assert qdir.stat().st_mode & 0o777 == 0o700
-    assert files[0].stat().st_mode & 0o777 == 0o600
-    assert sink.received == []
-
-
 def test_warn_relays_with_header_and_same_body(sink: Sink, tmp_path: Path) -> None:
     with GuardRelay(
         _settings(sink, tmp_path, policy="warn"),

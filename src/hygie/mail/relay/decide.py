@@ -21,6 +21,8 @@ from typing import Any
 
 from hygie.i18n import _
 from hygie.mail.addresses import classify_address
+from hygie.mail.redact import mask_identifiers
+from hygie.mail.relay.quarantine import ShownFinding
 from hygie.mail.relay.replies import ascii_reply, smtp_reply
 from hygie.mail.relay.scanning import Scanner, finding_part, type_label
 
@@ -39,6 +41,8 @@ class Verdict:
     finding_types: dict[str, int] = field(default_factory=dict)
     non_mssante: int = 0
     header: str = ""
+    #: What was found, as it may be shown (kept with a quarantined copy).
+    findings: tuple[ShownFinding, ...] = ()
 
 
 DECISIONS = (
@@ -149,7 +153,16 @@ def decide(
     kinds = ", ".join(f"{type_label(t)} ({n})" for t, n in types.most_common()) or _(
         "données de patient"
     )
-    where = ", ".join(parts[:5])
+    where = ", ".join(mask_identifiers(p) for p in parts[:5])
+    shown = tuple(
+        ShownFinding(
+            type=str(getattr(f, "type", "")),
+            label=type_label(str(getattr(f, "type", ""))),
+            place=mask_identifiers(finding_part(f)),
+            masked=str(getattr(f, "masked", "")),
+        )
+        for f in getattr(result, "findings", ()) or ()
+    )
     if policy == "warn":
         summary = ";".join(f"{t}={n}" for t, n in sorted(types.items()))
         return Verdict(
@@ -177,6 +190,7 @@ def decide(
             smtp_reply(550, "5.7.1", text),
             finding_types=dict(types),
             non_mssante=non_mssante,
+            findings=shown,
         )
     return Verdict(
         "rejected_patient_data",
@@ -196,7 +210,7 @@ ENCRYPTED = re.compile(
 def _unscannable(non_mssante: int, reason: str) -> Verdict:
     text = _("Message illisible pour la vérification (format MIME invalide ou chiffré)")
     if reason:
-        text += " : " + reason
+        text += " : " + mask_identifiers(reason)
     text += ". " + _("Il n'a pas été envoyé ; utilisez MSSanté pour les données de patient.")
     return Verdict(
         "refused_unscannable", False, smtp_reply(554, "5.6.0", text), non_mssante=non_mssante

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hmac
 import logging
-import os
 import ssl
 import threading
 import time
-import uuid
 import warnings
 from pathlib import Path
 from typing import Any
 
+from hygie.errors import AppError
 from hygie.i18n import _
 from hygie.mail.errors import RelayConfigError, RelayStartError
 from hygie.mail.relay.decide import Verdict, add_warning_header, decide
+from hygie.mail.relay.quarantine import Quarantine, default_folder
 from hygie.mail.relay.replies import smtp_reply
 from hygie.mail.relay.scanning import ProcessScanner, Scanner, default_scanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
@@ -36,6 +35,9 @@ from hygie.mail.relay.upstream import UpstreamPool, deliver
 from hygie.mail.webmail import is_webmail_domain
 
 log = logging.getLogger("hygie.mail.relay")
+
+#: How often a running relay applies the quarantine retention (it also does at start).
+RETENTION_EVERY_S = 3600.0
 
 
 class GuardHandler:
@@ -47,13 +49,13 @@ class GuardHandler:
         *,
         scanner: Scanner | None,
         upstream_password: str | None,
-        quarantine_dir: Path,
+        quarantine: Quarantine,
         stats: RelayStats,
     ) -> None:
         self.settings = settings
         self.scanner = scanner
         self.upstream_password = upstream_password
-        self.quarantine_dir = quarantine_dir
+        self.quarantine = quarantine
         self.stats = stats
         self.pool = UpstreamPool(settings, upstream_password)
         self.upstream_is_webmail = is_webmail_domain(settings.upstream_host)
@@ -94,8 +96,18 @@ class GuardHandler:
         decision = verdict.decision
         if verdict.decision == "quarantined":
             try:
-                await loop.run_in_executor(None, self._quarantine, raw)
-            except OSError:
+                item = await loop.run_in_executor(
+                    None,
+                    lambda: self.quarantine.put(
+                        raw,
+                        mail_from=envelope.mail_from or "",
+                        rcpts=rcpts,
+                        non_mssante=verdict.non_mssante,
+                        findings=verdict.findings,
+                    ),
+                )
+                log.info("quarantined id=%s", item.id)
+            except (OSError, AppError):
                 log.exception("quarantine write failed")
                 decision = "deferred_local"
                 reply = smtp_reply(
@@ -136,25 +148,6 @@ class GuardHandler:
         if self.stats.record(decision, len(raw)):
             loop.run_in_executor(None, self.stats.flush)
         return reply
-
-    def _quarantine(self, raw: bytes) -> Path:
-        d = self.quarantine_dir
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
-        d.chmod(0o700)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = d / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return path
-
-
-def quarantine_dir() -> Path:
-    from hygie.paths import get_paths
-
-    return get_paths().data_dir / "mail-quarantine"
 
 
 class _Authenticator:
@@ -201,7 +194,7 @@ class GuardRelay:
             settings,
             scanner=chosen,
             upstream_password=upstream_password,
-            quarantine_dir=quarantine or quarantine_dir(),
+            quarantine=Quarantine(quarantine or default_folder()),
             stats=self.stats,
         )
         self.client_password = client_password
@@ -247,6 +240,15 @@ class GuardRelay:
         # aiosmtpd's own logger writes envelope addresses at INFO: never let it through.
         logging.getLogger("mail.log").setLevel(logging.ERROR)
         ensure_tables()  # migrate now, not from two flushing threads at once
+        self.apply_retention()
+        if s.policy == "quarantine":
+            try:  # the encryption key now: a keyring failure is seen at start, not per message
+                self.handler.quarantine.key(create=True)
+            except Exception as exc:
+                log.exception("quarantine key unavailable")
+                raise RelayConfigError(
+                    detail=_("la clé de chiffrement de la quarantaine n'a pas pu être créée")
+                ) from exc
         if self.process_scanner is not None:
             self.process_scanner.warm()
         self._controller = Controller(
@@ -274,6 +276,23 @@ class GuardRelay:
             "yes" if self.client_password else "loopback-only",
         )
 
+    def apply_retention(self) -> list[str]:
+        """Delete quarantined messages older than ``quarantine_days`` (never raises)."""
+        try:
+            gone = self.handler.quarantine.purge(self.settings.quarantine_days)
+        except OSError:
+            log.exception("quarantine retention could not be applied")
+            return []
+        if gone:
+            from hygie.mail.store import log_quarantine_action
+
+            days = self.settings.quarantine_days
+            log.info("quarantine retention deleted=%d days=%d", len(gone), days)
+            for item in gone:
+                with contextlib.suppress(Exception):
+                    log_quarantine_action("expired", item, f"days={days}")
+        return gone
+
     def stop(self) -> None:
         if self._controller is not None:
             with contextlib.suppress(Exception):
@@ -295,9 +314,13 @@ class GuardRelay:
 def run_forever(relay: GuardRelay, stop: threading.Event) -> dict[str, int]:
     """Serve until ``stop`` is set (the CLI sets it on Ctrl-C / SIGTERM); returns the totals."""
     relay.start()
+    last_retention = time.monotonic()
     try:
         while not stop.wait(1.0):
             relay.stats.flush()
+            if time.monotonic() - last_retention >= RETENTION_EVERY_S:
+                relay.apply_retention()
+                last_retention = time.monotonic()
     finally:
         relay.stop()
     return dict(relay.stats.totals)
