@@ -377,16 +377,18 @@ async def report_html(request: Request) -> Response:
 
 
 async def report_pdf(request: Request) -> Response:
-    from hygie.render.report import html_to_pdf, render_html_document
+    from hygie.render.report import pdf_or_printable
 
     doc = _report_doc(request)
     lang = get_language()
 
-    def build() -> bytes:
+    def build() -> tuple[bytes, str]:
         set_language(lang)
-        return html_to_pdf(render_html_document(doc, for_pdf=True))
+        return pdf_or_printable(doc)
 
-    data = await run_in_threadpool(build)
+    data, media_type = await run_in_threadpool(build)
+    if media_type != "application/pdf":  # no PDF engine here: the page to print, inline
+        return Response(data, media_type=media_type)
     name = f"hygie-bilan-{doc['started_at'][:10]}.pdf"
     return Response(
         data,
