@@ -143,10 +143,6 @@ def relay(
     guard = r.GuardRelay(
         settings, upstream_password=upstream_password, client_password=client_password
     )
-    if guard.handler.scanner is None:
-        err_console.print(
-            _("Attention : l'analyseur est absent ; tout message hors MSSanté sera refusé.")
-        )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     err_console.print(

@@ -306,7 +306,7 @@ def shown_headers(raw: bytes) -> dict[str, Any]:
     from email import policy
     from email.parser import BytesParser
 
-    from hygie.mail.redact import mask_identifiers
+    from hygie.identifiers import mask_identifiers
 
     out: dict[str, Any] = {}
     try:

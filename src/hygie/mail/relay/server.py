@@ -26,14 +26,15 @@ from typing import Any
 from hygie.errors import AppError
 from hygie.i18n import _
 from hygie.mail.errors import RelayConfigError, RelayStartError
-from hygie.mail.relay.decide import add_warning_header, decide
+from hygie.mail.relay.decide import Scanner, add_warning_header, decide
 from hygie.mail.relay.quarantine import Quarantine, default_folder
 from hygie.mail.relay.replies import smtp_reply
-from hygie.mail.relay.scanning import ProcessScanner, Scanner, default_scanner
+from hygie.mail.relay.scan_workers import ProcessScanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
 from hygie.mail.relay.stats import RelayStats
 from hygie.mail.relay.upstream import UpstreamPool, deliver
 from hygie.mail.webmail import is_webmail_domain
+from hygie.scan import scan_email
 
 log = logging.getLogger("hygie.mail.relay")
 
@@ -50,7 +51,7 @@ class GuardHandler:
         self,
         settings: RelaySettings,
         *,
-        scanner: Scanner | None,
+        scanner: Scanner,
         upstream_password: str | None,
         quarantine: Quarantine,
         stats: RelayStats,
@@ -167,17 +168,16 @@ class GuardRelay:
         scanner: Scanner | None = None,
         upstream_password: str | None = None,
         client_password: str | None = None,
-        use_default_scanner: bool = True,
         quarantine: Path | None = None,
         stats_flush_every_s: float = 2.0,
     ) -> None:
         settings.validate(client_password_set=bool(client_password))
         self.settings = settings
         self.stats = RelayStats(stats_flush_every_s)
-        chosen = scanner if scanner is not None or not use_default_scanner else default_scanner()
+        chosen: Scanner = scanner or scan_email
         self.process_scanner: ProcessScanner | None = None
-        if chosen is not None and settings.scan_workers > 0:
-            self.process_scanner = ProcessScanner(chosen, settings.scan_workers)
+        if settings.scan_workers > 0:
+            self.process_scanner = ProcessScanner(settings.scan_workers, chosen)
             chosen = self.process_scanner
         self.handler = GuardHandler(
             settings,
