@@ -20,7 +20,7 @@ from hygie.errors import AppError, UsageError
 from hygie.fileio import private_dir
 from hygie.i18n import N_, _
 from hygie.paths import get_paths
-from hygie.web.plain import plain
+from hygie.web.plain import plain, shows_command
 
 log = logging.getLogger("hygie.web")
 
@@ -164,6 +164,11 @@ DASHBOARD_HINTS: dict[str, tuple[str, str, str]] = {
         "/incident",
         N_("Revenir à la page Incident"),
     ),
+    "incident_confirmation_required": (
+        N_("Cochez la case de confirmation, puis recommencez."),
+        "/incident",
+        N_("Revenir à la page Incident"),
+    ),
     "dashboard": (N_(RETRY), "/", N_("Revenir à l'accueil")),
 }
 
@@ -207,7 +212,10 @@ def _message(exc: AppError) -> tuple[str, str]:
     if isinstance(exc, UsageError):
         # the dashboard's own checks word the detail for her; "Commande incorrecte" is for
         # the terminal
-        return _sentence(plain(detail)), ""
+        text = plain(detail)
+        if shows_command(text):  # not one of the dashboard's own sentences: fold it away
+            return _("Cette action n'a pas pu être faite."), detail
+        return _sentence(text), ""
     if not detail:
         return _sentence(plain(exc.render())), ""
     params = {**exc.params, "detail": _HOLE}
@@ -222,7 +230,12 @@ def _message(exc: AppError) -> tuple[str, str]:
 def failure_of(exc: AppError) -> Failure:
     message, details = _message(exc)
     hint, url, label = DASHBOARD_HINTS.get(exc.code, ("", "", ""))
-    hint = _(hint) if hint else plain(exc.hint()) or _(RETRY)
+    if hint:
+        hint = _(hint)
+    else:
+        hint = plain(exc.hint())
+        if not hint or shows_command(hint):
+            hint = _(RETRY)
     raw = f"{exc.code} ({exc.exit_code})" + (f"\n{details}" if details else "")
     return Failure(message, hint, exc.code, url, _(label) if label else "", raw)
 

@@ -160,7 +160,7 @@ async def start(request: Request) -> Response:
             request,
             "busy.html.j2",
             active="backup",
-            running=running,
+            busy=running,
             title=title,
             action=request.url.path,
         )
