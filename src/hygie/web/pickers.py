@@ -80,24 +80,28 @@ def known_folders() -> list[Folder]:
     return out
 
 
-def allowed(path: str) -> Path | None:
+def allowed(path: str, within: list[Path] | None = None) -> Path | None:
     """``path`` resolved (symlinks followed) when it lies inside one of :func:`roots`."""
     if not path or len(path) > MAX_PATH or "\x00" in path:
         return None
     try:
+        if not Path(path).is_absolute():
+            return None
         real = Path(os.path.realpath(path))
         if not real.is_dir():
             return None
     except (OSError, ValueError):
         return None
-    for root in roots():
+    for root in roots() if within is None else within:
         if real == root or real.is_relative_to(root):
             return real
     return None
 
 
-def subfolders(folder: Path) -> list[Folder]:
-    """Visible sub-folders, by name (a folder that cannot be read shows none)."""
+def subfolders(folder: Path, within: list[Path] | None = None) -> list[Folder]:
+    """Visible sub-folders, by name (a folder that cannot be read shows none); a symlink
+    leading outside the allowed roots is not listed."""
+    bounds = roots() if within is None else within
     try:
         entries = sorted(
             (e for e in os.scandir(folder) if not e.name.startswith(".")),
@@ -106,8 +110,9 @@ def subfolders(folder: Path) -> list[Folder]:
         out = []
         for e in entries:
             try:
-                if e.is_dir():  # follows symlinks: allowed() re-checks where they lead
-                    out.append(Folder(e.name, os.path.join(folder, e.name)))
+                full = os.path.join(folder, e.name)
+                if e.is_dir() and (not e.is_symlink() or allowed(full, bounds)):
+                    out.append(Folder(e.name, full))
             except OSError:
                 continue
             if len(out) >= MAX_ENTRIES:

@@ -184,9 +184,9 @@ class SecurityMiddleware:
                 403,
                 _("Accès refusé"),
                 _(
-                    "Ouvrez le tableau de bord avec le lien affiché par « hygie serve » "
-                    "(chaque lien ne sert qu'une fois : relancez « hygie serve » pour en "
-                    "obtenir un nouveau)."
+                    "Ce lien a déjà servi ou n'est pas le bon : chaque lien du tableau de bord "
+                    "ne sert qu'une fois. Rouvrez hygie depuis son raccourci pour en obtenir "
+                    "un nouveau."
                 ),
             )(scope, receive, send)
             return

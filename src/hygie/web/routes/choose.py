@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,28 +36,29 @@ async def choose(request: Request) -> Response:
     retour = safe_next(q.get("retour"), "/")
     raw = q.get("chemin", "")
 
-    def gather() -> tuple[object, list[pickers.Folder], list[pickers.Folder], list[pickers.Disk]]:
-        here = pickers.allowed(raw) if raw else None
+    def gather() -> tuple[
+        Path | None, Path | None, list[pickers.Folder], list[pickers.Folder], list[pickers.Disk]
+    ]:
+        bounds = pickers.roots()
+        here = pickers.allowed(raw, bounds) if raw else None
+        up = pickers.allowed(str(here.parent), bounds) if here is not None else None
         return (
             here,
-            pickers.subfolders(here) if here else [],
+            up if up is not None and up != here else None,
+            pickers.subfolders(here, bounds) if here else [],
             pickers.known_folders(),
             pickers.external_disks(),
         )
 
-    here, children, known, disks = await in_thread(gather)
+    here, parent, children, known, disks = await in_thread(gather)
     refused = bool(raw) and here is None
-    parent = None
-    if here is not None:
-        up = pickers.allowed(str(here.parent))  # type: ignore[attr-defined]
-        parent = str(up) if up is not None and up != here else None
     return render(
         request,
         "choose.html.j2",
         champ=champ,
         retour=retour,
         here=str(here) if here else "",
-        parent=parent,
+        parent=str(parent) if parent else None,
         children=children,
         known=known,
         disks=disks,
