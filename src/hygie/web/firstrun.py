@@ -72,8 +72,7 @@ def _backup_done(store: Store) -> dict[str, bool]:
 
 
 def progress(store: Store) -> list[PathStep]:
-    from hygie.incident.kit import load_kit_config
-    from hygie.incident.state import kit_generated_at
+    from hygie.incident import kit_generated_at, load_kit_config
 
     done: dict[str, Any] = {
         "bilan": store.last_audit() is not None,

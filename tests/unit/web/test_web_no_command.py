@@ -28,20 +28,27 @@ from hygie.web.security import Sessions
 
 
 def _commands() -> frozenset[str]:
-    """Every command path of the CLI ("backup setup", "kit", "audit"…), from the CLI itself."""
+    """Every command path of the CLI ("backup setup", "kit", "audit"…), from the CLI itself
+    (its groups load their commands lazily: asked through the groups' own interface)."""
     from hygie.cli.app import app
 
     out: set[str] = set()
 
-    def walk(cmd: Any, prefix: str) -> None:
-        subs = getattr(cmd, "commands", {}) or {}
-        for name, sub in subs.items():
+    def walk(cmd: Any, ctx: Any, prefix: str) -> None:
+        if not hasattr(cmd, "list_commands"):
+            return
+        for name in cmd.list_commands(ctx):
+            sub = cmd.get_command(ctx, name)
+            if sub is None:
+                continue
             path = f"{prefix} {name}".strip()
-            if not getattr(sub, "commands", None) or getattr(sub, "invoke_without_command", False):
+            if not hasattr(sub, "list_commands") or sub.invoke_without_command:
                 out.add(path)
-            walk(sub, path)
+            walk(sub, type(ctx)(sub, parent=ctx, info_name=name), path)
 
-    walk(typer.main.get_command(app), "")
+    root = typer.main.get_command(app)
+    walk(root, root.make_context("hygie", [], resilient_parsing=True), "")
+    assert {"audit", "backup setup", "kit", "incident start"} <= out, sorted(out)
     return frozenset(out)
 
 

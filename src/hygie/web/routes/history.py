@@ -56,10 +56,12 @@ async def report_html(request: Request) -> Response:
 
 
 async def report_pdf(request: Request) -> Response:
-    from hygie.render.report import html_to_pdf, render_html_document
+    from hygie.render.report import pdf_or_printable
 
     doc = _report_doc(request)
-    data = await in_thread(lambda: html_to_pdf(render_html_document(doc, for_pdf=True)))
+    data, media_type = await in_thread(pdf_or_printable, doc)
+    if media_type != "application/pdf":  # no PDF engine here: the page to print, inline
+        return Response(data, media_type=media_type)
     name = f"hygie-bilan-{doc['started_at'][:10]}.pdf"
     return Response(
         data,

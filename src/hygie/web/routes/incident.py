@@ -12,11 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hygie import incident as capability
 from hygie.errors import AppError
 from hygie.i18n import _
-from hygie.incident import network
-from hygie.incident.kit import FIELD_LABELS, FIELDS, ROLE_LABELS, ROLES
-from hygie.incident.steps import STEPS, Step
+from hygie.incident import FIELD_LABELS, FIELDS, ROLE_LABELS, ROLES, STEPS, Step
 from hygie.web import pickers
 from hygie.web.base import (
     FormErrors,
@@ -39,10 +38,8 @@ MAX_DESCRIPTION = 2000
 
 
 def _contacts() -> list[dict[str, Any]]:
-    from hygie.incident.kit import load_kit_config
-
     try:
-        kit = load_kit_config()
+        kit = capability.load_kit_config()
     except AppError:  # a broken config file must not hide the incident guide
         kit = None
     return [c.to_dict() for c in kit.contacts if not c.empty] if kit else []
@@ -51,7 +48,7 @@ def _contacts() -> list[dict[str, Any]]:
 def isolation_plan() -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """What would cut this computer off the network (nothing is run), or the failure."""
     try:
-        return network.plan_isolate().to_dict(), None
+        return capability.plan_isolation("isolate").to_dict(), None
     except AppError as exc:
         return None, failure_of(exc).to_dict()
 
@@ -87,15 +84,18 @@ async def isolate(request: Request) -> Response:
         )
         return redirect("/incident#isoler")
 
-    def run() -> list[str]:
-        return list(network.apply(network.plan_isolate()).done)
-
-    done = await in_thread(run)
-    flash(
-        request,
-        _("Réseau coupé ({n} commande(s)). Débranchez aussi le câble réseau.").format(n=len(done)),
-        "ok",
-    )
+    outcome = await in_thread(capability.isolate)
+    if outcome.journal:
+        text = _(
+            "Réseau coupé ({n} commande(s)), noté dans le journal de l'incident ({code}). "
+            "Débranchez aussi le câble réseau."
+        ).format(n=len(outcome.done), code=outcome.code)
+    else:
+        text = _(
+            "Réseau coupé ({n} commande(s)). Débranchez aussi le câble réseau, et notez "
+            "l'heure sur papier : aucun incident n'est ouvert dans hygie."
+        ).format(n=len(outcome.done))
+    flash(request, text, "ok")
     return redirect("/incident")
 
 
@@ -103,9 +103,7 @@ async def isolate(request: Request) -> Response:
 
 
 def _contact_values() -> dict[str, str]:
-    from hygie.incident.kit import empty_config, load_kit_config
-
-    kc = load_kit_config() or empty_config()
+    kc = capability.load_kit_config() or capability.empty_config()
     return kc.to_section()
 
 
@@ -150,11 +148,9 @@ def check_contacts(form: dict[str, Any]) -> tuple[dict[str, str], FormErrors]:
 
 
 def _save_contacts(st: WebState, values: dict[str, str]) -> bool:
-    from hygie.incident.kit import load_kit_config, save_kit_config, update_kit_config
-
     changes = {r: {f: values[f"{r}_{f}"] for f in FIELDS} for r in ROLES}
-    kc = update_kit_config(load_kit_config(), values["practice"], changes)
-    save_kit_config(kc)
+    kc = capability.update_kit_config(capability.load_kit_config(), values["practice"], changes)
+    capability.save_kit_config(kc)
     st.reevaluate()
     return kc.contacts_ready
 
@@ -182,11 +178,8 @@ async def contacts_post(request: Request) -> Response:
 
 
 def _kit_html(st: WebState, fmt: str) -> str:
-    from hygie.incident.kit import build_kit, render_kit_html
-    from hygie.incident.state import record_kit
-
-    page = render_kit_html(build_kit(with_password=False))
-    record_kit([fmt], with_password=False, store=st.store())
+    page = capability.render_kit_html(capability.build_kit(with_password=False))
+    capability.record_kit([fmt], with_password=False, store=st.store())
     st.reevaluate()
     return page
 
@@ -197,7 +190,7 @@ async def kit_print(request: Request) -> Response:
 
 
 async def kit_pdf(request: Request) -> Response:
-    from hygie.render.report import html_to_pdf
+    from hygie.render.pdf import html_to_pdf
 
     st = state_of(request)
     data = await in_thread(lambda: html_to_pdf(_kit_html(st, "pdf")))
@@ -240,13 +233,9 @@ class DrillUI:
 
 
 def _run_drill(st: WebState, folder: str, ui: DrillUI) -> dict[str, Any]:
-    from hygie.incident.guide import run_guide
-    from hygie.incident.guide import start as open_incident
-    from hygie.incident.state import record_drill
-
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    j = open_incident(Path(folder) / f"hygie-exercice-{stamp}", drill=True)
-    result = run_guide(j, ui, drill=True)
+    j = capability.start_incident(Path(folder) / f"hygie-exercice-{stamp}", drill=True)
+    result = capability.run_guide(j, ui, drill=True)
     complete = set(range(1, 7)) <= ui.ticked
     j.append(
         _("[exercice] étapes cochées dans le tableau de bord : {steps}").format(
@@ -255,7 +244,7 @@ def _run_drill(st: WebState, folder: str, ui: DrillUI) -> dict[str, Any]:
         kind="drill",
         data={"drill": True, "ticked": sorted(ui.ticked), "complete": complete},
     )
-    record_drill(completed=complete, store=st.store())
+    capability.record_drill(completed=complete, store=st.store())
     st.reevaluate()
     return {"folder": str(j.folder), "complete": complete, "steps": list(result.steps_done)}
 
