@@ -6,7 +6,6 @@ command needs them (``hygie --version`` costs little more than starting Python).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from typing import Annotated
@@ -53,6 +52,8 @@ class LazyGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except click.exceptions.UsageError as exc:
+            import difflib
+
             matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
                 exc.message = (
