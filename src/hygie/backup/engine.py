@@ -55,6 +55,7 @@ from hygie.errors import UsageError
 from hygie.hashing import sha256_path
 from hygie.i18n import _
 from hygie.paths import get_paths
+from hygie.platform import system
 from hygie.secrets import backend_name, get_secret, set_secret
 from hygie.store import Store, open_store, utcnow
 
@@ -739,13 +740,12 @@ def scratch_roots(
     if expected_bytes is not None and expected_bytes >= 0:
         need = 2 * expected_bytes + _RAM_HEADROOM
         for d in _RAM_DIRS if ram_dirs is None else ram_dirs:
-            try:
-                vfs = os.statvfs(d)
-            except OSError:
+            free = system().free_space(d)
+            if free is None:
                 continue
             if not os.access(d, os.W_OK | os.X_OK):
                 continue
-            if vfs.f_bavail * vfs.f_frsize >= need and mem_available() >= need:
+            if free >= need and mem_available() >= need:
                 roots.append(Path(d))
                 break
     roots.append(disk)

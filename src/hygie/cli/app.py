@@ -122,6 +122,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.audit",
     "hygie.cli.backup",
     "hygie.cli.incident",
+    "hygie.cli.kit",
     "hygie.cli.mail",
     "hygie.cli.media",
     "hygie.cli.scan",
@@ -142,7 +143,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         N_("Sauvegardes chiffrées, testées, en deux endroits (restic)."),
     ),
     "kit": (
-        "hygie.cli.incident",
+        "hygie.cli.kit",
         N_("Le kit d'urgence imprimable (six gestes, contacts, dmp.fr)."),
     ),
     "incident": (
@@ -223,6 +224,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     install_words()
     try:
+        from hygie.replay import install_from_env
+
+        install_from_env()
         lang, args = take_lang(args)
         lang = lang or os.environ.get("HYGIE_LANG") or None
         if lang:

@@ -108,8 +108,8 @@ def relay(
     """Démarrer le relais (Ctrl-C pour l'arrêter)."""
     if ctx.invoked_subcommand is not None:
         return
+    from hygie import mail as r
     from hygie.config import load_config
-    from hygie.mail import relay as r
     from hygie.secrets import get_secret
 
     settings = r.settings_from(
@@ -126,11 +126,7 @@ def relay(
     info: dict[str, Any] = settings.to_dict()
     info["client_auth"] = bool(client_password)
     if check:
-        if json_:
-            print_json(envelope("mail.relay", info))
-        else:
-            err_console.print(_("Réglages du relais valides."))
-        raise typer.Exit(EXIT_OK)
+        _check(settings, upstream_password, info, json_)
     # Only hygie's relay log at INFO (one line per message, no address, no content).
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
@@ -162,6 +158,33 @@ def relay(
     raise typer.Exit(EXIT_OK)
 
 
+def _check(settings: Any, upstream_password: str | None, info: dict[str, Any], json_: bool) -> None:
+    """``--check``: the settings are valid; now connect to the upstream once and say why not."""
+    from hygie.mail import check_upstream
+    from hygie.mail.errors import UpstreamAuthFailed, UpstreamTLSError, UpstreamUnreachable
+
+    result = check_upstream(settings, upstream_password)
+    info = {**info, "upstream_check": result.to_dict()}
+    if result.ok:
+        if json_:
+            print_json(envelope("mail.relay", info))
+        else:
+            err_console.print(_("Réglages du relais valides."))
+            err_console.print(result.message())
+        raise typer.Exit(EXIT_OK)
+    cls: type[Exception]
+    if result.reason.startswith("tls_") or result.reason == "no_starttls":
+        cls = UpstreamTLSError
+    elif result.reason in ("auth", "no_auth"):
+        cls = UpstreamAuthFailed
+    else:
+        cls = UpstreamUnreachable
+    detail = result.message()
+    if result.detail:
+        detail += f" ({result.detail})"
+    raise cls(upstream=info["upstream"], detail=detail)
+
+
 @relay_app.command(
     "set-password", help="Enregistrer un mot de passe du relais (jamais en argument)."
 )
@@ -175,8 +198,8 @@ def set_password(
         ),
     ] = False,
 ) -> int:
+    from hygie.mail import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.mail.errors import SecretInputError
-    from hygie.mail.relay import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.secrets import set_secret
 
     if sys.stdin.isatty():

@@ -207,11 +207,10 @@ def watch(
     once: Annotated[bool, typer.Option("--once", help="S'arrêter après un support.")] = False,
 ) -> int:
     """Analyser automatiquement chaque clé USB branchée (Linux)."""
-    import sys
-
     from hygie.errors import UsageError
+    from hygie.platform import current
 
-    if not sys.platform.startswith("linux"):
+    if current() != "linux":
         raise UsageError(
             detail=_("« hygie media watch » n'existe que sous Linux ; utilisez "
                      "« hygie media scan LECTEUR » sous Windows et macOS")

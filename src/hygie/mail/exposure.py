@@ -14,8 +14,6 @@ import datetime as dt
 import email.utils
 import fnmatch
 import mailbox
-import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
@@ -26,6 +24,7 @@ from typing import Any
 from hygie.i18n import _, ngettext
 from hygie.mail.addresses import classify_address
 from hygie.mail.errors import ExposureSourceError, MailError
+from hygie.platform import ALL_PLATFORMS, current, system
 from hygie.platform.parsers.thunderbird import (
     thunderbird_profile_dirs,
     webmail_domains_from_prefs,
@@ -43,19 +42,11 @@ SENT_PATTERNS = (
 
 
 def thunderbird_roots(home: Path, platform: str | None = None) -> list[Path]:
-    """Where Thunderbird keeps ``profiles.ini`` on each OS."""
-    plat = platform or sys.platform
+    """Where Thunderbird keeps ``profiles.ini`` on each OS (the platform seam knows)."""
+    plat = platform or current()
     if plat.startswith("win"):
-        appdata = os.environ.get("APPDATA")
-        base = Path(appdata) if appdata else home / "AppData" / "Roaming"
-        return [base / "Thunderbird"]
-    if plat == "darwin":
-        return [home / "Library" / "Thunderbird"]
-    return [
-        home / ".thunderbird",
-        home / "snap" / "thunderbird" / "common" / ".thunderbird",
-        home / ".var" / "app" / "org.mozilla.Thunderbird" / ".thunderbird",
-    ]
+        plat = "windows"
+    return system(plat if plat in ALL_PLATFORMS else None).thunderbird_roots(home)
 
 
 def thunderbird_profiles(home: Path, platform: str | None = None) -> list[Path]:
@@ -262,7 +253,7 @@ def run_exposure(
 ) -> ExposureResult:
     """Count exposure in the paths given, else in this device's Thunderbird Sent folders."""
     if scanner is None:
-        from hygie.mail.relay import default_scanner
+        from hygie.mail.relay.scanning import default_scanner
 
         scanner = default_scanner()
         if scanner is None:

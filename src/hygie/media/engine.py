@@ -344,7 +344,9 @@ def own_clamd_config(
         "MaxThreads 8",
         "SelfCheck 3600",
     ]
-    if getattr(os, "geteuid", lambda: -1)() == 0:
+    from hygie.platform import current, system
+
+    if current() != "windows" and system().is_elevated():
         lines.append("User root")
     if disable_cache:
         lines.append("DisableCache yes")

@@ -207,12 +207,11 @@ def station_copy(
 
 
 def _looks_full(folder: Path, needed: int) -> bool:
-    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask statvfs."""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):
-        return False
-    return st.f_bavail * st.f_frsize < max(needed, 1)
+    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask the free space."""
+    from hygie.platform import system
+
+    free = system().free_space(folder)
+    return free is not None and free < max(needed, 1)
 
 
 def _refusal(res: FileResult, type_reason: str | None) -> str:

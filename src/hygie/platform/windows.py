@@ -17,6 +17,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
+from hygie.platform import system
 from hygie.platform.commands import command_fact, failure_reason, powershell, unreadable
 from hygie.platform.eol import support_status
 from hygie.platform.mailclients import thunderbird_webmail
@@ -426,4 +427,4 @@ def software(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("windows.thunderbird", facts=["mail.webmail_accounts"], platforms=WINDOWS)
 def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
     """Thunderbird keeps its profiles under %APPDATA%\\Thunderbird (``profiles.ini``)."""
-    yield thunderbird_webmail([ctx.home / "AppData" / "Roaming" / "Thunderbird"])
+    yield thunderbird_webmail(system("windows").thunderbird_roots(ctx.home))

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from xml.etree import ElementTree as ET
 
-from hygie.i18n import N_, _
+from hygie.i18n import _
+from hygie.scan.reasons import reason_text
+from hygie.scan.result import PlaceKind
 
 #: Office archives larger than this once uncompressed are refused (zip bombs).
 MAX_UNZIPPED = 256 * 1024 * 1024
@@ -35,29 +37,44 @@ MAX_DEPTH = 5
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """A named piece of a document: its text, or why it could not be read."""
+    """A named piece of a document: its text, or the code of why it could not be read
+    (:data:`hygie.scan.reasons.REASONS`); ``place`` is a :data:`hygie.scan.result.PlaceKind`."""
 
     name: str
     text: str | None
-    reason: str | None = None
+    code: str | None = None
+    place: PlaceKind = "body"
+
+    @property
+    def reason(self) -> str | None:
+        return reason_text(self.code) if self.code is not None else None
 
 
 class Deadline:
-    """A cooperative time limit: checked between pages, parts and files."""
+    """A cooperative time limit (an instant of :func:`time.monotonic`): checked between
+    pages, parts and files."""
 
-    def __init__(self, timeout_s: float) -> None:
-        self.end = time.monotonic() + timeout_s
+    def __init__(self, end: float) -> None:
+        self.end = end
+
+    @classmethod
+    def after(cls, timeout_s: float) -> Deadline:
+        return cls(time.monotonic() + timeout_s)
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
 
     def expired(self) -> bool:
         return time.monotonic() > self.end
 
 
 class NotScannable(Exception):
-    """Raised inside extraction; becomes a part with a reason."""
+    """Raised inside extraction; becomes a part with the reason's code."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str) -> None:
+        reason_text(code)  # an unknown code fails here, in tests
+        super().__init__(code)
+        self.code = code
 
 
 IMAGE_MAGIC = (
@@ -94,11 +111,11 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:8192]:
-        raise NotScannable(N_("format binaire inconnu"))
+        raise NotScannable("binary")
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise NotScannable(N_("encodage du texte non reconnu")) from exc
+        raise NotScannable("text_encoding") from exc
 
 
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)?[^<>]*>")
@@ -167,14 +184,14 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise NotScannable(N_("archive ZIP endommagée")) from exc
+        raise NotScannable("zip_damaged") from exc
     total = 0
     for info in zf.infolist():
         if info.flag_bits & 0x1:
-            raise NotScannable(N_("document protégé par un mot de passe"))
+            raise NotScannable("password")
         total += info.file_size
     if total > MAX_UNZIPPED:
-        raise NotScannable(N_("document trop volumineux une fois décompressé"))
+        raise NotScannable("zip_too_big")
     return zf
 
 
@@ -183,7 +200,7 @@ def _xml_text(
 ) -> str:
     """All text nodes; a newline after paragraph-like elements, a tab after cells."""
     if b"<!DOCTYPE" in raw[:4096] or b"<!ENTITY" in raw[:65536]:
-        raise NotScannable(N_("document XML avec déclarations interdites"))
+        raise NotScannable("xml_forbidden")
     out: list[str] = []
     try:
         for event, el in ET.iterparse(io.BytesIO(raw), events=("start", "end")):
@@ -204,7 +221,7 @@ def _xml_text(
                 out.append(el.tail)
             el.clear()
     except ET.ParseError as exc:
-        raise NotScannable(N_("document XML endommagé")) from exc
+        raise NotScannable("xml_damaged") from exc
     return "".join(out)
 
 
@@ -216,7 +233,7 @@ def extract_docx(data: bytes) -> str:
         if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml", n)
     ]
     if "word/document.xml" not in names:
-        raise NotScannable(N_("document Word incomplet"))
+        raise NotScannable("docx_incomplete")
     return "\n".join(
         _xml_text(zf.read(n), para={"p", "br", "tr"}, cell={"tc", "tab"}) for n in sorted(names)
     )
@@ -230,7 +247,7 @@ def extract_xlsx(data: bytes) -> str:
         parts.append(_xml_text(zf.read("xl/sharedStrings.xml"), para={"si"}, cell=set()))
     sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
     if not sheets:
-        raise NotScannable(N_("classeur Excel incomplet"))
+        raise NotScannable("xlsx_incomplete")
     for n in sheets:
         parts.append(_xml_text(zf.read(n), para={"row"}, cell={"c"}))
     return "\n".join(parts)
@@ -240,9 +257,9 @@ def extract_odf(data: bytes) -> str:
     zf = _open_zip(data)
     names = zf.namelist()
     if "content.xml" not in names:
-        raise NotScannable(N_("document OpenDocument incomplet"))
+        raise NotScannable("odf_incomplete")
     if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
-        raise NotScannable(N_("document protégé par un mot de passe"))
+        raise NotScannable("password")
     out = [
         _xml_text(
             zf.read("content.xml"),
@@ -267,15 +284,15 @@ def extract_pdf(data: bytes, deadline: Deadline) -> list[Part]:
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg:
-            raise NotScannable(N_("PDF chiffré (protégé par un mot de passe)")) from exc
-        raise NotScannable(N_("PDF endommagé ou illisible")) from exc
+            raise NotScannable("pdf_encrypted") from exc
+        raise NotScannable("pdf_damaged") from exc
     parts: list[Part] = []
     try:
         n = len(doc)
         empty_pages = 0
         for i in range(n):
             if deadline.expired():
-                raise NotScannable(N_("délai d'analyse dépassé"))
+                raise NotScannable("timeout")
             page = doc[i]
             textpage = page.get_textpage()
             text = textpage.get_text_range()
@@ -292,26 +309,21 @@ def extract_pdf(data: bytes, deadline: Deadline) -> list[Part]:
     return parts
 
 
-OCR_NOTHING_FOUND = N_(
-    "lu par lecture optique sans rien trouver : la lecture optique n'est pas fiable, "
-    "vérifiez ce document vous-même"
-)
-
-
 def ocr_part(name: str, data: bytes, suffix: str, deadline: Deadline) -> Part:
-    """An image read by OCR (when available): its text, and always a reason (OCR can only
-    find patient data, never declare an image clean)."""
+    """An image read by OCR (when available): its text. An image OCR read is judged on what
+    it read (a logo with no text is clean); it stays unscannable only when OCR is missing or
+    fails."""
     from hygie.scan import ocr
 
     if not ocr.available():
-        return Part(name, None, N_("image : lecture optique non disponible"))
+        return Part(name, None, "ocr_unavailable")
     remaining = deadline.end - time.monotonic()
     if remaining <= 0:
-        return Part(name, None, N_("délai d'analyse dépassé"))
+        return Part(name, None, "timeout")
     text = ocr.ocr_image(data, suffix, remaining)
     if text is None:
-        return Part(name, None, N_("image : la lecture optique a échoué"))
-    return Part(name, normalize(text), OCR_NOTHING_FOUND)
+        return Part(name, None, "ocr_failed")
+    return Part(name, normalize(text))
 
 
 def _ocr_page(doc: object, index: int, deadline: Deadline) -> Part:
@@ -319,9 +331,7 @@ def _ocr_page(doc: object, index: int, deadline: Deadline) -> Part:
 
     name = _("page {n}").format(n=index + 1)
     if not ocr.available():
-        return Part(
-            name, None, N_("page scannée (image sans texte) : lecture optique non disponible")
-        )
+        return Part(name, None, "scanned_page_no_ocr")
     import pypdfium2 as pdfium
 
     page = doc[index]  # type: ignore[index]
@@ -365,21 +375,21 @@ def _decode_part(part: Message) -> bytes:
         # The stdlib decodes leniently (it skips bad characters); hygie does not.
         encoded = part.get_payload(decode=False)
         if not isinstance(encoded, str):
-            raise NotScannable(N_("partie du message illisible"))
+            raise NotScannable("part_unreadable")
         compact = "".join(encoded.split())
         try:
             return base64.b64decode(compact, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise NotScannable(N_("pièce encodée en base64 endommagée")) from exc
+            raise NotScannable("base64_damaged") from exc
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
-        raise NotScannable(N_("partie du message illisible"))
+        raise NotScannable("part_unreadable")
     return payload
 
 
 def _charset_decode(data: bytes, charset: str | None) -> str:
     if b"\x00" in data:
-        raise NotScannable(N_("texte contenant des données binaires"))
+        raise NotScannable("binary_in_text")
     if charset:
         try:
             return data.decode(charset)
@@ -393,26 +403,26 @@ def iter_email_parts(
 ) -> Iterator[Part]:
     """Every text part and attachment of a message, depth-first; names in French."""
     if depth > MAX_DEPTH:
-        yield Part(prefix or _("message"), None, N_("trop de messages imbriqués"))
+        yield Part(prefix or _("message"), None, "too_deep")
         return
     try:
         msg = parse_email(raw)
     except Exception:  # the stdlib parser raises various errors on hostile input
-        yield Part(prefix or _("message"), None, N_("message électronique mal formé"))
+        yield Part(prefix or _("message"), None, "mime_malformed")
         return
     yield from _message_parts(msg, deadline, prefix, depth)
 
 
 def _message_parts(msg: Message, deadline: Deadline, prefix: str, depth: int) -> Iterator[Part]:
     if depth > MAX_DEPTH:
-        yield Part(prefix or _("message"), None, N_("trop de messages imbriqués"))
+        yield Part(prefix or _("message"), None, "too_deep")
         return
     if _defects(msg):
-        yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+        yield Part(prefix or _("message"), None, "mime_structure")
         return
     subject = str(msg.get("Subject", "") or "")
     if subject:
-        yield Part(_join(prefix, _("objet du message")), normalize(subject))
+        yield Part(_join(prefix, _("objet du message")), normalize(subject), place="header")
     state = {"body": False}
     yield from _entity_parts(msg, deadline, prefix, depth, state)
 
@@ -423,23 +433,23 @@ def _entity_parts(
     from hygie.scan.engine import extract_parts  # attachments are documents themselves
 
     if deadline.expired():
-        yield Part(prefix or _("message"), None, N_("délai d'analyse dépassé"))
+        yield Part(prefix or _("message"), None, "timeout")
         return
     if _defects(part):
-        yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+        yield Part(prefix or _("message"), None, "mime_structure")
         return
     ctype = part.get_content_type()
     if ctype in ENCRYPTED_TYPES:
         # Encrypted content (PGP/MIME, S/MIME) cannot be read: never call it clean.
-        yield Part(prefix or _("message"), None, N_("contenu chiffré (PGP ou S/MIME)"))
+        yield Part(prefix or _("message"), None, "encrypted")
         return
     if part.is_multipart():
         children = part.get_payload()
         if not isinstance(children, list):
-            yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+            yield Part(prefix or _("message"), None, "mime_structure")
             return
         if not all(isinstance(c, Message) for c in children):
-            yield Part(prefix or _("message"), None, N_("structure MIME mal formée"))
+            yield Part(prefix or _("message"), None, "mime_structure")
             return
         if ctype == "message/rfc822":
             for child in children:
@@ -457,14 +467,16 @@ def _entity_parts(
     try:
         data = _decode_part(part)
     except NotScannable as exc:
-        yield Part(_join(prefix, filename or ctype), None, exc.reason)
+        yield Part(_join(prefix, filename or ctype), None, exc.code)
         return
     if ctype.startswith("message/"):
         yield from iter_email_parts(data, deadline, _join(prefix, _("message joint")), depth + 1)
         return
     if filename or disposition == "attachment":
         name = _join(prefix, _("pièce jointe {name}").format(name=filename or ctype))
-        yield from extract_parts(data, filename or _guess_name(ctype), deadline, name, depth + 1)
+        yield from extract_parts(
+            data, filename or _guess_name(ctype), deadline, name, depth + 1, "attachment"
+        )
         return
     if ctype in ("text/plain", "text/html", "text/enriched", "text/csv"):
         label = (
@@ -476,17 +488,19 @@ def _entity_parts(
         try:
             text = _charset_decode(data, part.get_content_charset())
         except NotScannable as exc:
-            yield Part(_join(prefix, label), None, exc.reason)
+            yield Part(_join(prefix, label), None, exc.code)
             return
         if PGP_ARMOR in text:
-            yield Part(_join(prefix, label), None, N_("contenu chiffré (PGP ou S/MIME)"))
+            yield Part(_join(prefix, label), None, "encrypted")
             return
         if ctype == "text/html":
             text = html_to_text(text)
         yield Part(_join(prefix, label), normalize(text))
         return
     # Inline non-text part without a name (an inline image...): a document too.
-    yield from extract_parts(data, _guess_name(ctype), deadline, _join(prefix, ctype), depth + 1)
+    yield from extract_parts(
+        data, _guess_name(ctype), deadline, _join(prefix, ctype), depth + 1, "attachment"
+    )
 
 
 ENCRYPTED_TYPES = frozenset(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hygie.mail.relay import GuardRelay, RelaySettings
+from hygie.mail import GuardRelay, RelaySettings
 from hygie.mail.store import relay_counts
 from tests.mailtools import VALID_NIR, Sink, free_port, make_message, run_sink, scanner
 

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hygie.mail.relay import ascii_reply, decide
+from hygie.mail import decide
+from hygie.mail.relay.replies import ascii_reply
 from tests.mailtools import VALID_NIR, make_message, scanner
 
 NIR = VALID_NIR

@@ -15,6 +15,7 @@ from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.runner import run_audit
 from hygie.platform import windows as w
 from tests.helpers import ReplayRunner, fixture_text
+from tests.machines import windows_fr_machine
 
 Spec = tuple[str, int, str] | str | None
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -30,31 +31,8 @@ def key(argv: list[str]) -> str:
 
 
 def french_machine() -> dict[str, Spec]:
-    """A French Windows 11 25H2 laptop as a nurse would have it."""
-    return {
-        key(w.BITLOCKER_PS): ("", 1, fx("bitlocker_ps", "access_denied_en")),
-        key(w.MANAGE_BDE): fx("manage_bde", "fr_encrypted"),
-        key(w.SECURITY_CENTER_PS): fx("security_center", "defender_only"),
-        key(w.MP_STATUS_PS): fx("mp_status", "enabled"),
-        key(w.FIREWALL): fx("netsh_firewall", "fr_all_on"),
-        key(w.WU_SEARCH_PS): fx("wu_search", "fr_security_and_driver"),
-        key(w.WU_POLICY): NOT_FOUND_FR,
-        key(w.OS_PS): fx("win32_os", "fr_win11_25h2"),
-        key(w.DISPLAY_VERSION): fx("reg_display_version", "25h2"),
-        key(w.DESKTOP): fx("reg_desktop", "no_screensaver"),
-        key(w.DESKTOP_POLICY): NOT_FOUND_FR,
-        key(w.CONSOLE_LOCK): fx("powercfg_consolelock", "fr_on"),
-        key(w.SLEEP_AFTER): fx("powercfg_standby", "fr_30min_15min"),
-        key(w.WLAN_INTERFACES): fx("netsh_wlan_interfaces", "fr_wpa2"),
-        key(w.wlan_profile("Livebox-7A2C")): fx("netsh_wlan_profile", "fr_broadcast"),
-        key(w.AUTORUN_HKLM): NOT_FOUND_FR,
-        key(w.AUTORUN_HKCU): fx("reg_autorun", "hkcu_91"),
-        key(w.AUTOPLAY): fx("reg_autorun", "autoplay_on"),
-        key(w.WHOAMI): fx("whoami", "fr_admin_filtered"),
-        key(w.net_user("infirmiere")): fx("net_user", "fr_required"),
-        key(w.UNINSTALL_PS): fx("uninstall", "typical"),
-        key(w.APPX_PS): fx("appx", "typical"),
-    }
+    """A French Windows 11 25H2 laptop as a nurse would have it (tests/machines.py)."""
+    return {key(list(argv)): spec for argv, spec in windows_fr_machine().items()}
 
 
 def ctx(tmp_path: Path) -> ProbeContext:
@@ -72,7 +50,10 @@ def facts_of(fn: object, outputs: Mapping[str, Spec], c: ProbeContext) -> dict[s
 def test_every_command_is_an_argv_never_a_shell_string() -> None:
     for argv in (w.BITLOCKER_PS, w.WU_SEARCH_PS, w.FIREWALL, w.wlan_profile("Mon Wi-Fi")):
         assert isinstance(argv, list) and len(argv) > 1
-    assert w.BITLOCKER_PS[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+    assert w.BITLOCKER_PS[:6] == [
+        "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command"
+    ]  # fmt: skip
+    assert w.BITLOCKER_PS[-1].startswith("[Console]::OutputEncoding=[Text.Encoding]::UTF8;")
     assert "ConvertTo-Json" in w.BITLOCKER_PS[-1]
     assert w.wlan_profile("Mon Wi-Fi")[-1] == "name=Mon Wi-Fi"
 
