@@ -6,7 +6,6 @@ command needs them (``hygie --version`` costs little more than starting Python).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from typing import Annotated
@@ -53,6 +52,8 @@ class LazyGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except click.exceptions.UsageError as exc:
+            import difflib
+
             matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
                 exc.message = (
@@ -223,9 +224,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     install_words()
     try:
-        from hygie.replay import install_from_env
+        if os.environ.get("HYGIE_REPLAY") or os.environ.get("HYGIE_RECORD"):
+            # hygie.replay's two variables; the module (and subprocess) only when asked for.
+            from hygie.replay import install_from_env
 
-        install_from_env()
+            install_from_env()
         lang, args = take_lang(args)
         lang = lang or os.environ.get("HYGIE_LANG") or None
         if lang:
