@@ -210,3 +210,21 @@ def test_daily_home_follows_sudo_user(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", "/nonexistent-root-home")
     assert system("linux").daily_home() == Path(me.pw_dir)
     assert system("linux").daily_user() == me.pw_name
+
+
+@pytest.mark.parametrize(
+    ("case", "elevated"),
+    [("en_admin_elevated", True), ("fr_admin_filtered", False), ("en_standard", False)],
+)
+def test_windows_elevation_from_the_token_integrity_level(case: str, elevated: bool) -> None:
+    from hygie.platform.os_windows import WHOAMI_GROUPS
+
+    text = fixture_text("cmd", "windows", "whoami", f"{case}.txt")
+    runner = ReplayRunner({" ".join(WHOAMI_GROUPS): text})
+    with proc.use_runner(runner):
+        osys = WindowsSystem()
+        assert osys.is_elevated() is elevated
+        assert osys.is_elevated() is elevated  # asked once per process
+    assert runner.calls.count(tuple(WHOAMI_GROUPS)) == 1
+    with proc.use_runner(ReplayRunner({})):
+        assert WindowsSystem().is_elevated() is None  # unknown, never "admin"
