@@ -1,31 +1,21 @@
 """Consistent copies of open files on Windows: restic's ``--use-fs-snapshot`` (VSS) needs an
 elevated hygie; without it, an open practice-software database may be copied mid-write.
 
-``is_elevated`` is written here, minimal, until the platform seam offers it (issue #10):
-the token's integrity level is read from ``whoami /groups`` (High = S-1-16-12288,
-System = S-1-16-16384), a column that is the same in every display language.
+Elevation is the platform seam's (:meth:`hygie.platform.os_base.System.is_elevated`: on
+Windows ``IsUserAnAdmin``, else the token's integrity level from ``whoami /groups``, High =
+S-1-16-12288 or System = S-1-16-16384, the same in every display language).
 """
 
 from __future__ import annotations
 
-from hygie import proc
-from hygie.platform import current
-from hygie.platform.parsers.whoami import groups_sids
+from hygie.platform import current, system
+from hygie.platform.parsers.whoami import elevated as elevated_from_whoami
 
-HIGH_INTEGRITY_SIDS = frozenset({"S-1-16-12288", "S-1-16-16384"})
-
-
-def elevated_from_whoami(text: str) -> bool | None:
-    """Pure: True when the token is elevated, None when the output is not understood."""
-    sids = groups_sids(text)
-    if not sids:
-        return None
-    return bool(HIGH_INTEGRITY_SIDS.intersection(sids))
+__all__ = ["elevated_from_whoami", "is_elevated", "snapshot_flags"]
 
 
 def is_elevated() -> bool | None:
-    cp = proc.run(["whoami", "/groups", "/fo", "csv", "/nh"], timeout=10)
-    return elevated_from_whoami(cp.stdout) if cp.ok else None
+    return system().is_elevated()
 
 
 def snapshot_flags() -> tuple[list[str], bool | None]:

@@ -226,8 +226,8 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     install_words()
     try:
-        if os.environ.get("HYGIE_REPLAY") or os.environ.get("HYGIE_RECORD"):
-            # hygie.replay's two variables; the module (and subprocess) only when asked for.
+        if os.environ.get("HYGIE_REPLAY"):
+            # hygie.replay's variable; the module (and subprocess) only when asked for.
             from hygie.replay import install_from_env
 
             install_from_env()
