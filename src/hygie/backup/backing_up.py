@@ -10,11 +10,18 @@ import contextlib
 import datetime as dt
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from hygie import proc
 from hygie.backup import children, state, vss
-from hygie.backup.destinations import Destination, block_devices, find_disk, resolve
+from hygie.backup.destinations import (
+    KIND_LOCAL,
+    Destination,
+    block_devices,
+    find_disk,
+    resolve,
+)
 from hygie.backup.errors import BackupError, BackupInterrupted, RepositoryDamaged
 from hygie.backup.lock import destination_lock
 from hygie.backup.repo import (
@@ -76,6 +83,24 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
     if unlocked:
         out["stale_lock_removed"] = True
     return out
+
+
+def _remove_stale_locks(repo: Repo, dest: Destination, url: str) -> bool:
+    """After our own restic finished (we hold the destination's lock, so no other hygie
+    works on it), a lock still in the repository is a killed restic's: restic ignores those
+    of dead processes on this computer but keeps them, and another computer's restic would
+    wait for them. ``restic unlock`` removes only stale locks; it runs only when one is met."""
+    if dest.kind == KIND_LOCAL:
+        try:
+            met = any(Path(url, "locks").iterdir())
+        except OSError:
+            met = False
+    else:
+        cp = repo.call(["--no-lock", "list", "locks"], timeout=120)
+        met = cp.ok and bool(cp.stdout.strip())
+    if met:
+        repo.unlock()
+    return met
 
 
 def backup_one(
@@ -140,7 +165,7 @@ def backup_one(
             )
             if elevated is not None:
                 details["fs_snapshot"] = bool(flags)
-            if unlocked:
+            if _remove_stale_locks(repo, dest, url) or unlocked:
                 details["stale_lock_removed"] = True
             state.record_run(st, dest.name, "backup", started, True, details)
             if forget:
