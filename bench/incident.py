@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from hygie.incident.check import run_check
+from hygie.incident import run_check
 from hygie.incident.triage import run_triage
 
 

@@ -16,6 +16,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def hygie_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "hygie-home"
     monkeypatch.setenv("HYGIE_HOME", str(home))
+    # secrets go to HYGIE_HOME's protected files, never to the host's keyring
+    monkeypatch.setenv("HYGIE_KEYRING", "file")
     monkeypatch.delenv("HYGIE_LANG", raising=False)
     set_language("fr")
     yield home

@@ -7,6 +7,7 @@ folder); the user is told to print it and to delete the files once printed.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from hygie.paths import get_paths
 from hygie.render.templating import template_environment
 from hygie.secrets import FALLBACK_NAME, backend_name, get_secret
 from hygie.store import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _environment() -> Environment:
@@ -75,12 +78,13 @@ def write_sheet(
     _write_private(html_path, html.encode("utf-8"))
     pdf_path: Path | None = None
     if pdf:
-        from hygie.render.report import html_to_pdf
+        from hygie.render.pdf import PdfEngineMissing, write_pdf
 
         pdf_path = folder / "fiche-recuperation-sauvegarde.pdf"
         try:
-            data = html_to_pdf(html)
-        except OSError as exc:  # missing Pango: the HTML is still there
-            raise ReportError(path=str(pdf_path), detail=str(exc)) from exc
-        _write_private(pdf_path, data)
+            write_pdf(html, pdf_path)
+        except PdfEngineMissing:
+            # No PDF engine on this computer: the printable HTML sheet is already written.
+            log.warning("recovery sheet kept as HTML only: no PDF engine", exc_info=True)
+            pdf_path = None
     return html_path, pdf_path

@@ -1,28 +1,22 @@
-"""``hygie kit`` and ``hygie incident``: thin commands over :mod:`hygie.incident`."""
+"""``hygie incident``: thin commands over :mod:`hygie.incident` (its public API)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.panel import Panel
-from rich.prompt import Confirm, InvalidResponse, Prompt
-from rich.text import Text
+from rich.prompt import Prompt
 
+from hygie.cli.prompts import RichGuideUI, YesNo
 from hygie.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from hygie.i18n import _, get_language
-from hygie.incident.report import ReportAnswers
-from hygie.incident.steps import Step
+from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
 
-kit_app = typer.Typer(
-    help="Le kit d'urgence imprimable (six gestes, contacts, dmp.fr, sauvegardes).",
-    invoke_without_command=True,
-    no_args_is_help=False,
-    rich_markup_mode=None,
-)
+if TYPE_CHECKING:
+    from hygie.incident import ReportAnswers
+
 incident_app = typer.Typer(
     help="En cas de cyberattaque : journal, six gestes, isolement, constat, brouillons CNIL.",
     no_args_is_help=True,
@@ -34,14 +28,13 @@ BackendOpt = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        help="Méthode pour couper le réseau : auto, nmcli, ip, netsh, networksetup "
+        help="Méthode pour couper le réseau : auto, nmcli, ip, netadapter, netsh, networksetup "
         "(variable HYGIE_NET_BACKEND).",
     ),
 ]
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(kit_app, name="kit")
     app.add_typer(incident_app, name="incident")
 
 
@@ -49,227 +42,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-# -- hygie kit -----------------------------------------------------------------------------
-@kit_app.callback()
-def kit(
-    ctx: typer.Context,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="Écrire le kit en PDF.")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Écrire le kit en HTML.")] = None,
-    with_password: Annotated[
-        bool,
-        typer.Option(
-            "--with-password", help="Imprimer aussi le mot de passe des sauvegardes sur le kit."
+def _show_code(code_text: str) -> None:
+    """After each journal entry: the check code to write down on the kit."""
+    err_console.print(
+        _("Code de contrôle du journal : {code} — notez-le sur le kit papier.").format(
+            code=code_text
         ),
-    ] = False,
-    json_: JsonOpt = False,
-) -> int | None:
-    """Éditer le kit d'urgence imprimable, ou saisir les contacts (« hygie kit setup »)."""
-    if ctx.invoked_subcommand is not None:
-        return None
-    if pdf is None and html is None:
-        raise UsageError(detail=_("indiquez --pdf FICHIER et/ou --html FICHIER"))
-    from hygie.incident.kit import write_kit
-
-    written = write_kit(pdf=pdf, html=html, with_password=with_password)
-    if json_:
-        print_json(envelope("kit", written.to_dict()))
-        return EXIT_OK
-    for path in (written.pdf, written.html):
-        if path:
-            err_console.print(_("Kit d'urgence écrit : {path}").format(path=path))
-    if not written.contacts_ready:
-        err_console.print(
-            _("Les contacts d'urgence ne sont pas complets : « hygie kit setup » puis rééditez.")
-        )
-    err_console.print(_("Imprimez-le et rangez-le près de l'ordinateur."))
-    return EXIT_OK
-
-
-_ROLE_OPTS = {"it_provider": "it", "security_officer": "security", "insurer": "insurer",
-              "colleague": "colleague"}  # fmt: skip
-
-
-@kit_app.command("setup")
-def kit_setup(
-    practice: Annotated[str | None, typer.Option("--practice", help="Nom du cabinet.")] = None,
-    it_name: Annotated[str | None, typer.Option("--it-name", help="Prestataire : nom.")] = None,
-    it_phone: Annotated[str | None, typer.Option("--it-phone", help="Prestataire : tél.")] = None,
-    it_email: Annotated[
-        str | None, typer.Option("--it-email", help="Prestataire : e-mail.")
-    ] = None,
-    it_note: Annotated[
-        str | None, typer.Option("--it-note", help="Prestataire : remarque.")
-    ] = None,
-    security_name: Annotated[
-        str | None, typer.Option("--security-name", help="Responsable sécurité : nom.")
-    ] = None,
-    security_phone: Annotated[
-        str | None, typer.Option("--security-phone", help="Responsable sécurité : tél.")
-    ] = None,
-    security_email: Annotated[
-        str | None, typer.Option("--security-email", help="Responsable sécurité : e-mail.")
-    ] = None,
-    security_note: Annotated[
-        str | None, typer.Option("--security-note", help="Responsable sécurité : remarque.")
-    ] = None,
-    insurer_name: Annotated[
-        str | None, typer.Option("--insurer-name", help="Assureur : nom.")
-    ] = None,
-    insurer_phone: Annotated[
-        str | None, typer.Option("--insurer-phone", help="Assureur : tél.")
-    ] = None,
-    insurer_email: Annotated[
-        str | None, typer.Option("--insurer-email", help="Assureur : e-mail.")
-    ] = None,
-    insurer_note: Annotated[
-        str | None, typer.Option("--insurer-note", help="Assureur : n° de contrat...")
-    ] = None,
-    colleague_name: Annotated[
-        str | None, typer.Option("--colleague-name", help="Confrère (continuité) : nom.")
-    ] = None,
-    colleague_phone: Annotated[
-        str | None, typer.Option("--colleague-phone", help="Confrère : tél.")
-    ] = None,
-    colleague_email: Annotated[
-        str | None, typer.Option("--colleague-email", help="Confrère : e-mail.")
-    ] = None,
-    colleague_note: Annotated[
-        str | None, typer.Option("--colleague-note", help="Confrère : remarque.")
-    ] = None,
-    interactive: Annotated[
-        bool | None,
-        typer.Option(
-            "--interactive/--no-interactive",
-            help="Poser les questions (par défaut : oui si aucune option et dans un terminal).",
-        ),
-    ] = None,
-    json_: JsonOpt = False,
-) -> int:
-    """Saisir les contacts d'urgence du cabinet (gardés dans la section [kit] du fichier de
-    configuration)."""
-    from hygie.incident.kit import (
-        FIELD_LABELS,
-        FIELDS,
-        ROLES,
-        load_kit_config,
-        save_kit_config,
-        update_kit_config,
+        highlight=False,
     )
-
-    given = {
-        "it_provider": {"name": it_name, "phone": it_phone, "email": it_email, "note": it_note},
-        "security_officer": {
-            "name": security_name,
-            "phone": security_phone,
-            "email": security_email,
-            "note": security_note,
-        },
-        "insurer": {
-            "name": insurer_name,
-            "phone": insurer_phone,
-            "email": insurer_email,
-            "note": insurer_note,
-        },
-        "colleague": {
-            "name": colleague_name,
-            "phone": colleague_phone,
-            "email": colleague_email,
-            "note": colleague_note,
-        },
-    }
-    any_flag = practice is not None or any(
-        v is not None for d in given.values() for v in d.values()
-    )
-    ask = interactive if interactive is not None else (not any_flag and _interactive())
-    current = load_kit_config()
-    kc = update_kit_config(
-        current,
-        practice,
-        {r: {k: v for k, v in d.items() if v is not None} for r, d in given.items()},
-    )
-    if ask:
-        console = err_console
-        console.print(
-            _(
-                "Contacts d'urgence du cabinet. Entrée pour garder la valeur proposée, "
-                "« - » pour effacer."
-            )
-        )
-        practice_v = Prompt.ask(_("Nom du cabinet"), default=kc.practice, console=console)
-        changes: dict[str, dict[str, str]] = {}
-        for role in ROLES:
-            c = kc.contact(role)
-            console.print(f"\n[bold]{c.label}[/bold]")
-            changes[role] = {}
-            for f in FIELDS:
-                v = Prompt.ask(_(FIELD_LABELS[f]), default=getattr(c, f), console=console)
-                changes[role][f] = "" if v.strip() == "-" else v
-        kc = update_kit_config(kc, "" if practice_v.strip() == "-" else practice_v, changes)
-    path = save_kit_config(kc)
-    if json_:
-        print_json(envelope("kit.setup", {"config_file": str(path), **kc.to_dict()}))
-    else:
-        err_console.print(_("Contacts enregistrés dans {path}.").format(path=path))
-        if not kc.contacts_ready:
-            err_console.print(
-                _(
-                    "Il manque un moyen de joindre le prestataire informatique ou le responsable "
-                    "de la sécurité."
-                )
-            )
-        err_console.print(_("Éditez maintenant le kit : « hygie kit --pdf kit.pdf »."))
-    return EXIT_OK
-
-
-# -- hygie incident ------------------------------------------------------------------------
-class YesNo(Confirm):
-    """A confirmation that understands French and English answers (o/oui/y/yes, n/non/no)."""
-
-    YES = frozenset({"o", "oui", "y", "yes"})
-    NO = frozenset({"n", "non", "no"})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.choices = ["o", "n"] if get_language() == "fr" else ["y", "n"]
-
-    def process_response(self, value: str) -> bool:
-        v = value.strip().lower()
-        if v in self.YES:
-            return True
-        if v in self.NO:
-            return False
-        raise InvalidResponse(self.validate_error_message)
-
-    def render_default(self, default: Any) -> Text:
-        yes, no = self.choices
-        return Text(f"({yes if default else no})", "prompt.default")
-
-
-def ask_yes_no(question: str, default: bool = True) -> bool:
-    return bool(YesNo.ask(question, default=default, console=err_console))
-
-
-class RichGuideUI:
-    def __init__(self) -> None:
-        self.console = err_console
-
-    def show_step(self, step: Step, lines: list[str]) -> None:
-        self.console.print(
-            Panel(
-                "\n".join(lines),
-                title=_("Étape {n} sur 6 : {t}").format(n=step.number, t=_(step.title)),
-                border_style="red",
-            )
-        )
-
-    def confirm(self, question: str, default: bool = True) -> bool:
-        return ask_yes_no(question, default)
-
-    def ask(self, question: str, default: str = "") -> str:
-        return str(Prompt.ask(question, default=default, console=self.console))
-
-    def info(self, text: str) -> None:
-        self.console.print(text)
 
 
 @incident_app.command("start")
@@ -283,17 +63,22 @@ def start(
     no_guide: Annotated[
         bool, typer.Option("--no-guide", help="Ouvrir seulement le journal.")
     ] = False,
+    copy_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--copy-to",
+            help="Dossier sur un autre support (2e clé USB…) qui garde une copie du code de "
+            "contrôle après chaque entrée.",
+        ),
+    ] = None,
     backend: BackendOpt = None,
     json_: JsonOpt = False,
 ) -> int:
     """Ouvrir un incident (journal dans DIR) et dérouler les six gestes."""
-    from hygie.incident import destination
-    from hygie.incident.guide import run_guide
-    from hygie.incident.guide import start as open_incident
-    from hygie.incident.state import record_drill
+    from hygie.incident import record_drill, run_guide, same_disk_as_system, start_incident
 
-    j = open_incident(to, drill=drill)
-    if destination.same_disk_as_system(j.folder):
+    j = start_incident(to, drill=drill, copy_to=copy_to)
+    if same_disk_as_system(j.folder):
         err_console.print(
             _(
                 "Attention : ce dossier est sur le disque de l'ordinateur ; une clé USB est "
@@ -309,6 +94,10 @@ def start(
         at = record_drill(completed=not no_guide)
         data["drill_recorded_at"] = at
         err_console.print(_("Exercice enregistré. Bravo !"))
+    head = j.head()
+    if head is not None:
+        data["code"] = head.code
+        _show_code(f"n° {head.seq} : {head.code}")
     if json_:
         print_json(envelope("incident.start", data))
     return EXIT_OK
@@ -322,39 +111,79 @@ def note(
     json_: JsonOpt = False,
 ) -> int:
     """Ajouter une entrée au journal de l'incident."""
-    from hygie.incident.journal import Journal
+    from hygie.incident import Journal
 
     entry = Journal.open(folder).append(text, step=step, kind="note")
     if json_:
         print_json(envelope("incident.note", entry.to_dict()))
     else:
         err_console.print(_("Entrée n° {n} ajoutée.").format(n=entry.seq))
+        _show_code(entry.code_text)
     return EXIT_OK
 
 
 @incident_app.command("verify")
 def verify(
     folder: Annotated[Path, typer.Argument(help="Dossier de l'incident.")],
+    code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--code",
+            help="Code de contrôle noté sur papier ou dans un brouillon, sous la forme "
+            "N:XXXX-XXXX-XXXX-XXXX (plusieurs possibles).",
+        ),
+    ] = None,
+    copy: Annotated[
+        list[Path] | None,
+        typer.Option("--copy", help="Seconde copie du code (dossier ou fichier .head)."),
+    ] = None,
     json_: JsonOpt = False,
 ) -> int:
-    """Vérifier que le journal n'a pas été modifié (0 intact, 1 altéré)."""
-    from hygie.incident.journal import verify as verify_journal
+    """Vérifier que le journal n'a pas été modifié, en le comparant à chaque ancrage trouvé :
+    code noté, mémoire de hygie, trousseau, seconde copie (0 intact, 1 altéré)."""
+    from hygie.incident import WrittenCode
+    from hygie.incident import verify as verify_journal
 
-    v = verify_journal(folder)
+    codes = []
+    for text in code or []:
+        wc = WrittenCode.parse(text)
+        if wc is None:
+            raise UsageError(
+                detail=_(
+                    "code de contrôle illisible : « {c} » (attendu : N:XXXX-XXXX-XXXX-XXXX)"
+                ).format(c=text)
+            )
+        codes.append(wc)
+    v = verify_journal(folder, codes=tuple(codes), copies=tuple(copy or ()))
     if json_:
         print_json(
             envelope("incident.verify", v.to_dict(), status="success" if v.intact else "findings")
         )
-    elif v.intact:
-        stdout_console().print(
+        return EXIT_OK if v.intact else EXIT_FINDINGS
+    out = stdout_console()
+    if v.intact:
+        out.print(
             _("Journal intact : {n} entrées, chaîne de hachage vérifiée.").format(n=v.entries)
         )
-    else:
+    elif v.first_problem is not None:
         p = v.first_problem
-        assert p is not None
-        stdout_console().print(
+        out.print(
             _("Journal altéré : {detail} (ligne {line}).").format(detail=p.detail, line=p.line)
         )
+    else:
+        out.print(_("Journal altéré : un ancrage ne correspond pas au journal."))
+    marks = {"agrees": "✓", "disagrees": "✗", "missing": "✗", "unavailable": "–"}
+    for a in v.anchors:
+        label = {
+            "head_file": _("fichier journal.head"),
+            "store": _("mémoire de hygie"),
+            "keyring": _("clé du journal (trousseau)"),
+            "copy": _("seconde copie"),
+            "code": _("code noté"),
+        }.get(a.name, a.name)
+        out.print(f"  {marks.get(a.state, '?')} {label} ({a.where}) : {a.detail}", markup=False)
+    if v.code:
+        out.print(_("Code de contrôle actuel : {code}").format(code=v.code), highlight=False)
     return EXIT_OK if v.intact else EXIT_FINDINGS
 
 
@@ -366,7 +195,7 @@ def check(
     json_: JsonOpt = False,
 ) -> int:
     """Suis-je attaqué ? Cherche les signes de rançongiciel, sans rien modifier."""
-    from hygie.incident.check import run_check
+    from hygie.incident import run_check
 
     r = run_check(paths or [])
     if json_:
@@ -408,14 +237,9 @@ def _network(
     backend: str | None,
     json_: bool,
 ) -> int:
-    from hygie.incident import network
-    from hygie.incident.errors import ConfirmationRequired
-    from hygie.incident.journal import Journal
+    from hygie.incident import ConfirmationRequired, apply_isolation, plan_isolation
 
-    if action == "isolate":
-        plan = network.plan_isolate(backend=backend)
-    else:
-        plan = network.plan_reconnect(backend=backend, folder=to)
+    plan = plan_isolation(action, backend=backend, folder=to)
     out = stdout_console()
     if not apply_:
         if json_:
@@ -438,41 +262,18 @@ def _network(
         ):
             err_console.print(_("Rien n'a été fait."))
             return EXIT_OK
-    journal = Journal.open(to) if to is not None and Journal.exists_in(to) else None
-    if to is not None:
-        from hygie.incident.destination import prepare
-
-        prepare(to)
-    try:
-        applied = network.apply(plan, to)
-    except Exception as exc:
-        if journal is not None:
-            journal.append(
-                _("échec : {e}").format(e=str(exc)), step=3, kind=action, data=plan.to_dict()
-            )
-        raise
-    seq = None
-    if journal is not None:
-        label = _("réseau coupé : {c}") if action == "isolate" else _("réseau rallumé : {c}")
-        seq = journal.append(
-            label.format(c="; ".join(applied.done)),
-            step=3 if action == "isolate" else 0,
-            kind=action,
-            data=plan.to_dict(),
-        ).seq
+    result = apply_isolation(plan, folder=to)
     if json_:
-        print_json(
-            envelope(
-                f"incident.{action}", {"applied": True, **applied.to_dict(), "journal_seq": seq}
-            )
-        )
+        print_json(envelope(f"incident.{action}", result.to_dict()))
     else:
-        for d in applied.done:
+        for d in result.done:
             out.print(d, markup=False)
-        if journal is None:
+        if result.journal is None:
             err_console.print(
                 _("Pas de journal d'incident : notez l'heure et ce qui a été fait sur papier.")
             )
+        else:
+            _show_code(result.code)
     return EXIT_OK
 
 
@@ -520,21 +321,11 @@ def triage(
     json_: JsonOpt = False,
 ) -> int:
     """Constat en lecture seule pour l'analyste, écrit uniquement dans le dossier choisi."""
-    from hygie.incident.journal import Journal
-    from hygie.incident.triage import run_triage
+    from hygie.incident import run_triage
 
     with err_console.status(_("Constat en cours…")) as status:
         result = run_triage(
             to, paths=path or None, progress=lambda s: status.update(_("Constat : {s}").format(s=s))
-        )
-    if Journal.exists_in(to):
-        manifest = Path(result.folder) / "manifest.json"
-        import hashlib
-
-        Journal.open(to).append(
-            _("constat en lecture seule écrit dans {d}").format(d=Path(result.folder).name),
-            kind="triage",
-            data={"manifest_sha256": hashlib.sha256(manifest.read_bytes()).hexdigest()},
         )
     if json_:
         print_json(
@@ -571,8 +362,7 @@ def report(
     """Préparer les textes pour cybermalveillance.gouv.fr et la CNIL (rien n'est envoyé)."""
     from dataclasses import replace
 
-    from hygie.incident.journal import Journal
-    from hygie.incident.report import build_drafts, load_answers
+    from hygie.incident import Journal, ReportAnswers, build_drafts, load_answers
 
     Journal.open(folder)
     a = load_answers(answers) if answers else ReportAnswers()
@@ -596,7 +386,7 @@ def report(
 def _ask_report(a: ReportAnswers) -> ReportAnswers:  # pragma: no cover - interactive
     from dataclasses import replace
 
-    from hygie.incident.report import NO, UNKNOWN, YES
+    from hygie.incident import NO, UNKNOWN, YES
 
     c = err_console
     disc = Prompt.ask(

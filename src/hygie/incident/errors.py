@@ -1,4 +1,4 @@
-"""Errors of the incident and kit capability (exit codes 40-49)."""
+"""Errors of the incident and kit capability (exit codes 40-49, 58-59)."""
 
 from __future__ import annotations
 
@@ -93,3 +93,17 @@ class PathNotFound(IncidentError):
     code = "incident_path_not_found"
     message_fr = "Le dossier {path} n'existe pas."
     hint_fr = "Vérifiez le chemin et relancez la vérification."
+
+
+class AnchorCopyNotWritable(IncidentError):
+    """The second copy of the journal's head (``--copy-to``) cannot be written there."""
+
+    exit_code = 49
+    code = "incident_anchor_copy_not_writable"
+    message_fr = (
+        "La seconde copie du code de contrôle ne peut pas être écrite dans {path} : {detail}"
+    )
+    hint_fr = (
+        "Choisissez un autre support que celui du journal (une deuxième clé USB, un dossier "
+        "réseau) qui accepte l'écriture, ou ouvrez l'incident sans --copy-to."
+    )

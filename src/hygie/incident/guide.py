@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from hygie.errors import AppError
 from hygie.i18n import _
-from hygie.incident import network
+from hygie.incident import isolation, network
 from hygie.incident.journal import Journal
 from hygie.incident.kit import load_kit_config
 from hygie.incident.report import NO, UNKNOWN, YES, ReportAnswers, build_drafts
@@ -97,17 +97,10 @@ def run_guide(
         )
     elif plan is not None and plan.commands and ui.confirm(_("Couper le réseau maintenant ?")):
         try:
-            applied = network.apply(plan, j.folder)
+            isolation.apply(plan, folder=j.folder, journal_folder=j.folder)  # journals it
             isolated = True
-            j.append(
-                _("réseau coupé : {c}").format(c="; ".join(applied.done)),
-                step=3,
-                kind="isolate",
-                data=plan.to_dict(),
-            )
-        except AppError as exc:
+        except AppError as exc:  # journaled by isolation.apply
             ui.info(exc.render() + "\n→ " + exc.hint())
-            _record(j, 3, _("échec de la coupure du réseau : {e}").format(e=exc.render()), drill)
     else:
         _record(j, 3, _("isolation par hygie refusée ou impossible"), drill)
     manual = ui.confirm(_("Le câble réseau est débranché et le Wi-Fi coupé ?"))
@@ -178,11 +171,12 @@ def _yn(v: bool) -> str:
     return _("oui") if v else _("non")
 
 
-def start(folder: Path, *, drill: bool = False) -> Journal:
-    """Open the journal (first entry says whether it is a drill)."""
+def start(folder: Path, *, drill: bool = False, copy_to: Path | None = None) -> Journal:
+    """Open the journal (first entry says whether it is a drill); ``copy_to``: a folder on
+    another medium keeping a second copy of the journal's head."""
     from hygie import __version__
 
-    j = Journal.create(folder)
+    j = Journal.create(folder, copy_to=copy_to)
     j.append(
         _("exercice ouvert (rien ne sera coupé)") if drill else _("incident ouvert"),
         kind="start",

@@ -35,9 +35,10 @@ from typing import Any
 from hygie import proc
 from hygie.i18n import _
 from hygie.incident import destination
+from hygie.incident.journal import Journal
 from hygie.incident.privacy import mask, user_folders, user_home
 from hygie.incident.signs import scan
-from hygie.platform import current
+from hygie.platform import current, system
 
 SOFTWARE_DAYS = 7
 MAX_HASH_BYTES = 512 * 1024 * 1024
@@ -447,7 +448,7 @@ def run_triage(
             progress(label)
 
     user = os.environ.get("SUDO_USER", "")
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    as_root = bool(system().is_elevated())
     executables: list[str] = []
     for cmd in triage_commands(platform, user, as_root):
         step(cmd.name)
@@ -517,6 +518,16 @@ def run_triage(
     destination.write_text(folder / "SHA256SUMS", sums)
     destination.write_text(folder / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     files = (*w.files,)
+    if Journal.exists_in(dest):  # the incident's journal records the snapshot and its manifest
+        Journal.open(dest).append(
+            _("constat en lecture seule écrit dans {d}").format(d=folder.name),
+            kind="triage",
+            data={
+                "manifest_sha256": hashlib.sha256(
+                    (folder / "manifest.json").read_bytes()
+                ).hexdigest()
+            },
+        )
     return TriageResult(
         folder=str(folder),
         files=files,

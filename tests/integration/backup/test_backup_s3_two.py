@@ -24,13 +24,17 @@ def _quiet(*_args: Any) -> None:
 def test_dashboard_second_s3_destination_keeps_both_keys(
     source_tree: Path, make_s3_server: Callable[..., Any]
 ) -> None:
-    from hygie.web.capabilities import _setup_job
+    from hygie.web.base import WebState
+    from hygie.web.routes.backup import _setup_job
+    from hygie.web.security import Sessions
+
+    st = WebState(sessions=Sessions())
 
     one = make_s3_server()
     two = make_s3_server(key="deuxiemecle", secret="deuxiemesecret456")
     url1, url2 = f"s3:{one.url}/cabinet", f"s3:{two.url}/cabinet"
-    _setup_job([str(source_tree)], url1, (one.key, one.secret))(_quiet)
-    _setup_job([], url2, (two.key, two.secret))(_quiet)
+    _setup_job(st, [str(source_tree)], url1, (one.key, one.secret))(_quiet)
+    _setup_job(st, [], url2, (two.key, two.secret))(_quiet)
     cfg = backup.load_config(__import__("hygie.store", fromlist=["open_store"]).open_store())
     assert cfg is not None
     names = {d.url: d.name for d in cfg.destinations}

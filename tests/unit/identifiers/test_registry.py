@@ -20,6 +20,7 @@ def test_every_recognizer_has_a_table_test_and_a_spec(rec: object) -> None:
     assert module
     name = {
         "FR_NIR": "fr_nir",
+        "FR_NIR_NOKEY": "fr_nir_nokey",
         "FR_RPPS": "fr_rpps",
         "FR_ADELI": "fr_adeli",
         "FR_FINESS": "fr_finess",

@@ -79,7 +79,7 @@ def test_real_guide_applies_isolation_when_confirmed(tmp_path: Path) -> None:
     assert (tmp_path / "usb" / "state" / "isolation.json").exists()
 
 
-def test_cli_drill_records_a_drill_and_real_start_writes_no_store(
+def test_cli_drill_records_a_drill_and_real_start_writes_only_its_anchor(
     tmp_path: Path,
     hygie_home: Path,
     capsys: pytest.CaptureFixture[str],
@@ -99,11 +99,21 @@ def test_cli_drill_records_a_drill_and_real_start_writes_no_store(
         assert last_drill_at(store) is not None
     finally:
         store.close()
-    store_file = hygie_home / "data" / "hygie.sqlite3"
-    before = store_file.stat().st_mtime_ns
+
+    def rows() -> set[tuple[str, str]]:
+        s = open_store()
+        try:
+            return set(s.conn.execute("SELECT module, key FROM state").fetchall())
+        finally:
+            s.close()
+
+    before = rows()
     code, out, _err = run_cli(
         ["incident", "start", "--to", str(tmp_path / "real"), "--no-guide", "--json"], capsys
     )
     assert code == 0
-    assert json.loads(out)["data"]["drill"] is False
-    assert store_file.stat().st_mtime_ns == before
+    doc = json.loads(out)["data"]
+    assert doc["drill"] is False
+    # a real incident records no drill: only the new journal's anchor (its head) is added
+    added = rows() - before
+    assert len(added) == 1 and next(iter(added))[1].startswith("journal:")

@@ -64,8 +64,10 @@ def test_edited_entry_with_recomputed_hash_breaks_the_next_link(tmp_path: Path) 
     e["hash"] = entry_hash(e)
     lines[1] = json.dumps(e, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     _write(folder, lines)
-    p = verify(folder).first_problem
-    assert p is not None and p.seq == 3 and p.reason == "altered"
+    problems = verify(folder).problems
+    # the rewritten entry has no valid signature; the next link is broken too
+    assert (problems[0].seq, problems[0].reason) == (2, "unsigned")
+    assert (problems[1].seq, problems[1].reason) == (3, "altered")
 
 
 def test_deleted_entry_is_reported_as_missing(tmp_path: Path) -> None:
@@ -102,7 +104,7 @@ def test_replaced_last_entry_is_seen_through_the_head(tmp_path: Path) -> None:
     lines[-1] = json.dumps(e, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     _write(folder, lines)
     p = verify(folder).first_problem
-    assert p is not None and p.reason == "altered" and p.seq == 5
+    assert p is not None and p.reason == "unsigned" and p.seq == 5
 
 
 def test_garbage_line_is_unreadable_and_appending_still_works(tmp_path: Path) -> None:
@@ -144,8 +146,15 @@ def test_cli_start_note_verify_and_tamper(
     assert code == 0
     code, out, _err = run_cli(["incident", "verify", str(folder)], capsys)
     assert code == 0 and "intact" in out
-    # A real incident writes nothing in hygie's own folders (no store, no config).
-    assert not (hygie_home / "data" / "hygie.sqlite3").exists()
+    # A real incident writes in hygie's own folders only the journal's anchor (its head) and
+    # its key: no config, nothing else in the store.
+    assert not (hygie_home / "config" / "config.toml").exists()
+    from hygie.store import open_store
+
+    s = open_store()
+    rows = s.conn.execute("SELECT module, key FROM state").fetchall()
+    s.close()
+    assert len(rows) == 1 and rows[0][0] == "incident" and rows[0][1].startswith("journal:")
     lines = _lines(folder)
     lines[1] = lines[1].replace("écran", "ecran")
     _write(folder, lines)

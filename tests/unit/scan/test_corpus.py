@@ -8,7 +8,7 @@ from tests.scan_corpus import generate, precision_recall
 from tests.scan_docs import make_email
 
 from hygie.identifiers import analyze, is_patient_data
-from hygie.scan.engine import scan_email
+from hygie.scan import scan_email
 
 
 def test_precision_recall_on_plain_text(record_property: Callable[[str, object], None]) -> None:
@@ -35,7 +35,7 @@ def test_per_kind_no_false_positive_on_hard_negatives() -> None:
 
 def test_same_corpus_through_mail(record_property: Callable[[str, object], None]) -> None:
     docs = generate(60, seed=3)
-    predicted = [scan_email(make_email(d.text)).status == "patient_data" for d in docs]
+    predicted = [scan_email(make_email(d.text)).verdict == "found" for d in docs]
     precision, recall, _fp, _fn = precision_recall(predicted, [d.patient for d in docs])
     record_property(
         "summary",
