@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hygie import proc
 from hygie.backup import children, state, vss
 from hygie.backup.destinations import (
     KIND_LOCAL,
@@ -37,6 +36,8 @@ from hygie.backup.repo import (
 )
 from hygie.backup.restic import EXIT_INCOMPLETE_SNAPSHOT, Repo, classify, json_lines, restic_version
 from hygie.i18n import _
+from hygie.platform import system
+from hygie.platform.os_base import Volume
 from hygie.store import Store, utcnow
 
 __all__ = ["backup_one", "eject", "run"]
@@ -220,7 +221,5 @@ def eject(dest: Destination) -> bool:
     disk = find_disk(dest, devices)
     if disk is None or not disk.target:
         return True
-    cp = proc.run(["udisksctl", "unmount", "-b", disk.source], timeout=60)
-    if not cp.ok:
-        cp = proc.run(["umount", disk.target], timeout=60)
-    return cp.ok
+    volume = Volume(disk.target, disk.uuid, disk.label, disk.source, disk.fstype, True)
+    return system().eject(volume).ok  # udisksctl/umount, diskutil eject, or Windows' own
