@@ -110,8 +110,20 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")
     ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier des données de hygie (comme HYGIE_HOME ; utilisé par les tâches "
+            "planifiées de Windows, qui ne transmettent pas de variables d'environnement).",
+        ),
+    ] = None,
 ) -> None:
     """hygie : l'hygiène informatique du cabinet."""
+    if home:
+        import os
+
+        os.environ["HYGIE_HOME"] = home
     set_language(lang)
 
 
