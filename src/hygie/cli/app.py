@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Annotated
 
+import click
 import typer
 from rich.text import Text
 
 from hygie import __version__
-from hygie.errors import EXIT_USAGE, AppError
+from hygie import log as hygie_log
+from hygie.errors import EXIT_USAGE, AppError, UnexpectedError
 from hygie.i18n import _, set_language
 from hygie.output import envelope, err_console, print_json
 
@@ -37,9 +40,15 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Afficher aussi le journal technique (fichier hygie.log)."),
+    ] = False,
 ) -> None:
     """hygie : l'hygiène informatique du cabinet."""
     set_language(lang)
+    if debug:
+        hygie_log.setup(debug=True)
 
 
 # One module per capability, each with ``register(app)``. A capability adds one line here.
@@ -69,10 +78,23 @@ def _wants_json(argv: list[str]) -> bool:
     return "--json" in argv
 
 
+def _unexpected(exc: Exception) -> AppError:
+    """Log an uncaught error with its traceback; the French error the user sees."""
+    logging.getLogger("hygie.cli").error("uncaught error", exc_info=exc)
+    return UnexpectedError(kind=type(exc).__name__, log=str(hygie_log.log_path()))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    hygie_log.setup(debug="--debug" in args)
     try:
-        rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        try:
+            rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        except (AppError, typer.Abort, typer.TyperException, typer.Exit, click.ClickException,
+                KeyboardInterrupt):  # fmt: skip
+            raise
+        except Exception as unexpected:
+            raise _unexpected(unexpected) from unexpected
     except AppError as exc:
         if _wants_json(args):
             print_json(envelope("error", None, status="error", error=exc.to_dict()))
