@@ -163,3 +163,17 @@ def test_send_data_puts_the_same_bytes_on_the_wire_as_smtplib(pair: Pair) -> Non
         c.rcpt("c@d.fr")
         assert send_data(c, body) == (250, b"2.0.0 kept")
     assert pair.stock.got[-1] == pair.stock.got[-2]
+
+
+def test_client_gone_during_data_leaves_the_server_serving(pair: Pair) -> None:
+    n = len(pair.guard.got)
+    with socket.create_connection(("127.0.0.1", pair.c2.port), timeout=10) as s:
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"EHLO t\r\nMAIL FROM:<a@b.fr>\r\nRCPT TO:<c@d.fr>\r\nDATA\r\n")
+        while not f.readline().startswith(b"354"):
+            pass
+        s.sendall(b"Subject: x\r\n\r\nmoitie du messa")  # then the connection drops
+    time.sleep(0.2)
+    assert len(pair.guard.got) == n  # nothing handed to the handler
+    assert _converse(pair.c2.port, _stuff(b"ok\r\n"), []) == [b"250 2.0.0 kept\r\n"]
