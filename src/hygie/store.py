@@ -107,7 +107,8 @@ class Store:
                 time.sleep(0.05)
 
     def _apply_migrations(self) -> None:
-        for module, statements in _MIGRATIONS.items():
+        # a snapshot: another thread may be importing a capability that registers its tables
+        for module, statements in [(m, list(st)) for m, st in list(_MIGRATIONS.items())]:
             row = self.conn.execute(
                 "SELECT version FROM schema_versions WHERE module = ?", (module,)
             ).fetchone()
