@@ -222,7 +222,12 @@ async def setup(request: Request) -> Response:
             else:
                 target = str(Path(disk) / REPO_FOLDER)
         elif folder:
-            path, problem = pickers.checked_folder(folder)
+            # a new folder is fine when the folder holding it exists (hygie creates it)
+            path, problem = pickers.checked_folder(folder, must_exist=False)
+            if not problem:
+                _parent, problem = pickers.checked_folder(str(Path(path).parent))
+            if not problem and Path(path).exists() and not Path(path).is_dir():
+                problem = _("« {path} » est un fichier, pas un dossier.").format(path=path)
             if problem:
                 errors["dossier"] = (
                     problem
