@@ -170,6 +170,20 @@ async def start(request: Request) -> Response:
     return redirect(f"/taches/{job.job_id}")
 
 
+def _storage_url_ok(url: str) -> bool:
+    """https:// (or plain http:// to this computer itself, for a test server)."""
+    import urllib.parse
+
+    if len(url) > MAX_URL:
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+
+
 def _check_sources(raw: str, errors: FormErrors, required: bool) -> list[str]:
     lines = [x.strip() for x in raw.splitlines() if x.strip()]
     if not lines and required:
@@ -200,7 +214,7 @@ async def setup(request: Request) -> Response:
             errors["s3_url"] = _(
                 "Mettez d'abord en place la sauvegarde sur un disque, puis ajoutez cette copie."
             )
-        elif not url.startswith("https://") or len(url) > MAX_URL or len(url) < 12:
+        elif not _storage_url_ok(url):
             errors["s3_url"] = _("Indiquez l'adresse complète, qui commence par https://")
         if not key or len(key) > MAX_KEY:
             errors["s3_key"] = _("Recopiez la clé d'accès donnée par l'hébergeur.")
