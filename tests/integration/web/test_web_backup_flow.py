@@ -139,6 +139,9 @@ def test_set_up_back_up_verify_and_print_the_sheet(
     assert sheet.status_code == 200 and "content-disposition" not in sheet.headers
     assert "Imprimez puis fermez cette page" in sheet.text
     assert "sha256-" in sheet.headers["content-security-policy"]
+    # a folder on the system disk is not ejectable: said in words, nothing run
+    r = c.post("/sauvegardes/ejecter", data={"csrf_token": csrf(c), "destination": "local"})
+    assert "ne peut pas être éjecté d&#39;ici" in r.text
 
 
 def test_restore_test_during_a_backup_says_what_runs_and_offers_to_queue(

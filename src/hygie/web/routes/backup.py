@@ -16,8 +16,10 @@ from hygie.web import firstrun, pickers
 from hygie.web.base import (
     FormErrors,
     WebState,
+    flash,
     form_of,
     in_thread,
+    log,
     redirect,
     render,
     state_of,
@@ -59,11 +61,62 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
             result = engine.verify(progress=_progress(report, _("Test de restauration")))
         doc = result.to_dict()
         doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
+        doc["ejectable"] = [n for n in doc["unplug"] if _volume_of(st, n) is not None]
         report(None, None, _("Mise à jour du bilan…"))
         st.reevaluate()
         return doc
 
     return run
+
+
+def _volume_of(st: WebState, name: str) -> Any:
+    """The removable volume holding destination ``name`` when this OS can eject it."""
+    from hygie.backup import state
+    from hygie.backup.destinations import resolve
+    from hygie.platform import system
+
+    cfg = state.load_config(st.store())
+    dest = next((d for d in (cfg.destinations if cfg else ()) if d.name == name), None)
+    if dest is None or not dest.removable:
+        return None
+    try:
+        volume = system().volume_of(resolve(dest))
+    except Exception:  # an absent disk, an unknown OS: no eject button, the text stays
+        return None
+    return volume if volume is not None and volume.removable and volume.device else None
+
+
+async def eject(request: Request) -> Response:
+    """Eject the backup disk so that she can unplug it (where the OS allows it)."""
+    from hygie.platform import system
+
+    st = state_of(request)
+    name = str((await form_of(request)).get("destination", ""))[:100]
+    volume = await in_thread(_volume_of, st, name)
+    if volume is None:
+        flash(
+            request,
+            _(
+                "Ce disque ne peut pas être éjecté d'ici : "
+                "éjectez-le depuis l'explorateur de fichiers."
+            ),
+            "info",
+        )
+        return redirect("/sauvegardes")
+    done = await in_thread(system().eject, volume)
+    if done.ok:
+        flash(request, _("Disque éjecté : vous pouvez le débrancher et le ranger à l'abri."), "ok")
+    else:
+        log.warning("eject of %s failed: %s", volume.device, (done.stderr or "")[-500:])
+        flash(
+            request,
+            _(
+                "Le disque n'a pas pu être éjecté : fermez les fenêtres qui l'utilisent, "
+                "puis réessayez ou éjectez-le depuis l'explorateur de fichiers."
+            ),
+            "error",
+        )
+    return redirect("/sauvegardes")
 
 
 def _setup_job(
@@ -296,4 +349,5 @@ ROUTES = [
     Route("/sauvegardes/tester", start, methods=["POST"]),
     Route("/sauvegardes/configurer", setup, methods=["POST"]),
     Route("/sauvegardes/fiche", sheet),
+    Route("/sauvegardes/ejecter", eject, methods=["POST"]),
 ]
