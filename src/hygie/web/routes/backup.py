@@ -24,6 +24,7 @@ from hygie.web.base import (
     render,
     state_of,
 )
+from hygie.web.failures import failure_from_dict
 from hygie.web.jobs import Report
 from hygie.web.printview import print_view
 
@@ -62,6 +63,9 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
         doc = result.to_dict()
         doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
         doc["ejectable"] = [n for n in doc["unplug"] if _volume_of(st, n) is not None]
+        for d in doc["destinations"]:
+            if d.get("error"):  # her sentence, and restic's own words folded away
+                d["failure"] = failure_from_dict(d["error"], destination=d["destination"])
         report(None, None, _("Mise à jour du bilan…"))
         st.reevaluate()
         return doc
