@@ -30,7 +30,9 @@ import zipfile
 from pathlib import Path
 
 from hygie import proc
-from hygie.media.engine import Limits, OwnClamd, eicar_bytes
+from hygie.media.canaries import eicar_bytes
+from hygie.media.clamd_engine import OwnClamd
+from hygie.media.engines import Limits
 from hygie.media.testdb import build_test_database
 
 MB = 1024 * 1024

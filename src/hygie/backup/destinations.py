@@ -6,20 +6,35 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from hygie import proc
 from hygie.backup.errors import DestinationAbsent, DestinationUnreachable
-from hygie.errors import UsageError
+from hygie.backup.kinds import (
+    KIND_LOCAL,
+    KIND_REST,
+    KIND_S3,
+    KIND_SFTP,
+    KINDS,
+    DestinationKind,
+    kind_of,
+    parse_destination,
+)
 from hygie.i18n import _
 
-KIND_LOCAL, KIND_S3, KIND_REST, KIND_SFTP = "local", "s3", "rest", "sftp"
-OFFSITE_KINDS = frozenset({KIND_S3, KIND_REST, KIND_SFTP})
+__all__ = [
+    "KIND_LOCAL",
+    "KIND_REST",
+    "KIND_S3",
+    "KIND_SFTP",
+    "OFFSITE_KINDS",
+    "Destination",
+    "parse_destination",
+]
+OFFSITE_KINDS = frozenset(k.name for k in KINDS if k.offsite)
 # Mount roots where desktops mount removable media.
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 
@@ -36,23 +51,25 @@ class Destination:
     repo_id: str = ""
 
     @property
+    def kind_info(self) -> DestinationKind:
+        return kind_of(self.kind)
+
+    @property
     def offsite(self) -> bool:
-        return self.kind in OFFSITE_KINDS
+        return self.kind_info.offsite
 
     @property
     def host(self) -> str:
         """Host name of a network destination ('' for a local path)."""
-        if self.kind == KIND_S3:
-            rest = self.url[3:]
-            if "://" not in rest:
-                rest = "https://" + rest
-            return (urlparse(rest).hostname or "").lower()
-        if self.kind == KIND_REST:
-            return (urlparse(self.url[5:]).hostname or "").lower()
-        if self.kind == KIND_SFTP:
-            m = re.match(r"sftp:(?:[^@]+@)?([^:/]+)", self.url)
-            return m[1].lower() if m else ""
-        return ""
+        return self.kind_info.host(self.url)
+
+    @property
+    def identity(self) -> str:
+        """What identifies this destination wherever it is seen: a removable disk by its
+        filesystem UUID (or label) and folder, anything else by its repository string."""
+        if self.removable and (self.fs_uuid or self.fs_label):
+            return f"disk:{self.fs_uuid or self.fs_label}/{self.subpath}"
+        return self.url
 
     @property
     def disk_label(self) -> str:
@@ -76,25 +93,6 @@ class Destination:
             subpath=str(d.get("subpath", "")),
             repo_id=str(d.get("repo_id", "")),
         )
-
-
-def parse_destination(arg: str) -> tuple[str, str]:
-    """``--destination`` value -> (kind, restic repository string)."""
-    a = arg.strip()
-    if a.startswith("s3:"):
-        return KIND_S3, a
-    if a.startswith("rest:"):
-        return KIND_REST, a
-    if a.startswith("sftp:"):
-        return KIND_SFTP, a
-    if re.match(r"^[a-z0-9]+:", a) and not re.match(r"^[A-Za-z]:[\\/]", a):
-        raise UsageError(
-            detail=_("destination « {d} » inconnue (chemin, s3:URL, rest:URL ou sftp:)").format(d=a)
-        )
-    p = Path(a).expanduser()
-    if not p.is_absolute():
-        p = p.resolve()
-    return KIND_LOCAL, str(p)
 
 
 # --- disks: findmnt / lsblk (pure parsers + probes) -------------------------------------
@@ -282,18 +280,7 @@ def resolve(dest: Destination, devices: list[Mount] | None = None) -> str:
 
 def endpoint(dest: Destination) -> tuple[str, int] | None:
     """(host, port) to test before running restic against a network destination."""
-    if dest.kind == KIND_S3:
-        rest = dest.url[3:]
-        if "://" not in rest:
-            rest = "https://" + rest
-    elif dest.kind == KIND_REST:
-        rest = dest.url[5:]
-    else:
-        return None
-    u = urlparse(rest)
-    if not u.hostname:
-        return None
-    return u.hostname, u.port or (443 if u.scheme == "https" else 80)
+    return dest.kind_info.endpoint(dest.url)
 
 
 def check_reachable(dest: Destination, timeout: float = 5.0) -> None:

@@ -128,6 +128,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.scan",
     "hygie.cli.serve",
     "hygie.cli.doctor",
+    "hygie.cli.remind",
 )
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -153,6 +154,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("hygie.cli.mail", N_("Messagerie : adresses MSSanté, relais de garde, exposition.")),
     "media": ("hygie.cli.media", N_("Station blanche : analyser une clé USB ou un disque.")),
     "doctor": ("hygie.cli.doctor", N_("Vérifier les composants dont hygie a besoin ici.")),
+    "remind": ("hygie.cli.remind", N_("Rappels : prévenir quand une mesure glisse.")),
 }
 
 

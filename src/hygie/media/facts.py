@@ -22,15 +22,15 @@ from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
 from hygie.media.clamd import ClamdClient, ClamdError
-from hygie.media.engine import (
+from hygie.media.clamd_engine import (
     SYSTEM_CLAMD_CONF,
-    SignatureInfo,
     address_from_conf,
     database_signatures,
     parse_clamd_conf,
     parse_version_reply,
     system_database_dir,
 )
+from hygie.media.engines import SignatureInfo
 
 RECENT_DAYS = 90
 SOURCE = "hygie media"

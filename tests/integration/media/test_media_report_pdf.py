@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hygie.media.engine import Engine, eicar_bytes
+from hygie.media.canaries import eicar_bytes
+from hygie.media.clamd_engine import ClamdEngine as Engine
 from hygie.media.station import render_html, station_copy
 from hygie.render import pdf as pdf_mod
 

@@ -79,11 +79,20 @@ def test_backup_errors_are_in_band_with_unique_codes_and_hints() -> None:
         if isinstance(c, type) and issubclass(c, AppError) and c.__module__ == berr.__name__
     ]
     assert len(classes) >= 10
-    assert all(10 <= c.exit_code <= 19 for c in classes)
+    assert all(10 <= c.exit_code <= 19 or 53 <= c.exit_code <= 57 for c in classes)
     assert len({c.code for c in classes}) == len(classes)
     assert len({c.exit_code for c in classes}) == len(classes)
     for c in classes:
-        err = c(destination="disque", label="CABINET-1", detail="x", target="/t")
+        err = c(
+            destination="disque",
+            label="CABINET-1",
+            detail="x",
+            target="/t",
+            since="2026-11-29",
+            pid=4242,
+            location="/media/x",
+        )
         assert err.render() and err.hint(), c
+        assert "{" not in err.render() + err.hint(), c  # every placeholder is filled
     absent = berr.DestinationAbsent(destination="disque", label="CABINET-1", detail="")
     assert "Branchez le disque « CABINET-1 »" in absent.hint()
