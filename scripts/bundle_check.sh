@@ -6,10 +6,15 @@ set -eu
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TMP="$(mktemp -d -t hygie-bundle-XXXXXX)"
 [ "${KEEP:-}" = 1 ] || trap 'rm -rf "$TMP"' EXIT
+# A copy of the tree: editing the checkout during the (long) build must not mix two versions.
+mkdir "$TMP/tree"
+cp -R "$ROOT/src" "$ROOT/packaging" "$ROOT/pyproject.toml" "$ROOT/README.md" "$TMP/tree/"
+find "$TMP/tree" -name __pycache__ -prune -exec rm -rf {} +
 python3 -m venv "$TMP/venv"
-"$TMP/venv/bin/pip" install -q "$ROOT" -r "$ROOT/packaging/build-requirements.txt"
+"$TMP/venv/bin/pip" install -q "$TMP/tree" -r "$ROOT/packaging/build-requirements.txt" 2>&1 \
+  | grep -v "^WARNING: Location" || true
 HYGIE_RESTIC="$(command -v restic)" "$TMP/venv/bin/pyinstaller" --noconfirm --log-level WARN \
-  --distpath "$TMP/dist" --workpath "$TMP/build" "$ROOT/packaging/pyinstaller/hygie.spec"
+  --distpath "$TMP/dist" --workpath "$TMP/build" "$TMP/tree/packaging/pyinstaller/hygie.spec"
 BIN="$TMP/dist/hygie/hygie"
 export HYGIE_HOME="$TMP/home"
 # Only the bundle: no PATH entry that could find the system's restic instead of the bundled one.

@@ -23,6 +23,13 @@ from hygie.platform import PLATFORM_LABELS_FR, PlatformName
 log = logging.getLogger(__name__)
 
 State = Literal["ok", "warn", "missing", "unknown", "not_configured"]
+STATE_LABELS: dict[str, str] = {
+    "ok": N_("prêt"),
+    "warn": N_("utilisable, à améliorer"),
+    "missing": N_("manquant"),
+    "unknown": N_("impossible à vérifier"),
+    "not_configured": N_("non configuré"),
+}
 SIGNATURES_FRESH_DAYS = 7.0
 SIGNATURES_MAX_DAYS = 30.0
 RELAY_CONNECT_TIMEOUT_S = 5.0
@@ -382,12 +389,16 @@ def check_relay(config: dict[str, Any], needed: bool, platform: str) -> Componen
     return Component("relay", "ok", True, f"{upstream} accepts connections")
 
 
-def check_dashboard(config: dict[str, Any], platform: str) -> Component:
+def check_dashboard(
+    config: dict[str, Any], platform: str, serving_port: int | None = None
+) -> Component:
     web = config.get("web") if isinstance(config.get("web"), dict) else {}
     try:
         port = int((web or {}).get("port", 0))
     except (TypeError, ValueError):
         return Component("dashboard", "missing", True, "[web] port is not a number")
+    if port and port == serving_port:
+        return Component("dashboard", "ok", True, f"127.0.0.1:{port} (this dashboard)")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind(("127.0.0.1", port))
@@ -435,8 +446,12 @@ def _media_engine(ctx: Any) -> dict[str, Any] | None:
         return None
 
 
-def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport:
-    """Examine every component on this computer (never raises for a component's failure)."""
+def run_doctor(
+    *, progress: Callable[[str], None] | None = None, serving_port: int | None = None
+) -> DoctorReport:
+    """Examine every component on this computer (never raises for a component's failure).
+
+    ``serving_port``: the port the calling dashboard listens on (it is taken, by itself)."""
     from hygie.audit.service import make_context
 
     ctx = make_context()
@@ -452,7 +467,7 @@ def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport
         ("secrets", lambda: check_secrets(platform, features["backup"] or features["mail_relay"])),
         ("schedule", lambda: check_schedule(platform, features["backup"], Path.home())),
         ("relay", lambda: check_relay(ctx.config, features["mail_relay"], platform)),
-        ("dashboard", lambda: check_dashboard(ctx.config, platform)),
+        ("dashboard", lambda: check_dashboard(ctx.config, platform, serving_port)),
     ]
     components: list[Component] = []
     for cid, fn in checks:
@@ -466,4 +481,4 @@ def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport
     return DoctorReport(platform, tuple(components), features)
 
 
-__all__ = ["Component", "DoctorReport", "run_doctor", "web_advice"]
+__all__ = ["STATE_LABELS", "Component", "DoctorReport", "run_doctor", "web_advice"]
