@@ -11,8 +11,8 @@ mkdir "$TMP/tree"
 cp -R "$ROOT/src" "$ROOT/packaging" "$ROOT/pyproject.toml" "$ROOT/README.md" "$TMP/tree/"
 find "$TMP/tree" -name __pycache__ -prune -exec rm -rf {} +
 python3 -m venv "$TMP/venv"
-"$TMP/venv/bin/pip" install -q "$TMP/tree" -r "$ROOT/packaging/build-requirements.txt" 2>&1 \
-  | grep -v "^WARNING: Location" || true
+"$TMP/venv/bin/pip" install -q "$TMP/tree" -r "$ROOT/packaging/build-requirements.txt" \
+  > "$TMP/pip.log" 2>&1 || { cat "$TMP/pip.log"; exit 1; }
 HYGIE_RESTIC="$(command -v restic)" "$TMP/venv/bin/pyinstaller" --noconfirm --log-level WARN \
   --distpath "$TMP/dist" --workpath "$TMP/build" "$TMP/tree/packaging/pyinstaller/hygie.spec"
 BIN="$TMP/dist/hygie/hygie"
