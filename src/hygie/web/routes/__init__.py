@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from hygie.web.routes import audit, backup, choose, history, incident, jobs, mail, media
+from hygie.web.routes import audit, backup, choose, doctor, history, incident, jobs, mail, media
 
 
 def all_routes() -> list[Route]:
@@ -20,4 +20,5 @@ def all_routes() -> list[Route]:
         *incident.ROUTES,
         *choose.ROUTES,
         *jobs.ROUTES,
+        *doctor.ROUTES,
     ]
