@@ -45,7 +45,7 @@ def home() -> Path:
 
 def external_disks() -> list[Disk]:
     """The plugged-in external disks (and USB keys), with their names and free space."""
-    from hygie.backup.destinations import block_devices
+    from hygie.backup import block_devices
 
     out: list[Disk] = []
     for d in block_devices() or []:
