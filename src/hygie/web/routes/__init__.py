@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from hygie.web.routes import audit, backup, choose, history, incident, jobs, mail, media
+from hygie.web.routes import (
+    audit,
+    backup,
+    choose,
+    history,
+    incident,
+    jobs,
+    mail,
+    media,
+    remind,
+)
 
 
 def all_routes() -> list[Route]:
@@ -20,4 +30,5 @@ def all_routes() -> list[Route]:
         *incident.ROUTES,
         *choose.ROUTES,
         *jobs.ROUTES,
+        *remind.ROUTES,
     ]
