@@ -6,7 +6,6 @@ command needs them (``hygie --version`` costs little more than starting Python).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from typing import Annotated
@@ -53,6 +52,8 @@ class LazyGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except click.exceptions.UsageError as exc:
+            import difflib
+
             matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
                 exc.message = (
@@ -109,9 +110,29 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")
     ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier des données de hygie (comme HYGIE_HOME ; utilisé par les tâches "
+            "planifiées de Windows, qui ne transmettent pas de variables d'environnement).",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Afficher aussi le journal technique (fichier hygie.log)."),
+    ] = False,
 ) -> None:
     """hygie : l'hygiène informatique du cabinet."""
+    if home:
+        import os
+
+        os.environ["HYGIE_HOME"] = home
     set_language(lang)
+    if debug:
+        from hygie import log as hygie_log
+
+        hygie_log.setup(debug=True)
 
 
 # One module per capability, each with ``register(app)``. A capability adds one line here,
@@ -127,6 +148,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.scan",
     "hygie.cli.serve",
     "hygie.cli.doctor",
+    "hygie.cli.remind",
 )
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -152,6 +174,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("hygie.cli.mail", N_("Messagerie : adresses MSSanté, relais de garde, exposition.")),
     "media": ("hygie.cli.media", N_("Station blanche : analyser une clé USB ou un disque.")),
     "doctor": ("hygie.cli.doctor", N_("Vérifier les composants dont hygie a besoin ici.")),
+    "remind": ("hygie.cli.remind", N_("Rappels : prévenir quand une mesure glisse.")),
 }
 
 
@@ -217,21 +240,42 @@ def take_lang(args: list[str]) -> tuple[str | None, list[str]]:
     return lang, rest
 
 
+def _unexpected(exc: Exception) -> AppError:
+    """Log an uncaught error with its traceback; the French error the user sees."""
+    import logging
+
+    from hygie import log as hygie_log
+    from hygie.errors import UnexpectedError
+
+    logging.getLogger("hygie.cli").error("uncaught error", exc_info=exc)
+    return UnexpectedError(kind=type(exc).__name__, log=str(hygie_log.log_path()))
+
+
 def main(argv: list[str] | None = None) -> None:
     import os
 
+    from hygie import log as hygie_log
+
     args = list(sys.argv[1:] if argv is None else argv)
+    hygie_log.setup(debug="--debug" in args)
     install_words()
     try:
-        from hygie.replay import install_from_env
+        if os.environ.get("HYGIE_REPLAY"):
+            # hygie.replay's variable; the module (and subprocess) only when asked for.
+            from hygie.replay import install_from_env
 
-        install_from_env()
+            install_from_env()
         lang, args = take_lang(args)
         lang = lang or os.environ.get("HYGIE_LANG") or None
         if lang:
             set_language(lang)
             args = ["--lang", lang, *args]
-        rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        try:
+            rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        except (AppError, typer.Abort, typer.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as unexpected:  # a bug: logged with its traceback, French message
+            raise _unexpected(unexpected) from unexpected
     except AppError as exc:
         from rich.text import Text
 
