@@ -77,6 +77,10 @@ _SKIP_HEADERS = frozenset(
         "content-transfer-encoding",
         "content-disposition",
         "mime-version",
+        # machine-made links of mailing lists (numeric subscriber ids)
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "feedback-id",
     }
 )
 _TEXT_TYPES = frozenset(
