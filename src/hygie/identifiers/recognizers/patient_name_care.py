@@ -2,7 +2,7 @@
 
 A candidate is a capitalised first name from the French first-name list followed by a
 capitalised (or upper-case) surname from the French surname list: package data built from
-INSEE public data (see ``hygie/identifiers/data/README.md`` and scripts/build_names.py). It
+INSEE public data (see ``hygie/identifiers/data/SOURCES.txt`` and scripts/build_names.py). It
 counts only with specific health vocabulary within 250 characters (care acts, drugs,
 diagnoses), and never next to a signature, a greeting or a professional title (the name is
 then the sender's, the recipient's or a professional's).
