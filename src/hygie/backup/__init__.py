@@ -47,7 +47,7 @@ from hygie.backup.restoring import RestoreResult, restore
 from hygie.backup.schedule import ScheduleResult
 from hygie.backup.schedule import generate as generate_schedule
 from hygie.backup.sheet import render_sheet
-from hygie.backup.state import BackupConfig, Damage, load_config
+from hygie.backup.state import BackupConfig, Damage, RunRecord, last_run, load_config
 from hygie.backup.verifying import verify
 
 __all__ = [
@@ -75,6 +75,7 @@ __all__ = [
     "RepositoryDamaged",
     "RestoreConflict",
     "RestoreResult",
+    "RunRecord",
     "ScheduleResult",
     "SetupResult",
     "StatusResult",
@@ -85,6 +86,7 @@ __all__ = [
     "hds_list",
     "install_stop_handlers",
     "kind_of",
+    "last_run",
     "load_config",
     "parse_destination",
     "password_secret",
