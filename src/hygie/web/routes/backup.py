@@ -75,19 +75,9 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
 
 def _volume_of(st: WebState, name: str) -> Any:
     """The removable volume holding destination ``name`` when this OS can eject it."""
-    from hygie.backup import state
-    from hygie.backup.destinations import resolve
-    from hygie.platform import system
+    from hygie.backup import destination_volume
 
-    cfg = state.load_config(st.store())
-    dest = next((d for d in (cfg.destinations if cfg else ()) if d.name == name), None)
-    if dest is None or not dest.removable:
-        return None
-    try:
-        volume = system().volume_of(resolve(dest))
-    except Exception:  # an absent disk, an unknown OS: no eject button, the text stays
-        return None
-    return volume if volume is not None and volume.removable and volume.device else None
+    return destination_volume(name, store=st.store())
 
 
 async def eject(request: Request) -> Response:
