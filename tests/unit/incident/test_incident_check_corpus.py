@@ -91,7 +91,7 @@ def test_cli_check_of_nothing_exits_59(tmp_path: Path, capsys: pytest.CaptureFix
     empty = tmp_path / "vide"
     empty.mkdir()
     code, out, _err = run_cli(["incident", "check", str(empty)], capsys)
-    assert code == 59 and "rien conclure" in out
+    assert code == 59 and "rien conclure" in " ".join(out.split())
     code, out, _err = run_cli(["incident", "check", str(empty), "--json"], capsys)
     doc = json.loads(out)
     assert code == 59 and doc["status"] == "unknown" and doc["data"]["status"] == "unknown"
