@@ -192,48 +192,11 @@ DIRECTION_LABELS = {
     "same": N_("inchangé"),
 }
 
-# The six steps of the leaflet, in its order ("Vous pensez être victime d'une cyberattaque ?").
-INCIDENT_STEPS = (
-    (
-        N_("N'arrêtez pas et ne redémarrez pas votre ordinateur."),
-        N_("La mémoire de l'ordinateur garde des traces utiles pour comprendre l'attaque."),
-    ),
-    (
-        N_("N'utilisez plus l'ordinateur."),
-        N_("Ne touchez plus à rien : vous conservez ainsi les informations utiles à l'analyse."),
-    ),
-    (
-        N_("Débranchez le câble réseau ou coupez le Wi-Fi de l'ordinateur."),
-        N_("L'attaque ne peut plus atteindre les autres appareils ni vos sauvegardes."),
-    ),
-    (
-        N_("Prévenez votre prestataire informatique et/ou le responsable de la sécurité."),
-        N_("Appelez-les depuis un autre appareil (votre téléphone)."),
-    ),
-    (
-        N_("Décrivez l'incident sur cybermalveillance.gouv.fr et suivez les conseils proposés."),
-        N_("Le site vous oriente vers des professionnels proches de chez vous."),
-    ),
-    (
-        N_(
-            "En cas de violation de données personnelles, notifiez-la à la CNIL : "
-            "cnil.fr/fr/notifier-une-violation-de-donnees-personnelles."
-        ),
-        N_("La notification est à faire dans les 72 heures."),
-    ),
-)
-
 
 def incident_context() -> dict[str, Any]:
-    """The six steps (from the incident module when present) and the practice's contacts."""
-    try:
-        from hygie.incident.kit import load_kit_config
-        from hygie.incident.steps import STEPS
-    except ImportError:  # a build without the incident module: the leaflet's text
-        return {
-            "steps": [(_(title), _(detail)) for title, detail in INCIDENT_STEPS],
-            "contacts": [],
-        }
+    """The six steps (one list, in :mod:`hygie.incident`) and the practice's contacts."""
+    from hygie.incident import STEPS, load_kit_config
+
     try:
         kit = load_kit_config()
     except Exception:  # a broken config file must not hide the incident guide
