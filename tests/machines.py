@@ -22,6 +22,10 @@ def wfx(probe: str, case: str) -> str:
     return fixture_text("cmd", "windows", probe, f"{case}.txt")
 
 
+def wjson(probe: str, case: str) -> str:
+    return fixture_text("cmd", "windows", probe, f"{case}.json")
+
+
 def mfx(probe: str, case: str) -> str:
     return fixture_text("cmd", "darwin", probe, f"{case}.txt")
 
@@ -33,8 +37,11 @@ def windows_fr_machine() -> dict[tuple[str, ...], Spec]:
         tuple(w.MANAGE_BDE): wfx("manage_bde", "fr_encrypted"),
         tuple(w.SECURITY_CENTER_PS): wfx("security_center", "defender_only"),
         tuple(w.MP_STATUS_PS): wfx("mp_status", "enabled"),
+        tuple(w.SNAPSHOT_PS): wjson("snapshot", "fr_nurse_laptop"),
+        tuple(w.FIREWALL_PS): wjson("firewall_profiles", "all_on"),
         tuple(w.FIREWALL): wfx("netsh_firewall", "fr_all_on"),
-        tuple(w.WU_SEARCH_PS): wfx("wu_search", "fr_security_and_driver"),
+        tuple(w.WU_STATE_PS): wjson("wu_state", "fr_recent"),
+        tuple(w.WU_OFFLINE_PS): wfx("wu_search", "fr_security_and_driver"),
         tuple(w.WU_POLICY): NOT_FOUND_FR,
         tuple(w.OS_PS): wfx("win32_os", "fr_win11_25h2"),
         tuple(w.DISPLAY_VERSION): wfx("reg_display_version", "25h2"),

@@ -139,13 +139,13 @@ def run_sink(
 
 # --- the scanner ---------------------------------------------------------------------------
 def scanner() -> Any:
-    """The real scanner (hygie.scan.engine.scan_email)."""
-    from hygie.scan.engine import scan_email
+    """The real scanner (hygie.scan.scan_email, the typed API)."""
+    from hygie.scan import scan_email
 
     return scan_email
 
 
-def dying_scanner(raw: bytes, *, timeout_s: float = 10.0) -> Any:
+def dying_scanner(raw: bytes, *, deadline: float | None = None) -> Any:
     """A scanner whose worker process dies (for the fail-closed test of the process pool)."""
     import os
 

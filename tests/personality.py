@@ -69,6 +69,8 @@ def personality_env(
     if personality == "windows":
         base.update(
             {
+                # Windows' taskkill.exe, which always exists there (tree kill on time-out)
+                "PATH": os.pathsep.join([str(SITE / "bin"), base.get("PATH", "")]),
                 "USERPROFILE": str(user_home),
                 "USERNAME": "infirmiere",
                 "APPDATA": str(user_home / "AppData" / "Roaming"),
@@ -109,6 +111,29 @@ def run_hygie(
     if check_traceback:
         assert_no_traceback(cp)
     return cp
+
+
+def start_hygie(
+    personality: Personality,
+    args: Sequence[str],
+    *,
+    home: Path,
+    replay: Path | None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """Start a long-running ``python -m hygie ARGS`` (``serve``) as ``personality``; the
+    caller stops it (terminate + wait) and checks its stderr with :func:`assert_no_traceback`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hygie", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=personality_env(personality, home=home, replay_dir=replay, env=env),
+        cwd=str(home),
+    )
 
 
 def build_recording(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie.errors import StoreError
+from hygie.fileio import private_dir
 
 _MIGRATIONS: dict[str, list[str]] = {
     "core": [
@@ -66,7 +67,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path.parent)
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
@@ -106,7 +107,8 @@ class Store:
                 time.sleep(0.05)
 
     def _apply_migrations(self) -> None:
-        for module, statements in _MIGRATIONS.items():
+        # a snapshot: another thread may be importing a capability that registers its tables
+        for module, statements in [(m, list(st)) for m, st in list(_MIGRATIONS.items())]:
             row = self.conn.execute(
                 "SELECT version FROM schema_versions WHERE module = ?", (module,)
             ).fetchone()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextvars
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from hygie.audit.model import (
 from hygie.i18n import _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
 # Overall time budget for probes; a probe still running then is "unknown (timeout)".
 DEADLINE_S = 8.0
@@ -51,7 +53,8 @@ def needed_facts(measures: Iterable[Measure]) -> set[str]:
 def _run_provider(p: registry.Provider, ctx: ProbeContext) -> list[Fact]:
     try:
         return list(p.fn(ctx))
-    except Exception as exc:  # a probe never breaks the audit
+    except Exception as exc:  # a probe never breaks the audit: unknown, traceback in the log
+        log.exception("provider %s failed", p.name)
         return [
             Fact.unknown(k, _("erreur de la sonde : {err}").format(err=type(exc).__name__), p.name)
             for k in p.facts

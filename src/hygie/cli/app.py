@@ -6,7 +6,6 @@ command needs them (``hygie --version`` costs little more than starting Python).
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from typing import Annotated
@@ -53,6 +52,8 @@ class LazyGroup(TyperGroup):
         try:
             return self._click_resolve_command(ctx, args)
         except click.exceptions.UsageError as exc:
+            import difflib
+
             matches = difflib.get_close_matches(args[0], self.list_commands(ctx)) if args else []
             if matches:
                 exc.message = (
@@ -109,8 +110,20 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")
     ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier des données de hygie (comme HYGIE_HOME ; utilisé par les tâches "
+            "planifiées de Windows, qui ne transmettent pas de variables d'environnement).",
+        ),
+    ] = None,
 ) -> None:
     """hygie : l'hygiène informatique du cabinet."""
+    if home:
+        import os
+
+        os.environ["HYGIE_HOME"] = home
     set_language(lang)
 
 
@@ -127,6 +140,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.scan",
     "hygie.cli.serve",
     "hygie.cli.doctor",
+    "hygie.cli.remind",
 )
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -152,6 +166,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("hygie.cli.mail", N_("Messagerie : adresses MSSanté, relais de garde, exposition.")),
     "media": ("hygie.cli.media", N_("Station blanche : analyser une clé USB ou un disque.")),
     "doctor": ("hygie.cli.doctor", N_("Vérifier les composants dont hygie a besoin ici.")),
+    "remind": ("hygie.cli.remind", N_("Rappels : prévenir quand une mesure glisse.")),
 }
 
 
@@ -223,9 +238,11 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     install_words()
     try:
-        from hygie.replay import install_from_env
+        if os.environ.get("HYGIE_REPLAY"):
+            # hygie.replay's variable; the module (and subprocess) only when asked for.
+            from hygie.replay import install_from_env
 
-        install_from_env()
+            install_from_env()
         lang, args = take_lang(args)
         lang = lang or os.environ.get("HYGIE_LANG") or None
         if lang:

@@ -23,8 +23,9 @@ def register(app: typer.Typer) -> None:
         "scan",
         help=_(
             "Chercher des données de patient (n° de sécurité sociale, INS, dates de naissance…) "
-            "dans des fichiers, dossiers ou e-mails. Code de sortie : 0 rien trouvé, "
-            "1 données de patient trouvées ou fichier non analysable."
+            "dans des fichiers, dossiers ou e-mails. Rien n'est ignoré en silence : les liens, "
+            "dossiers illisibles et fichiers spéciaux sont listés comme non analysés. Code de "
+            "sortie : 0 rien trouvé, 1 données de patient trouvées ou fichier non analysé."
         ),
     )(scan)
 

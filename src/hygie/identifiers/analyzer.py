@@ -69,7 +69,13 @@ def _process(
         positive = _has(rec.context, before + " " + after)
         if rec.requires_context and not positive:
             return None
-        neg_window = before[-40:] + " " + lower[end : end + rec.negative_after]
+        neg_before = before[-40:]
+        line_start = neg_before.rfind("\n")
+        if line_start >= 0 and len(neg_before[line_start:].strip()) >= 3:
+            # A label on the same line speaks for the number; the line above does not
+            # ("Subject: Suivi" above a NIR is not a parcel tracking number).
+            neg_before = neg_before[line_start:]
+        neg_window = neg_before + " " + lower[end : end + rec.negative_after]
         negative = (not positive or rec.negative_overrides) and (
             _has(rec.negative_context, neg_window)
             or (

@@ -6,6 +6,9 @@ Public surface (what the CLI, the web dashboard and the audit import)::
     GuardRelay(settings, ...)                        # start()/stop(), or run_forever()
     decide(rcpts, raw, ...) -> Verdict               # the decision for one message
     check_upstream(settings, password) -> UpstreamCheck   # connect once, say why not
+    Quarantine(quarantine_folder())                  # items(), get(), open(), delete()
+    release(quarantine, id, settings, password)      # send a kept message (after confirmation)
+    purge_quarantine(quarantine, ids=, older_than_days=)
 """
 
 from hygie.mail.relay import (
@@ -14,13 +17,20 @@ from hygie.mail.relay import (
     SECRET_CLIENT,
     SECRET_UPSTREAM,
     GuardRelay,
+    Quarantine,
+    QuarantineItem,
     RelaySettings,
+    ShownFinding,
     UpstreamCheck,
     Verdict,
     check_upstream,
     decide,
+    purge_quarantine,
+    quarantine_folder,
+    release,
     run_forever,
     settings_from,
+    shown_headers,
 )
 
 __all__ = [
@@ -29,11 +39,18 @@ __all__ = [
     "SECRET_CLIENT",
     "SECRET_UPSTREAM",
     "GuardRelay",
+    "Quarantine",
+    "QuarantineItem",
     "RelaySettings",
+    "ShownFinding",
     "UpstreamCheck",
     "Verdict",
     "check_upstream",
     "decide",
+    "purge_quarantine",
+    "quarantine_folder",
+    "release",
     "run_forever",
     "settings_from",
+    "shown_headers",
 ]

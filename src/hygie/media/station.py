@@ -24,7 +24,7 @@ from typing import Any
 
 from hygie.hashing import pread, sha256_fd
 from hygie.i18n import _
-from hygie.media.engine import Engine
+from hygie.media.engines import ScanEngine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
 from hygie.media.walk import Entry
@@ -136,7 +136,7 @@ def _is_within(child: Path, parent: Path) -> bool:
 def station_copy(
     source: str,
     destination: str,
-    engine: Engine,
+    engine: ScanEngine,
     *,
     quarantine: str | None = None,
     workers: int | None = None,

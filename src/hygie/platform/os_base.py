@@ -138,6 +138,17 @@ class System:
         """Unmount / eject a removable volume; the command's result (``ok`` when done)."""
         return _unsupported("eject")
 
+    # -- the desktop ----------------------------------------------------------------------
+    def notify(self, title: str, body: str, *, urgent: bool = False) -> Completed:
+        """Show a desktop notification (hygie's reminders); ``ok`` when the OS took it."""
+        from hygie import proc
+        from hygie.platform.notify import notification_command
+
+        argv = notification_command(self.name, title, body, urgent=urgent)
+        if argv is None:
+            return _unsupported("notify")
+        return proc.run(argv, timeout=20, c_locale=False)
+
     # -- well-known folders ---------------------------------------------------------------
     def thunderbird_roots(self, home: Path) -> list[Path]:
         """Folders that may hold Thunderbird's ``profiles.ini``."""

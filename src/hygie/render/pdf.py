@@ -7,8 +7,9 @@ Engines, tried in this order:
 2. **the system's Chromium-family browser** in headless print-to-PDF mode: Microsoft Edge
    (on every Windows 10/11), Google Chrome or Chromium (macOS, Linux). The HTML goes
    through a temporary file in a private folder (it may hold a backup password), the browser
-   runs with its own throw-away profile, no JavaScript and no name resolution (so no
-   external resource is ever fetched), under a time-out that kills its whole process tree;
+   runs with its own throw-away profile, the page under a Content-Security-Policy (no
+   script, no external resource) and no name resolution, under a time-out that kills its
+   whole process tree;
 3. otherwise :class:`PdfEngineMissing`: a French message saying what to install for this OS,
    and the page kept as HTML next to the requested PDF so it can be printed from a browser.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -74,10 +76,26 @@ _BROWSER_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-default-apps",
-    "--blink-settings=scriptEnabled=false",
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--no-pdf-header-footer",
 )
+# The page may show only itself: no script, no fetch (inline styles, data: images and fonts).
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "script-src 'none'"
+)
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.I)
+
+
+def with_csp(html: str) -> str:
+    """``html`` with a Content-Security-Policy that forbids scripts and external requests."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    m = _HEAD.search(html)
+    if m:
+        return html[: m.end()] + meta + html[m.end() :]
+    return meta + html
+
+
 # Chromium refuses to start as root with its sandbox on (CI containers): retry without it.
 _ROOT_REFUSAL = "--no-sandbox"
 
@@ -177,7 +195,7 @@ class BrowserEngine:
         with tempfile.TemporaryDirectory(prefix="hygie-pdf-") as tmp:
             folder = private_dir(Path(tmp) / "work")
             page = folder / "page.html"
-            write_text_atomic(page, html, fsync=False)
+            write_text_atomic(page, with_csp(html), fsync=False)
             out = folder / "page.pdf"
             no_sandbox = BrowserEngine._needs_no_sandbox
             res = self._run(page, out, folder, no_sandbox=no_sandbox)
@@ -211,9 +229,7 @@ class PdfEngineMissing(ToolMissing):
     """No PDF engine: WeasyPrint does not load and no Chromium-family browser was found."""
 
     code = "pdf_engine_missing"
-    message_fr = (
-        "Aucun moyen de fabriquer un PDF sur cet ordinateur : le PDF {path} n'a pas été créé."
-    )
+    message_fr = "Aucun moyen de fabriquer un PDF sur cet ordinateur : {path} n'a pas été créé."
     hint_fr = "{install}{then}"
 
 
@@ -317,7 +333,7 @@ def html_to_pdf(html: str, *, path: Path | None = None) -> bytes:
     """
     usable, _status = engines()
     if not usable:
-        raise PdfEngineMissing(path=str(path or "?"), install=install_hint(), then="")
+        raise PdfEngineMissing(path=str(path or "PDF"), install=install_hint(), then="")
     last: Exception | None = None
     for engine in usable:
         try:

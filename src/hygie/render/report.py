@@ -84,9 +84,9 @@ def write_pdf(result: AuditResult, path: Path) -> Path:
 
 
 NO_PDF_NOTICE_FR = N_(
-    "Le PDF n'a pas pu être fabriqué sur cet ordinateur ({why}). Voici le rapport à imprimer : "
+    "Le PDF n'a pas pu être fabriqué sur cet ordinateur. Voici le rapport à imprimer : "
     "choisissez « Imprimer » dans le menu de votre navigateur, puis « Enregistrer au format "
-    "PDF » pour en garder une copie."
+    "PDF » pour en garder une copie. {why}"
 )
 
 
@@ -102,6 +102,7 @@ def pdf_or_printable(doc: dict[str, Any]) -> tuple[bytes, str]:
         return html_to_pdf(render_html_document(doc, for_pdf=True)), "application/pdf"
     except (AppError, OSError) as exc:
         logging.getLogger(__name__).warning("report PDF not made", exc_info=True)
-        why = exc.render() if isinstance(exc, AppError) else str(exc)
+        # What to install (no engine) or what went wrong (the engine failed).
+        why = (exc.hint() or exc.render()) if isinstance(exc, AppError) else str(exc)
         page = render_html_document(doc, notice=_(NO_PDF_NOTICE_FR).format(why=why))
         return page.encode("utf-8"), "text/html; charset=utf-8"

@@ -17,34 +17,16 @@ The legacy ``scan_bytes``/``scan_email`` of this module return a :class:`Documen
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from hygie.i18n import _, ngettext
 from hygie.identifiers import analyze, label_fr_of
-from hygie.scan.extract import (
-    HTML_EXT,
-    IMAGE_EXT,
-    IMAGE_MAGIC,
-    TEXT_EXT,
-    Deadline,
-    NotScannable,
-    Part,
-    _ext,
-    decode_text,
-    extract_docx,
-    extract_odf,
-    extract_pdf,
-    extract_xlsx,
-    html_to_text,
-    iter_email_parts,
-    normalize,
-    ocr_part,
-    split_mbox,
-)
+from hygie.scan.documents import extract_parts
+from hygie.scan.extract import Deadline, Part, normalize
+from hygie.scan.mime import iter_email_parts
 from hygie.scan.reasons import reason_text
-from hygie.scan.result import PlaceKind, ScanFinding, ScanResult, Unreadable
+from hygie.scan.result import ScanFinding, ScanResult, Unreadable
 
 #: Time budget of a scan when no deadline is given (seconds).
 DEFAULT_TIMEOUT_S = 10.0
@@ -87,114 +69,6 @@ class DocumentResult:
         }
 
 
-_PDF_MAGIC = b"%PDF-"
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _looks_like_email(data: bytes) -> bool:
-    head = data[:2048].lower()
-    return (
-        head.startswith(
-            (
-                b"received:",
-                b"return-path:",
-                b"from:",
-                b"message-id:",
-                b"mime-version:",
-                b"date:",
-                b"to:",
-                b"subject:",
-                b"delivered-to:",
-                b"x-",
-            )
-        )
-        and b"\n" in head
-        and (
-            b"\nsubject:" in head or b"\nfrom:" in head or head.startswith((b"from:", b"subject:"))
-        )
-    )
-
-
-def extract_parts(
-    data: bytes,
-    filename: str,
-    deadline: Deadline,
-    prefix: str = "",
-    depth: int = 0,
-    place: PlaceKind = "attachment",
-) -> Iterator[Part]:
-    """The readable parts of a document, by content first (magic bytes), then extension."""
-    ext = _ext(filename)
-    label = prefix or _("contenu")
-    try:
-        if deadline.expired():
-            raise NotScannable("timeout")
-        if data.startswith(_PDF_MAGIC) or (ext == ".pdf" and _PDF_MAGIC in data[:1024]):
-            for p in extract_pdf(data, deadline):
-                yield Part(f"{prefix} › {p.name}" if prefix else p.name, p.text, p.code, place)
-            return
-        if ext in IMAGE_EXT or any(data.startswith(magic) for magic, _kind in IMAGE_MAGIC):
-            p = ocr_part(label, data, ext if ext in IMAGE_EXT else ".img", deadline)
-            yield Part(p.name, p.text, p.code, place)
-            return
-        if data.startswith(_OLE_MAGIC):
-            raise NotScannable("legacy_office")
-        if data.startswith(_ZIP_MAGIC):
-            yield Part(label, normalize(_extract_zip_document(data, ext)), place=place)
-            return
-        if ext == ".mbox" or (data.startswith(b"From ") and ext not in (".txt", ".csv")):
-            messages = split_mbox(data)
-            if not messages:
-                raise NotScannable("mbox_empty")
-            for i, raw in enumerate(messages, 1):
-                name = _("message {n}").format(n=i)
-                yield from iter_email_parts(
-                    raw, deadline, f"{prefix} › {name}" if prefix else name, depth
-                )
-            return
-        if ext in (".eml", ".msg") or (ext not in TEXT_EXT | HTML_EXT and _looks_like_email(data)):
-            if data.startswith(_OLE_MAGIC):
-                raise NotScannable("outlook_msg")
-            yield from iter_email_parts(data, deadline, prefix, depth)
-            return
-        if ext in TEXT_EXT or ext in HTML_EXT or _is_probably_text(data):
-            text = decode_text(data)
-            if ext in HTML_EXT or text.lstrip()[:15].lower().startswith(
-                ("<!doctype html", "<html")
-            ):
-                text = html_to_text(text)
-            yield Part(label, normalize(text), place=place)
-            return
-        raise NotScannable("unknown_format")
-    except NotScannable as exc:
-        yield Part(label, None, exc.code, place)
-
-
-def _extract_zip_document(data: bytes, ext: str) -> str:
-    from hygie.scan.extract import _open_zip
-
-    names = set(_open_zip(data).namelist())
-    if "word/document.xml" in names:
-        return extract_docx(data)
-    if "xl/workbook.xml" in names:
-        return extract_xlsx(data)
-    if "content.xml" in names and "mimetype" in names:
-        return extract_odf(data)
-    raise NotScannable("archive_unsupported")
-
-
-def _is_probably_text(data: bytes) -> bool:
-    sample = data[:4096]
-    if b"\x00" in sample:
-        return False
-    try:
-        sample.decode("utf-8")
-        return True
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(sample) - 4  # cut in the middle of a character
-
-
 def _masked_name(name: str) -> str:
     from hygie.identifiers import mask_identifiers
 
@@ -210,7 +84,7 @@ def verdict_of(parts: list[Part], size: int, *, timed_out: bool = False) -> Scan
         part_name = _masked_name(p.name)
         names.append(part_name)
         if p.text is not None:
-            for f in analyze(p.text):
+            for f in analyze(normalize(p.text)):
                 findings.append(
                     ScanFinding(
                         type=f.type,
@@ -268,7 +142,7 @@ def scan_message(raw: bytes, *, deadline: float | None = None) -> ScanResult:
     """Scan one RFC 5322 message: headers, every text part and attachment (nested
     multiparts, base64/quoted-printable, attached messages)."""
     dl = _deadline(deadline)
-    parts = list(iter_email_parts(raw, dl))
+    parts = list(iter_email_parts(raw, dl, extract_parts))
     expired = dl.expired()
     if expired:
         parts.append(Part(_("message"), None, "timeout", "body"))
@@ -284,7 +158,7 @@ _STATUS: dict[str, Status] = {
 }
 
 
-def _legacy(name: str, r: ScanResult) -> DocumentResult:
+def legacy_result(name: str, r: ScanResult) -> DocumentResult:
     """The dict-shaped result the CLI JSON (schema hygie.scan/1) and the dashboard show."""
     if r.verdict == "found":
         kinds = sorted({_(f.label) for f in r.findings if f.patient})
@@ -303,7 +177,7 @@ def _legacy(name: str, r: ScanResult) -> DocumentResult:
     else:
         reason = _("aucune donnée de patient trouvée")
     return DocumentResult(
-        name=_masked_name(name),
+        name=name,
         status=_STATUS[r.verdict],
         reason=reason,
         findings=r.findings,
@@ -316,16 +190,16 @@ def _legacy(name: str, r: ScanResult) -> DocumentResult:
 def scan_bytes(data: bytes, filename: str, *, timeout_s: float = 10.0) -> DocumentResult:
     """Legacy: :func:`scan_document` with a time budget, as a :class:`DocumentResult`."""
     r = scan_document(data, filename, deadline=time.monotonic() + timeout_s)
-    return _legacy(filename, r)
+    return legacy_result(_masked_name(filename), r)
 
 
 def scan_email(raw: bytes, *, timeout_s: float = 10.0, name: str = "") -> DocumentResult:
     """Legacy: :func:`scan_message` with a time budget, as a :class:`DocumentResult`."""
     r = scan_message(raw, deadline=time.monotonic() + timeout_s)
-    return _legacy(name or _("message"), r)
+    return legacy_result(_masked_name(name) if name else _("message"), r)
 
 
 def scan_text(text: str, *, name: str = "texte") -> DocumentResult:
     """Scan text already in memory (what the relay or the dashboard may hold)."""
     r = verdict_of([Part(_("contenu"), normalize(text), place="document")], len(text.encode()))
-    return _legacy(name, r)
+    return legacy_result(name, r)

@@ -50,7 +50,7 @@ REASONS: dict[str, str] = {
         "n'est pas un fichier ordinaire (tube, socket, périphérique) : non ouvert"
     ),
     "unreadable_folder": N_("dossier illisible (droits insuffisants)"),
-    "symlinked_folder": N_("lien vers un dossier : non suivi"),
+    "link_not_followed": N_("lien symbolique : non suivi (analysez sa cible directement)"),
 }
 
 

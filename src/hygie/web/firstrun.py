@@ -58,16 +58,16 @@ def resume(store: Store) -> None:
 
 
 def _backup_done(store: Store) -> dict[str, bool]:
-    from hygie.backup import state
+    from hygie.backup import last_run, load_config
 
-    cfg = state.load_config(store)
+    cfg = load_config(store)
     if cfg is None:
         return {"sauvegarde": False, "premiere": False, "restauration": False}
     names = [d.name for d in cfg.destinations]
     return {
         "sauvegarde": True,
-        "premiere": any(state.last_run(store, n, "backup", ok_only=True) for n in names),
-        "restauration": any(state.last_run(store, n, "verify", ok_only=True) for n in names),
+        "premiere": any(last_run(store, n, "backup", ok_only=True) for n in names),
+        "restauration": any(last_run(store, n, "verify", ok_only=True) for n in names),
     }
 
 

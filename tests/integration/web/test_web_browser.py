@@ -192,7 +192,7 @@ def test_backup_to_a_folder_then_restore_test_with_progress(
 
 
 def test_scan_a_folder_with_an_eicar_file(page: Any, artifacts: Path, tmp_path: Path) -> None:
-    from hygie.media.engine import eicar_bytes
+    from hygie.media.canaries import eicar_bytes
 
     folder = tmp_path / "CLE"
     folder.mkdir()

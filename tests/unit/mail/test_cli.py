@@ -144,13 +144,11 @@ def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
         tls_cert=tmp_path / "c.pem",
         tls_key=tmp_path / "k.pem",
     )
-    kw = GuardRelay(settings, client_password="p", use_default_scanner=False)._smtp_kwargs()
+    kw = GuardRelay(settings, client_password="p")._smtp_kwargs()
     assert kw["auth_required"] is True
     assert kw["auth_require_tls"] is True
     assert kw["require_starttls"] is True
-    loop = GuardRelay(
-        RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587), use_default_scanner=False
-    )._smtp_kwargs()
+    loop = GuardRelay(RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587))._smtp_kwargs()
     assert "authenticator" not in loop and "tls_context" not in loop
 
 

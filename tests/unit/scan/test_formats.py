@@ -102,13 +102,13 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_plain_zip_archive_is_not_scannable() -> None:
-    r = scan_bytes(_zip({"a.txt": POSITIVE.encode()}), "archive.zip")
-    assert r.verdict == "unscannable"
+def test_plain_zip_archive_members_are_read() -> None:
+    assert scan_bytes(_zip({"a.txt": POSITIVE.encode()}), "archive.zip").verdict == "found"
+    assert scan_bytes(_zip({"a.txt": NEGATIVE.encode()}), "archive.zip").verdict == "clean"
 
 
 def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hygie.scan.extract.MAX_UNZIPPED", 1024 * 1024)
+    monkeypatch.setattr("hygie.scan.archive.MAX_UNZIPPED", 1024 * 1024)
     bomb = _zip({"word/document.xml": b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>"})
     r = scan_bytes(bomb, "bombe.docx")
     assert r.verdict == "unscannable"

@@ -1,7 +1,9 @@
-"""Optional OCR with the real Debian tesseract (French data): images and scanned PDF pages.
+"""Optional OCR with the real Debian tesseract (French data): images, scanned PDF pages,
+pictures on PDF pages that also have text, pictures inside office documents.
 
-OCR can only find patient data: an image where nothing was found stays "not scannable".
-Skipped when tesseract-ocr-fra is not installed (scripts/test-packages.txt installs it).
+An image OCR read is judged on what it read (a logo is clean); it is unscannable only when
+OCR is unavailable or fails. Skipped when tesseract-ocr-fra is not installed
+(scripts/test-packages.txt installs it).
 """
 
 from __future__ import annotations
@@ -79,3 +81,28 @@ def test_ocr_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     r = scan_bytes(_png([f"NIR : {SPACED}"]), "carte.png")
     assert r.verdict == "unscannable"
     assert "non disponible" in (r.unscannable_reason or "")
+
+
+def test_picture_on_a_pdf_page_with_text_is_read() -> None:
+    from tests.scan_docs import make_pdf_text_and_image
+
+    card = _png(["Carte Vitale", f"NIR {SPACED}"])
+    r = scan_bytes(make_pdf_text_and_image("Lettre de liaison", card), "lettre.pdf")
+    assert r.verdict == "found", r
+    assert {f.part for f in r.patient_findings} == {"page 1 › image 1"}
+
+
+def test_logo_on_a_pdf_page_with_text_is_clean() -> None:
+    from tests.scan_docs import make_pdf_text_and_image
+
+    logo = _png(["Cabinet infirmier des Tilleuls"])
+    r = scan_bytes(make_pdf_text_and_image("Facture de mars", logo), "facture.pdf")
+    assert r.verdict == "clean", r
+
+
+def test_picture_inside_a_docx_is_read() -> None:
+    from tests.scan_docs import make_docx_picture
+
+    r = scan_bytes(make_docx_picture(_png(["Carte Vitale", f"NIR {SPACED}"])), "carte.docx")
+    assert r.verdict == "found", r
+    assert any("media" in f.part for f in r.patient_findings)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from tests.scan_docs import make_email, make_pdf
 
 from hygie.scan import scan_bytes, scan_email
-from hygie.scan.extract import html_to_text
+from hygie.scan.html import html_to_text
 
 STATUSES = {"clean", "found", "unscannable"}
 
@@ -51,7 +51,8 @@ def test_truncated_documents_are_never_clean_when_unreadable(cut: int) -> None:
 
 
 def test_hostile_html_is_handled() -> None:
-    assert html_to_text("<script>" + "<script" * 50_000).strip() == ""  # unclosed script
+    # An unclosed script: its body is read as text (it travels with the message).
+    assert html_to_text("<script>" + "<script" * 50_000).strip().startswith("<script")
     assert "a" in html_to_text("<p>" * 50_000 + "a<" * 50_000)
     big = make_email("x", html="<div>" * 20_000 + "fin")
     assert scan_email(big).verdict == "clean"

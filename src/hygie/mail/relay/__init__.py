@@ -7,6 +7,15 @@ The public surface is re-exported by :mod:`hygie.mail`.
 """
 
 from hygie.mail.relay.decide import DECISIONS, Verdict, decide
+from hygie.mail.relay.quarantine import (
+    Quarantine,
+    QuarantineItem,
+    ShownFinding,
+    release,
+    shown_headers,
+)
+from hygie.mail.relay.quarantine import default_folder as quarantine_folder
+from hygie.mail.relay.quarantine import purge as purge_quarantine
 from hygie.mail.relay.server import GuardRelay, run_forever
 from hygie.mail.relay.settings import (
     SECRET_CLIENT,
@@ -22,11 +31,18 @@ __all__ = [
     "SECRET_CLIENT",
     "SECRET_UPSTREAM",
     "GuardRelay",
+    "Quarantine",
+    "QuarantineItem",
     "RelaySettings",
+    "ShownFinding",
     "UpstreamCheck",
     "Verdict",
     "check_upstream",
     "decide",
+    "purge_quarantine",
+    "quarantine_folder",
+    "release",
     "run_forever",
     "settings_from",
+    "shown_headers",
 ]

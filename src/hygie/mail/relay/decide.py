@@ -2,31 +2,43 @@
 
 * every recipient is MSSanté → relayed unchanged (no scan needed: MSSanté is the secure channel),
   unless the upstream itself is a free webmail;
-* otherwise the message is scanned: clean → relayed unchanged; patient data → the policy
+* otherwise the message is scanned by :func:`hygie.scan.scan_email` (its typed
+  :class:`~hygie.scan.ScanResult`): ``clean`` → relayed unchanged; ``found`` → the policy
   (``reject`` a permanent 5xx saying which kind of data was found in which part;
   ``quarantine`` keep an encrypted copy and refuse; ``warn`` relay with an ``X-Hygie-Warning``
-  header);
-* unscannable MIME, a scan error or time-out, an oversize message → refused, never relayed
-  unscanned.
+  header); ``unscannable`` (malformed or ambiguous MIME, encrypted content, time limit...) →
+  refused, never relayed unscanned;
+* a scanner crash or an oversize message → refused.
+
+One time limit: ``scan_timeout_s`` becomes the scanner's deadline; the scanner says when it
+ran out of time (``timed_out``).
 """
 
 from __future__ import annotations
 
 import logging
-import re
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from hygie.i18n import _
+from hygie.identifiers import mask_identifiers
 from hygie.mail.addresses import classify_address
+from hygie.mail.relay.quarantine import ShownFinding
 from hygie.mail.relay.replies import ascii_reply, smtp_reply
-from hygie.mail.relay.scanning import Scanner, finding_part, type_label
+from hygie.scan import ScanResult
 
 log = logging.getLogger("hygie.mail.relay")
 
 WARNING_HEADER = "X-Hygie-Warning"
+
+
+class Scanner(Protocol):
+    """What the relay calls: :func:`hygie.scan.scan_email`, or the same in worker processes."""
+
+    def __call__(self, raw: bytes, *, deadline: float) -> ScanResult: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,8 @@ class Verdict:
     finding_types: dict[str, int] = field(default_factory=dict)
     non_mssante: int = 0
     header: str = ""
+    #: What was found, as it may be shown (kept with a quarantined copy).
+    findings: tuple[ShownFinding, ...] = ()
 
 
 DECISIONS = (
@@ -50,23 +64,10 @@ DECISIONS = (
     "refused_unscannable",
     "refused_oversize",
     "refused_timeout",
-    "refused_no_scanner",
     "deferred_upstream",
     "refused_upstream",
     "deferred_local",
 )
-
-
-def _summarise(result: Any) -> tuple[Counter[str], list[str]]:
-    types: Counter[str] = Counter()
-    parts: list[str] = []
-    for f in getattr(result, "findings", ()) or ():
-        t = str(getattr(f, "type", "inconnu"))
-        types[t] += 1
-        p = finding_part(f)
-        if p not in parts:
-            parts.append(p)
-    return types, parts
 
 
 def decide(
@@ -74,7 +75,7 @@ def decide(
     raw: bytes,
     *,
     policy: str,
-    scanner: Scanner | None,
+    scanner: Scanner,
     scan_timeout_s: float,
     max_size: int,
     upstream_is_webmail: bool = False,
@@ -97,59 +98,47 @@ def decide(
         )
     if non_mssante == 0 and not upstream_is_webmail:
         return Verdict("relayed_mssante", True)
-    if scanner is None:
-        return Verdict(
-            "refused_no_scanner",
-            False,
-            smtp_reply(
-                451,
-                "4.3.0",
-                _("Le relais hygie ne peut pas vérifier ce message (analyseur absent)."),
-            ),
-            non_mssante=non_mssante,
-        )
     try:
-        result = scanner(raw, timeout_s=scan_timeout_s)
-    except TimeoutError:
-        return Verdict(
-            "refused_timeout",
-            False,
-            smtp_reply(
-                554,
-                "5.7.0",
-                _(
-                    "Vérification trop longue : message non envoyé. Envoyez-le par votre "
-                    "messagerie MSSanté ou en plusieurs fois."
-                ),
-            ),
-            non_mssante=non_mssante,
-        )
+        result = scanner(raw, deadline=time.monotonic() + scan_timeout_s)
     except Exception as exc:  # fail closed: a scanner crash never lets the message through
         # The type only: an exception's text could quote a piece of the message.
         log.warning("scanner error %s (message refused)", type(exc).__name__)
         return _unscannable(non_mssante, "")
-    status = str(getattr(result, "status", ""))
-    types, parts = _summarise(result)
-    if status == "clean" and ENCRYPTED.search(raw):
-        # Encrypted content cannot be read: "clean" would be a guess (fail closed).
-        return _unscannable(non_mssante, _("contenu chiffré"))
-    if status == "clean":
+    if result.verdict == "clean":
         return Verdict("relayed_clean", True, non_mssante=non_mssante)
-    if status != "patient_data":
-        if "timeout" in str(getattr(result, "reason", "")).lower() or "délai" in str(
-            getattr(result, "reason", "")
-        ):
+    if result.verdict == "unscannable":
+        if result.timed_out:
             return Verdict(
                 "refused_timeout",
                 False,
-                smtp_reply(554, "5.7.0", _("Vérification trop longue : message non envoyé.")),
+                smtp_reply(
+                    554,
+                    "5.7.0",
+                    _(
+                        "Vérification trop longue : message non envoyé. Envoyez-le par votre "
+                        "messagerie MSSanté ou en plusieurs fois."
+                    ),
+                ),
                 non_mssante=non_mssante,
             )
-        return _unscannable(non_mssante, str(getattr(result, "reason", "")))
-    kinds = ", ".join(f"{type_label(t)} ({n})" for t, n in types.most_common()) or _(
+        reason = _(result.unscannable_reason) if result.unscannable_reason else ""
+        if result.unreadable and reason:
+            reason += f" ({result.unreadable[0].part})"
+        return _unscannable(non_mssante, reason)
+    return _found(result, policy, non_mssante)
+
+
+def _found(result: ScanResult, policy: str, non_mssante: int) -> Verdict:
+    found = result.patient_findings or result.findings
+    types = Counter(f.type for f in found)
+    labels = Counter(_(f.label) for f in found)
+    parts = list(dict.fromkeys(f.part for f in found))
+    kinds = ", ".join(f"{label} ({n})" for label, n in labels.most_common()) or _(
         "données de patient"
     )
-    where = ", ".join(parts[:5])
+    # The scanner already masks identifiers in part names; mask again (cheap, and a reply
+    # is the one place a clear identifier would leave the machine).
+    where = ", ".join(mask_identifiers(p) for p in parts[:5])
     if policy == "warn":
         summary = ";".join(f"{t}={n}" for t, n in sorted(types.items()))
         return Verdict(
@@ -171,12 +160,16 @@ def decide(
         ).format(kinds=kinds, where=where)
     if policy == "quarantine":
         text += " " + _("Une copie est gardée en quarantaine par hygie.")
+        shown = tuple(
+            ShownFinding(f.type, f.label, mask_identifiers(f.part), f.masked) for f in found
+        )
         return Verdict(
             "quarantined",
             False,
             smtp_reply(550, "5.7.1", text),
             finding_types=dict(types),
             non_mssante=non_mssante,
+            findings=shown,
         )
     return Verdict(
         "rejected_patient_data",
@@ -187,16 +180,10 @@ def decide(
     )
 
 
-ENCRYPTED = re.compile(
-    rb"(?im)^content-type:[ \t]*(?:application/(?:x-)?pkcs7-mime|multipart/encrypted|"
-    rb"application/pgp-encrypted)|^-----BEGIN PGP MESSAGE-----"
-)
-
-
 def _unscannable(non_mssante: int, reason: str) -> Verdict:
     text = _("Message illisible pour la vérification (format MIME invalide ou chiffré)")
     if reason:
-        text += " : " + reason
+        text += " : " + mask_identifiers(reason)
     text += ". " + _("Il n'a pas été envoyé ; utilisez MSSanté pour les données de patient.")
     return Verdict(
         "refused_unscannable", False, smtp_reply(554, "5.6.0", text), non_mssante=non_mssante

@@ -13,29 +13,35 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import hmac
 import logging
-import os
 import ssl
 import threading
 import time
-import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from hygie.errors import AppError
 from hygie.i18n import _
 from hygie.mail.errors import RelayConfigError, RelayStartError
-from hygie.mail.relay.decide import Verdict, add_warning_header, decide
+from hygie.mail.relay.decide import Scanner, add_warning_header, decide
+from hygie.mail.relay.quarantine import Quarantine, default_folder
 from hygie.mail.relay.replies import smtp_reply
-from hygie.mail.relay.scanning import ProcessScanner, Scanner, default_scanner
+from hygie.mail.relay.scan_workers import ProcessScanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
 from hygie.mail.relay.stats import RelayStats
 from hygie.mail.relay.upstream import UpstreamPool, deliver
 from hygie.mail.webmail import is_webmail_domain
+from hygie.scan import scan_email
 
 log = logging.getLogger("hygie.mail.relay")
+
+#: How often a running relay applies the quarantine retention (it also does at start).
+RETENTION_EVERY_S = 3600.0
+#: Messages handled at once (each waits for its scan and for the upstream's answer).
+WORKERS = 8
 
 
 class GuardHandler:
@@ -45,57 +51,63 @@ class GuardHandler:
         self,
         settings: RelaySettings,
         *,
-        scanner: Scanner | None,
+        scanner: Scanner,
         upstream_password: str | None,
-        quarantine_dir: Path,
+        quarantine: Quarantine,
         stats: RelayStats,
     ) -> None:
         self.settings = settings
         self.scanner = scanner
         self.upstream_password = upstream_password
-        self.quarantine_dir = quarantine_dir
+        self.quarantine = quarantine
         self.stats = stats
         self.pool = UpstreamPool(settings, upstream_password)
         self.upstream_is_webmail = is_webmail_domain(settings.upstream_host)
+        self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="relay")
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        started = time.perf_counter()
         raw = envelope.original_content
         if raw is None:
             c = envelope.content
             raw = c if isinstance(c, bytes) else str(c or "").encode("utf-8", "surrogateescape")
-        rcpts = list(envelope.rcpt_tos)
+        # One hop to a worker thread per message: scan, keep or relay, all there (each hop
+        # back to the event loop costs a wake-up; measured in docs/benchmarks.md).
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor,
+            self.process,
+            raw,
+            envelope.mail_from or "",
+            list(envelope.rcpt_tos),
+            list(envelope.mail_options or ()),
+        )
+
+    def process(self, raw: bytes, mail_from: str, rcpts: list[str], mail_options: list[str]) -> str:
+        """Decide, then quarantine or relay one message; returns the SMTP reply (blocking)."""
+        started = time.perf_counter()
         s = self.settings
-        loop = asyncio.get_running_loop()
-        try:
-            verdict = await asyncio.wait_for(
-                loop.run_in_executor(
-                    None,
-                    lambda: decide(
-                        rcpts,
-                        raw,
-                        policy=s.policy,
-                        scanner=self.scanner,
-                        scan_timeout_s=s.scan_timeout_s,
-                        max_size=s.max_size,
-                        upstream_is_webmail=self.upstream_is_webmail,
-                    ),
-                ),
-                timeout=s.scan_timeout_s + 2.0,
-            )
-        except TimeoutError:
-            verdict = Verdict(
-                "refused_timeout",
-                False,
-                smtp_reply(554, "5.7.0", _("Vérification trop longue : message non envoyé.")),
-            )
+        verdict = decide(
+            rcpts,
+            raw,
+            policy=s.policy,
+            scanner=self.scanner,
+            scan_timeout_s=s.scan_timeout_s,
+            max_size=s.max_size,
+            upstream_is_webmail=self.upstream_is_webmail,
+        )
         out = raw
         reply = verdict.reply
         decision = verdict.decision
         if verdict.decision == "quarantined":
             try:
-                await loop.run_in_executor(None, self._quarantine, raw)
-            except OSError:
+                item = self.quarantine.put(
+                    raw,
+                    mail_from=mail_from,
+                    rcpts=rcpts,
+                    non_mssante=verdict.non_mssante,
+                    findings=verdict.findings,
+                )
+                log.info("quarantined id=%s", item.id)
+            except (OSError, AppError):
                 log.exception("quarantine write failed")
                 decision = "deferred_local"
                 reply = smtp_reply(
@@ -104,17 +116,8 @@ class GuardHandler:
         if verdict.relay:
             if verdict.header:
                 out = add_warning_header(raw, verdict.header)
-            delivery = await loop.run_in_executor(
-                None,
-                lambda: deliver(
-                    s,
-                    self.upstream_password,
-                    envelope.mail_from or "",
-                    rcpts,
-                    out,
-                    list(envelope.mail_options or ()),
-                    pool=self.pool,
-                ),
+            delivery = deliver(
+                s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
             )
             reply = delivery.reply
             if not delivery.ok:
@@ -133,28 +136,8 @@ class GuardHandler:
             reply[:3],
             elapsed_ms,
         )
-        if self.stats.record(decision, len(raw)):
-            loop.run_in_executor(None, self.stats.flush)
+        self.stats.record(decision, len(raw))
         return reply
-
-    def _quarantine(self, raw: bytes) -> Path:
-        d = self.quarantine_dir
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
-        d.chmod(0o700)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = d / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return path
-
-
-def quarantine_dir() -> Path:
-    from hygie.paths import get_paths
-
-    return get_paths().data_dir / "mail-quarantine"
 
 
 class _Authenticator:
@@ -185,23 +168,22 @@ class GuardRelay:
         scanner: Scanner | None = None,
         upstream_password: str | None = None,
         client_password: str | None = None,
-        use_default_scanner: bool = True,
         quarantine: Path | None = None,
         stats_flush_every_s: float = 2.0,
     ) -> None:
         settings.validate(client_password_set=bool(client_password))
         self.settings = settings
         self.stats = RelayStats(stats_flush_every_s)
-        chosen = scanner if scanner is not None or not use_default_scanner else default_scanner()
+        chosen: Scanner = scanner or scan_email
         self.process_scanner: ProcessScanner | None = None
-        if chosen is not None and settings.scan_workers > 0:
-            self.process_scanner = ProcessScanner(chosen, settings.scan_workers)
+        if settings.scan_workers > 0:
+            self.process_scanner = ProcessScanner(settings.scan_workers, chosen)
             chosen = self.process_scanner
         self.handler = GuardHandler(
             settings,
             scanner=chosen,
             upstream_password=upstream_password,
-            quarantine_dir=quarantine or quarantine_dir(),
+            quarantine=Quarantine(quarantine or default_folder()),
             stats=self.stats,
         )
         self.client_password = client_password
@@ -247,6 +229,15 @@ class GuardRelay:
         # aiosmtpd's own logger writes envelope addresses at INFO: never let it through.
         logging.getLogger("mail.log").setLevel(logging.ERROR)
         ensure_tables()  # migrate now, not from two flushing threads at once
+        self.apply_retention()
+        if s.policy == "quarantine":
+            try:  # the encryption key now: a keyring failure is seen at start, not per message
+                self.handler.quarantine.key(create=True)
+            except Exception as exc:
+                log.exception("quarantine key unavailable")
+                raise RelayConfigError(
+                    detail=_("la clé de chiffrement de la quarantaine n'a pas pu être créée")
+                ) from exc
         if self.process_scanner is not None:
             self.process_scanner.warm()
         self._controller = Controller(
@@ -274,12 +265,30 @@ class GuardRelay:
             "yes" if self.client_password else "loopback-only",
         )
 
+    def apply_retention(self) -> list[str]:
+        """Delete quarantined messages older than ``quarantine_days`` (never raises)."""
+        try:
+            gone = self.handler.quarantine.purge(self.settings.quarantine_days)
+        except OSError:
+            log.exception("quarantine retention could not be applied")
+            return []
+        if gone:
+            from hygie.mail.store import log_quarantine_action
+
+            days = self.settings.quarantine_days
+            log.info("quarantine retention deleted=%d days=%d", len(gone), days)
+            for item in gone:
+                with contextlib.suppress(Exception):
+                    log_quarantine_action("expired", item, f"days={days}")
+        return gone
+
     def stop(self) -> None:
         if self._controller is not None:
             with contextlib.suppress(Exception):
                 self._controller.stop()
             self._controller = None
         self.handler.pool.close()
+        self.handler.executor.shutdown(wait=True, cancel_futures=True)
         if self.process_scanner is not None:
             self.process_scanner.close()
         self.stats.flush()
@@ -295,9 +304,13 @@ class GuardRelay:
 def run_forever(relay: GuardRelay, stop: threading.Event) -> dict[str, int]:
     """Serve until ``stop`` is set (the CLI sets it on Ctrl-C / SIGTERM); returns the totals."""
     relay.start()
+    last_retention = time.monotonic()
     try:
         while not stop.wait(1.0):
-            relay.stats.flush()
+            relay.stats.flush_if_due()
+            if time.monotonic() - last_retention >= RETENTION_EVERY_S:
+                relay.apply_retention()
+                last_retention = time.monotonic()
     finally:
         relay.stop()
     return dict(relay.stats.totals)

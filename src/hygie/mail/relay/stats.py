@@ -32,6 +32,10 @@ class RelayStats:
             due = time.monotonic() - self._last_flush >= self.flush_every_s
         return due
 
+    def flush_if_due(self) -> None:
+        if time.monotonic() - self._last_flush >= self.flush_every_s:
+            self.flush()
+
     def flush(self) -> None:
         with self._flush_lock:
             self._flush()

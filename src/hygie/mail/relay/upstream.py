@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hygie.i18n import N_, _
-from hygie.mail.redact import mask_identifiers
+from hygie.identifiers import mask_identifiers
 from hygie.mail.relay.replies import smtp_reply, upstream_enhanced, upstream_text
 from hygie.mail.relay.settings import RelaySettings
 

@@ -54,7 +54,7 @@ def _progress(report: Report, phase_fr: str) -> Callable[[str, dict[str, Any]], 
 
 def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        from hygie.backup import engine
+        from hygie import backup as engine
 
         if operation == "backup":
             result = engine.run(progress=_progress(report, _("Sauvegarde")))
@@ -62,7 +62,7 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
             result = engine.verify(progress=_progress(report, _("Test de restauration")))
         doc = result.to_dict()
         doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
-        doc["ejectable"] = [n for n in doc["unplug"] if _volume_of(st, n) is not None]
+        doc["ejectable"] = [n for n in doc["unplug"] if _removable(st, n) is not None]
         for d in doc["destinations"]:
             if d.get("error"):  # her sentence, and restic's own words folded away
                 d["failure"] = failure_from_dict(d["error"], destination=d["destination"])
@@ -73,31 +73,23 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
     return run
 
 
-def _volume_of(st: WebState, name: str) -> Any:
-    """The removable volume holding destination ``name`` when this OS can eject it."""
-    from hygie.backup import state
-    from hygie.backup.destinations import resolve
-    from hygie.platform import system
+def _removable(st: WebState, name: str) -> Any:
+    """Destination ``name`` when it is a removable disk (hygie.backup can eject it)."""
+    from hygie.backup import load_config
 
-    cfg = state.load_config(st.store())
+    cfg = load_config(st.store())
     dest = next((d for d in (cfg.destinations if cfg else ()) if d.name == name), None)
-    if dest is None or not dest.removable:
-        return None
-    try:
-        volume = system().volume_of(resolve(dest))
-    except Exception:  # an absent disk, an unknown OS: no eject button, the text stays
-        return None
-    return volume if volume is not None and volume.removable and volume.device else None
+    return dest if dest is not None and dest.removable else None
 
 
 async def eject(request: Request) -> Response:
     """Eject the backup disk so that she can unplug it (where the OS allows it)."""
-    from hygie.platform import system
+    from hygie import backup
 
     st = state_of(request)
     name = str((await form_of(request)).get("destination", ""))[:100]
-    volume = await in_thread(_volume_of, st, name)
-    if volume is None:
+    dest = await in_thread(_removable, st, name)
+    if dest is None:
         flash(
             request,
             _(
@@ -107,11 +99,10 @@ async def eject(request: Request) -> Response:
             "info",
         )
         return redirect("/sauvegardes")
-    done = await in_thread(system().eject, volume)
-    if done.ok:
+    if await in_thread(backup.eject, dest):
         flash(request, _("Disque éjecté : vous pouvez le débrancher et le ranger à l'abri."), "ok")
     else:
-        log.warning("eject of %s failed: %s", volume.device, (done.stderr or "")[-500:])
+        log.warning("eject of backup destination %s failed", name)
         flash(
             request,
             _(
@@ -129,27 +120,22 @@ def _setup_job(
     """Add ``destination`` to the backup set-up (keeping the ones already configured)."""
 
     def run(report: Report) -> dict[str, Any]:
-        import json
+        from hygie import backup
 
-        from hygie.backup import engine, state
-        from hygie.secrets import set_secret
-
-        previous = state.load_config(st.store())
+        previous = backup.load_config(st.store())
         dests = [d.url for d in previous.destinations] if previous else []
         srcs = sources or (list(previous.sources) if previous else [])
-        if s3_keys is not None:
-            # setup() names a new S3 destination "s3" (or keeps the name it had) and takes
-            # its keys from the keyring when they are there: put them there first.
-            same = [d for d in (previous.destinations if previous else ()) if d.url == destination]
-            name = same[0].name if same else "s3"
-            set_secret(
-                engine.s3_secret(name),
-                json.dumps({"access_key_id": s3_keys[0], "secret_access_key": s3_keys[1]}),
-            )
+        # setup() names the destination and stores its keys under that name (issue #15:
+        # guessing the name here overwrote the first S3 destination's keys).
+        credentials = (
+            {destination: {"access_key_id": s3_keys[0], "secret_access_key": s3_keys[1]}}
+            if s3_keys is not None
+            else None
+        )
         if destination not in dests:
             dests.append(destination)
         report(None, None, _("Préparation du dépôt de sauvegarde chiffré…"))
-        result = engine.setup(srcs, dests, pdf=False, store=st.store())
+        result = backup.setup(srcs, dests, pdf=False, credentials=credentials, store=st.store())
         report(None, None, _("Mise à jour du bilan…"))
         st.reevaluate()
         return {"setup": result.to_dict()}
@@ -158,7 +144,7 @@ def _setup_job(
 
 
 def _gather(st: WebState) -> tuple[dict[str, Any], list[pickers.Disk]]:
-    from hygie.backup import engine
+    from hygie import backup as engine
 
     status = engine.status(live=False, store=st.store()).to_dict()
     return status, pickers.external_disks()
@@ -171,7 +157,7 @@ async def backup_page(
     errors: FormErrors | None = None,
     form_id: str = "",
 ) -> Response:
-    from hygie.backup.hds import hds_list
+    from hygie.backup import hds_list
 
     st = state_of(request)
     status, disks = await in_thread(_gather, st)
@@ -327,19 +313,18 @@ async def setup(request: Request) -> Response:
 
 
 def _configured(st: WebState) -> bool:
-    from hygie.backup import state
+    from hygie.backup import load_config
 
-    return state.load_config(st.store()) is not None
+    return load_config(st.store()) is not None
 
 
 async def sheet(request: Request) -> Response:
     """The recovery sheet as a page to print (it holds the backup password): never a file
     offered for download, which would land in a synchronised Downloads folder."""
-    from hygie.backup import state
-    from hygie.backup.sheet import render_sheet
+    from hygie.backup import load_config, render_sheet
 
     st = state_of(request)
-    cfg = state.load_config(st.store())
+    cfg = load_config(st.store())
     if cfg is None:
         raise UsageError(detail=_("la sauvegarde n'est pas encore en place"))
     html = await in_thread(render_sheet, cfg)

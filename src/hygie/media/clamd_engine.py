@@ -1,4 +1,4 @@
-"""Finding, starting and checking the ClamAV engine.
+"""ClamAV behind the media engine interface: finding, starting, reading and proving clamd.
 
 Order of discovery (:func:`resolve_spec`):
 
@@ -9,16 +9,21 @@ Order of discovery (:func:`resolve_spec`):
 3. hygie's own clamd, started with a generated config in the data folder (``Foreground yes``,
    its socket in a private 0700 folder, explicit limits) on the system's signature folder.
 
-Before any scan :meth:`Engine.check` asks ``VERSION``, reads the signature date and count,
-refuses an engine with zero signatures, and scans an EICAR string built in memory: a
-signature database that failed to load is otherwise silent.
+Limits: hygie's own clamd runs with :class:`Limits` it wrote itself; the system's are read
+from its clamd.conf; for an engine given with ``--clamd`` the clamd.conf whose socket matches
+is read (``[media] clamd_conf`` names it when it lives elsewhere), else hygie assumes the
+stock Debian limits (:data:`ASSUMED_LIMITS`) and the canary battery proves them.
+
+Before any scan :meth:`ClamdEngine.check` asks ``VERSION``, reads the signature date and
+count, refuses an engine with zero signatures, and runs the canary battery
+(:mod:`hygie.media.canaries`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
+import hashlib
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -27,8 +32,20 @@ from pathlib import Path
 from typing import Any
 
 from hygie import proc
-from hygie.media.clamd import Address, ClamdClient, ClamdError, ReplyStatus
-from hygie.media.errors import EngineSelfTestFailed, EngineUnavailable, NoSignatures
+from hygie.fileio import private_dir, write_text_atomic
+from hygie.media.clamd import (
+    Address,
+    ClamdClient,
+    ClamdConnectionError,
+    ClamdError,
+    ClamdProtocolError,
+    ClamdTimeout,
+    ReplyStatus,
+    ScanReply,
+)
+from hygie.media.engines import EngineInfo, Limits, ScanFn, SignatureInfo
+from hygie.media.errors import EngineUnavailable, NoSignatures
+from hygie.media.verdicts import EngineAnswer, Reason, Verdict, not_scanned
 
 SYSTEM_CLAMD_CONF = Path("/etc/clamav/clamd.conf")
 # Where other installs keep it: Homebrew (Apple silicon, Intel), the Windows installer.
@@ -38,7 +55,20 @@ OTHER_CLAMD_CONFS = (
     Path("C:/Program Files/ClamAV/clamd.conf"),
 )
 SYSTEM_FRESHCLAM_CONF = Path("/etc/clamav/freshclam.conf")
-DEFAULT_DATABASE_DIRS = (Path("/var/lib/clamav"), Path("/usr/local/share/clamav"))
+# Homebrew's ClamAV (macOS): configuration under <prefix>/etc/clamav, signatures under
+# <prefix>/var/lib/clamav, programs under <prefix>/sbin; /opt/homebrew on Apple silicon,
+# /usr/local on Intel Macs.
+HOMEBREW_PREFIXES = (Path("/opt/homebrew"), Path("/usr/local"))
+OTHER_FRESHCLAM_CONFS = tuple(p / "etc" / "clamav" / "freshclam.conf" for p in HOMEBREW_PREFIXES)
+DEFAULT_DATABASE_DIRS = (
+    Path("/var/lib/clamav"),
+    *(p / "var" / "lib" / "clamav" for p in HOMEBREW_PREFIXES),
+    Path("/usr/local/share/clamav"),
+)
+CLAMD_BINARIES = (
+    Path("/usr/sbin/clamd"),
+    *(p / "sbin" / "clamd" for p in HOMEBREW_PREFIXES),
+)
 MB = 1024 * 1024
 
 # clamd's own defaults (clamd.conf(5)) when a system config does not set a limit.
@@ -51,28 +81,15 @@ CLAMD_DEFAULT_LIMITS = {
 }
 
 
-@dataclass(frozen=True)
-class Limits:
-    """The limits hygie's own clamd runs with (and what hygie assumes of another one)."""
-
-    max_file_size: int = 200 * MB
-    max_scan_size: int = 800 * MB
-    stream_max_length: int = 200 * MB
-    max_recursion: int = 12
-    max_files: int = 10000
-
-    def __post_init__(self) -> None:
-        if self.stream_max_length < self.max_file_size:
-            raise ValueError("StreamMaxLength must be >= MaxFileSize")
-
-    def to_dict(self) -> dict[str, int]:
-        return {
-            "max_file_size": self.max_file_size,
-            "max_scan_size": self.max_scan_size,
-            "stream_max_length": self.stream_max_length,
-            "max_recursion": self.max_recursion,
-            "max_files": self.max_files,
-        }
+# What hygie assumes of a clamd whose configuration it cannot read: Debian's stock
+# clamd.conf (the lowest common limits); the canary battery proves the engine reads that much.
+ASSUMED_LIMITS = Limits(
+    max_file_size=25 * MB,
+    max_scan_size=100 * MB,
+    stream_max_length=25 * MB,
+    max_recursion=16,
+    max_files=10000,
+)
 
 
 def parse_size(value: str) -> int:
@@ -135,6 +152,7 @@ class EngineSpec:
     limits: Limits = field(default_factory=Limits)
     database_dir: Path | None = None
     source: str = ""
+    conf_digest: str = ""  # SHA-256 of the clamd.conf the limits were read from ("" unknown)
 
 
 def read_conf(path: Path) -> dict[str, str] | None:
@@ -144,8 +162,30 @@ def read_conf(path: Path) -> dict[str, str] | None:
         return None
 
 
+def conf_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def conf_for_address(address: Address, candidates: list[Path]) -> Path | None:
+    """The clamd.conf (among ``candidates``) whose socket is ``address``."""
+    for path in candidates:
+        conf = read_conf(path)
+        if conf and address_from_conf(conf) == address:
+            return path
+    return None
+
+
 def system_database_dir(root: Path = Path("/")) -> Path | None:
-    for conf_path in (SYSTEM_CLAMD_CONF, SYSTEM_FRESHCLAM_CONF):
+    confs = (
+        SYSTEM_CLAMD_CONF,
+        SYSTEM_FRESHCLAM_CONF,
+        *OTHER_CLAMD_CONFS[:2],
+        *OTHER_FRESHCLAM_CONFS,
+    )
+    for conf_path in confs:
         conf = read_conf(root / conf_path.relative_to("/"))
         if conf and conf.get("DatabaseDirectory"):
             return Path(conf["DatabaseDirectory"])
@@ -161,6 +201,7 @@ def resolve_spec(
     *,
     system_conf: Path | None = None,
     database_dir: Path | None = None,
+    clamd_conf: Path | None = None,
 ) -> EngineSpec:
     """Decide which engine to use (see the module docstring). Does not connect for 1."""
     media_cfg = config.get("media", {}) if isinstance(config.get("media"), dict) else {}
@@ -172,17 +213,29 @@ def resolve_spec(
             from hygie.errors import UsageError
 
             raise UsageError(detail=f"--clamd : {exc}") from exc
-        # Another clamd: its limits are unknown, assume clamd's defaults (files above them
-        # are reported not scanned); its signature folder only when named.
+        # Another clamd: its limits are read from the clamd.conf that names its socket;
+        # without one, the stock limits are assumed (and proven by the canary battery).
         db = database_dir or (
             Path(str(media_cfg["database"])) if media_cfg.get("database") else None
         )
+        named_conf = [clamd_conf] if clamd_conf else []
+        if media_cfg.get("clamd_conf"):
+            named_conf.append(Path(str(media_cfg["clamd_conf"])))
+        search = [
+            *named_conf,
+            *([system_conf] if system_conf else []),
+            SYSTEM_CLAMD_CONF,
+            *OTHER_CLAMD_CONFS,
+        ]
+        found = conf_for_address(addr, search)
+        conf = read_conf(found) if found else None
         return EngineSpec(
             "address",
             addr,
-            limits=limits_from_conf({}),
+            limits=limits_from_conf(conf) if conf else ASSUMED_LIMITS,
             database_dir=db,
             source="--clamd" if cli_value else "config",
+            conf_digest=conf_digest(found) if found else "",
         )
     candidates = [system_conf] if system_conf else [SYSTEM_CLAMD_CONF, *OTHER_CLAMD_CONFS]
     for conf_path in candidates:
@@ -200,6 +253,7 @@ def resolve_spec(
                     limits=limits_from_conf(conf),
                     database_dir=Path(sys_db) if sys_db else system_database_dir(),
                     source=str(conf_path),
+                    conf_digest=conf_digest(conf_path),
                 )
             except ClamdError:
                 pass
@@ -210,26 +264,26 @@ def resolve_spec(
 
 
 # -- signatures -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SignatureInfo:
-    count: int | None  # None: could not be read (remote engine)
-    date: str | None  # ISO date of the newest signatures
-    source: str  # "version", "cvd", "mtime" or ""
-    files: tuple[str, ...] = ()
-
-    def age_days(self, now: dt.datetime) -> float | None:
-        if not self.date:
-            return None
-        d = dt.datetime.fromisoformat(self.date)
-        if d.tzinfo is None:
-            d = d.replace(tzinfo=dt.UTC)
-        return max(0.0, (now - d).total_seconds() / 86400)
-
-
 SIG_TEXT_EXTS = {
-    ".hdb", ".hsb", ".hdu", ".hsu", ".mdb", ".msb", ".mdu", ".msu",
-    ".ndb", ".ndu", ".ldb", ".ldu", ".cdb", ".crb", ".idb", ".imp", ".yar", ".yara",
-}  # fmt: skip
+    ".hdb",
+    ".hsb",
+    ".hdu",
+    ".hsu",
+    ".mdb",
+    ".msb",
+    ".mdu",
+    ".msu",
+    ".ndb",
+    ".ndu",
+    ".ldb",
+    ".ldu",
+    ".cdb",
+    ".crb",
+    ".idb",
+    ".imp",
+    ".yar",
+    ".yara",
+}
 SIG_CONTAINER_EXTS = {".cvd", ".cld", ".cud"}
 
 
@@ -302,12 +356,6 @@ def database_signatures(db_dir: Path) -> SignatureInfo:
     return SignatureInfo(count, None, "", tuple(files))
 
 
-def eicar_bytes() -> bytes:
-    """The EICAR test string, assembled at run time so that no file of hygie holds it."""
-    parts = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}", "$EICAR-STANDARD-", "ANTIVIRUS-TEST-", "FILE!$H+H*")
-    return "".join(parts).encode("ascii")
-
-
 # -- own clamd ------------------------------------------------------------------------------
 def own_clamd_config(
     socket_path: Path, database_dir: Path, limits: Limits, *, disable_cache: bool = False
@@ -375,34 +423,31 @@ class OwnClamd:
         self.socket_path = self.sock_dir / "clamd.sock"
         self.conf_path = base_dir / "clamd.conf"
         self.log_path = base_dir / "clamd.log"
+        self.conf_digest = ""
 
     @property
     def address(self) -> Address:
         return Address("unix", path=str(self.socket_path))
 
     def start(self) -> Address:
-        self.base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.sock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.sock_dir.chmod(0o700)
+        private_dir(self.base_dir)
+        private_dir(self.sock_dir)
         if len(str(self.socket_path)) > 100:
             # unix socket paths are limited to ~108 bytes: use a private temporary folder.
             import tempfile
 
             self.sock_dir = Path(tempfile.mkdtemp(prefix="hygie-clamd-"))
             self.socket_path = self.sock_dir / "clamd.sock"
-        self.conf_path.write_text(
-            own_clamd_config(
-                self.socket_path, self.database_dir, self.limits, disable_cache=self.disable_cache
-            ),
-            encoding="utf-8",
+        text = own_clamd_config(
+            self.socket_path, self.database_dir, self.limits, disable_cache=self.disable_cache
         )
-        self.conf_path.chmod(0o600)
+        write_text_atomic(self.conf_path, text)
+        # The proof cache is keyed on what clamd runs with, not on where its socket is.
+        self.conf_digest = hashlib.sha256(
+            text.replace(str(self.socket_path), "SOCKET").encode()
+        ).hexdigest()
         binary = proc.which("clamd") or next(
-            (
-                str(p)
-                for p in (Path("/usr/sbin/clamd"), Path("/usr/local/sbin/clamd"))
-                if p.exists()
-            ),
+            (str(p) for p in CLAMD_BINARIES if p.exists()),
             None,
         )
         if binary is None:
@@ -455,35 +500,38 @@ class OwnClamd:
 
 
 # -- the engine as the scanner sees it --------------------------------------------------------
-@dataclass(frozen=True)
-class EngineInfo:
-    address: str
-    mode: str
-    version: str
-    db_version: int | None
-    signatures: SignatureInfo
-    limits: Limits
-    self_test: str  # "ok" or "" when not run
-
-    def to_dict(self, now: dt.datetime | None = None) -> dict[str, Any]:
-        now = now or dt.datetime.now(dt.UTC)
-        age = self.signatures.age_days(now)
-        return {
-            "address": self.address,
-            "mode": self.mode,
-            "version": self.version,
-            "db_version": self.db_version,
-            "signature_count": self.signatures.count,
-            "signature_date": self.signatures.date,
-            "signature_date_source": self.signatures.source,
-            "signature_age_days": round(age, 1) if age is not None else None,
-            "limits": self.limits.to_dict(),
-            "self_test": self.self_test,
-        }
+def answer_from_reply(reply: ScanReply) -> EngineAnswer:
+    """One clamd reply as a verdict, failing closed (alerts about limits are not clean)."""
+    if reply.status is ReplyStatus.OK:
+        return EngineAnswer(Verdict.CLEAN)
+    if reply.status is ReplyStatus.FOUND:
+        sig = reply.signature
+        if sig.startswith("Heuristics.Encrypted"):
+            return EngineAnswer(Verdict.NOT_SCANNED, Reason.ENCRYPTED, sig, "encrypted content")
+        if sig.startswith("Heuristics.Limits.Exceeded"):
+            return EngineAnswer(
+                Verdict.NOT_SCANNED, Reason.OVER_LIMIT, sig, "engine limit exceeded"
+            )
+        return EngineAnswer(Verdict.INFECTED, None, sig)
+    if reply.status is ReplyStatus.SIZE_LIMIT:
+        return not_scanned(Reason.OVER_LIMIT, "INSTREAM size limit exceeded (StreamMaxLength)")
+    return not_scanned(Reason.ENGINE_ERROR, reply.detail or reply.raw or "clamd answered ERROR")
 
 
-class Engine:
-    """A reachable, checked clamd."""
+def _answer_from_error(exc: ClamdError) -> EngineAnswer:
+    if isinstance(exc, ClamdTimeout):
+        return not_scanned(Reason.TIMEOUT, str(exc) or "clamd did not answer in time")
+    kind = "connection" if isinstance(exc, ClamdConnectionError) else "protocol"
+    if isinstance(exc, ClamdProtocolError):
+        kind = "protocol"
+    return not_scanned(Reason.ENGINE_ERROR, f"clamd {kind} error: {exc}")
+
+
+class ClamdEngine:
+    """A reachable clamd, checked and proven (see :meth:`check`)."""
+
+    kind = "clamav"
+    configurable_alerts = True
 
     def __init__(self, spec: EngineSpec, address: Address, own: OwnClamd | None = None) -> None:
         self.spec = spec
@@ -491,6 +539,7 @@ class Engine:
         self.own = own
         self.client = ClamdClient(address)
         self.info: EngineInfo | None = None
+        self._version_reply = ""
 
     @property
     def limits(self) -> Limits:
@@ -505,12 +554,63 @@ class Engine:
             return False
         return True
 
+    def describe(self) -> dict[str, Any]:
+        return {"engine": self.kind, "address": str(self.address), "mode": self.spec.mode}
+
+    def identity(self) -> str:
+        digest = self.spec.conf_digest or (self.own.conf_digest if self.own else "")
+        return f"{self._version_reply}|{self.address}|{self.spec.mode}|{digest}"
+
+    def scan_fd(self, fd: int, path: str, size: int) -> EngineAnswer:
+        try:
+            return answer_from_reply(self.client.scan_fd(fd))
+        except ClamdError as exc:
+            return _answer_from_error(exc)
+
+    def scan_bytes(self, data: bytes) -> EngineAnswer:
+        try:
+            return answer_from_reply(self.client.instream_bytes(data))
+        except ClamdError as exc:
+            return _answer_from_error(exc)
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator[ScanFn]:
+        """One ``IDSESSION`` per worker thread (no connection per file); a broken session
+        is replaced, and the file it was scanning is retried once on a fresh connection."""
+        stack = contextlib.ExitStack()
+        state: dict[str, Any] = {"sess": None}
+
+        def open_session() -> Any:
+            try:
+                state["sess"] = stack.enter_context(self.client.session())
+            except ClamdError:
+                state["sess"] = None
+            return state["sess"]
+
+        def scan(fd: int, path: str, size: int) -> EngineAnswer:
+            sess = state["sess"] or open_session()
+            if sess is not None and not sess.broken:
+                try:
+                    return answer_from_reply(sess.scan_fd(fd))
+                except ClamdTimeout as exc:
+                    state["sess"] = None
+                    return _answer_from_error(exc)
+                except ClamdError:
+                    state["sess"] = None
+            return self.scan_fd(fd, path, size)
+
+        with stack:
+            yield scan
+
     def check(self) -> EngineInfo:
-        """VERSION, signature count and date, EICAR self-test. Raises when unusable."""
+        """VERSION, signature count and date, then the canary battery. Raises when unusable."""
+        from hygie.media.canaries import prove
+
         try:
             reply = self.client.version()
         except ClamdError as exc:
             raise EngineUnavailable(detail=str(exc)) from exc
+        self._version_reply = reply
         version, db_version, vdate = parse_version_reply(reply)
         sigs = SignatureInfo(None, None, "")
         if self.spec.database_dir is not None:
@@ -519,14 +619,17 @@ class Engine:
             sigs = replace(sigs, date=vdate, source="version")
         if sigs.count == 0:
             raise NoSignatures(detail=str(self.spec.database_dir))
-        try:
-            st = self.client.instream_bytes(eicar_bytes())
-        except ClamdError as exc:
-            raise EngineUnavailable(detail=str(exc)) from exc
-        if st.status is not ReplyStatus.FOUND:
-            raise EngineSelfTestFailed(detail=st.raw or st.status.value)
+        results = prove(self)
         self.info = EngineInfo(
-            str(self.address), self.spec.mode, version, db_version, sigs, self.limits, "ok"
+            self.kind,
+            str(self.address),
+            self.spec.mode,
+            version,
+            db_version,
+            sigs,
+            self.limits,
+            "ok",
+            tuple(r.to_dict() for r in results),
         )
         return self.info
 
@@ -536,36 +639,67 @@ class Engine:
 
 
 @contextlib.contextmanager
-def open_engine(
+def open_clamd(
     spec: EngineSpec, *, disable_cache: bool = False, check: bool = True
-) -> Iterator[Engine]:
-    """Reach (or start) the engine, check it, and stop hygie's own clamd afterwards."""
-    from hygie.paths import get_paths
+) -> Iterator[ClamdEngine]:
+    """Reach (or start) clamd, prove it, and stop hygie's own clamd afterwards.
 
+    A system clamd that fails the proof (a stock clamd.conf without ``AlertEncrypted``…) is
+    set aside for hygie's own, when one can be started; a clamd named with ``--clamd`` is
+    refused with the lines that fix it.
+    """
+    from hygie.media.errors import EngineNotProven
+
+    if spec.mode == "system" and check:
+        engine = ClamdEngine(spec, spec.address) if spec.address else None
+        if engine is not None:
+            try:
+                engine.check()
+            except EngineNotProven:
+                import logging
+
+                logging.getLogger(__name__).warning(
+                    "the system clamd (%s) failed the canary battery; using hygie's own",
+                    spec.source,
+                )
+                own_spec = EngineSpec("own", None, Limits(), spec.database_dir, source="hygie")
+                with open_clamd(own_spec, disable_cache=disable_cache) as own_engine:
+                    yield own_engine
+                return
+            yield engine
+            return
     own: OwnClamd | None = None
-    if spec.mode == "own" and os.name != "posix":
-        raise EngineUnavailable(
-            detail="sous Windows, démarrez clamd puis indiquez-le avec --clamd tcp:127.0.0.1:3310"
-        )
     if spec.mode == "own":
-        if spec.database_dir is None or not spec.database_dir.is_dir():
-            raise EngineUnavailable(
-                detail="aucun clamd ne tourne et aucun dossier de signatures n'a été trouvé"
-            )
-        own = OwnClamd(
-            get_paths().data_dir / "media" / "clamd",
-            spec.database_dir,
-            spec.limits,
-            disable_cache=disable_cache,
-        )
+        own = _start_own(spec, disable_cache)
         address = own.start()
     else:
         assert spec.address is not None
         address = spec.address
-    engine = Engine(spec, address, own)
+    engine = ClamdEngine(spec, address, own)
     try:
         if check:
             engine.check()
         yield engine
     finally:
         engine.close()
+
+
+def _start_own(spec: EngineSpec, disable_cache: bool) -> OwnClamd:
+    from hygie import platform
+    from hygie.paths import get_paths
+
+    if platform.current() == "windows":
+        raise EngineUnavailable(
+            detail="sous Windows, hygie utilise Microsoft Defender (--engine defender) ; pour "
+            "ClamAV, démarrez clamd puis indiquez-le avec --clamd tcp:127.0.0.1:3310"
+        )
+    if spec.database_dir is None or not spec.database_dir.is_dir():
+        raise EngineUnavailable(
+            detail="aucun clamd ne tourne et aucun dossier de signatures n'a été trouvé"
+        )
+    return OwnClamd(
+        get_paths().data_dir / "media" / "clamd",
+        spec.database_dir,
+        spec.limits,
+        disable_cache=disable_cache,
+    )
