@@ -142,6 +142,7 @@ NAV = (
     ("mail", "/messagerie", N_("Messagerie")),
     ("history", "/historique", N_("Historique et rapports")),
     ("incident", "/incident", N_("Incident")),
+    ("doctor", "/composants", N_("Composants")),
 )
 
 

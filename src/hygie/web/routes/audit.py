@@ -26,6 +26,7 @@ from hygie.web.base import (
     state_of,
 )
 from hygie.web.jobs import Report
+from hygie.web.routes import remind
 
 
 async def home(request: Request) -> Response:
@@ -44,6 +45,7 @@ async def home(request: Request) -> Response:
         urgent=pages.urgent_actions(doc, cat, platform) if doc else [],
         audit_job=st.jobs.latest("audit"),
         path_steps=await in_thread(firstrun.progress, st.store()),
+        reminders=await in_thread(remind.banner, st),
     )
 
 
