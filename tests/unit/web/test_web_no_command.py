@@ -164,6 +164,7 @@ PAGES = (
     "/logiciel-indisponible",
     "/choisir",
     "/choisir?chemin=/etc",
+    "/composants",
     "/page-qui-n-existe-pas",
 )
 
