@@ -125,3 +125,14 @@ def test_short_help_is_the_whole_first_paragraph() -> None:
     cmds = load_module_commands("hygie.cli.backup")
     assert short_help(cmds["backup"]) == _(cmds["backup"].help or "").split("\n\n")[0].strip()
     assert all(v for v in FR.values())
+
+
+def test_a_typo_imports_no_capability() -> None:
+    code = (
+        "import sys\nfrom hygie.cli.app import main\n"
+        "try:\n    main(['audti'])\nexcept SystemExit as e:\n    rc = e.code\n"
+        "print(rc, [m for m in sys.modules if m.startswith(('hygie.audit', 'hygie.backup'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "2" and out.stdout.strip().endswith("[]")
+    assert "'audit'" in out.stderr  # still suggests the right command
