@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import plistlib
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from hygie import proc
 from hygie.errors import UsageError
+from hygie.fileio import private_dir, write_atomic
 from hygie.i18n import _
 from hygie.paths import get_paths
 from hygie.platform import current
@@ -26,13 +28,17 @@ MONTHLY_DAY = 1
 
 
 def hygie_command() -> list[str]:
-    """How the scheduler starts hygie: the installed ``hygie`` entry point, absolute."""
+    """How the scheduler starts hygie: the installed ``hygie`` entry point (``hygie.exe`` in
+    a Windows ``Scripts`` folder), absolute; else this Python with ``-m hygie``."""
     exe = shutil.which("hygie")
     if exe is None:
-        cand = Path(sys.executable).parent / "hygie"
-        exe = str(cand) if cand.exists() else None
+        for name in ("hygie", "hygie.exe"):
+            cand = Path(sys.executable).parent / name
+            if cand.exists():
+                exe = str(cand)
+                break
     if exe is None:
-        return [sys.executable, "-m", "hygie.cli.app"]
+        return [str(Path(sys.executable).absolute()), "-m", "hygie"]
     return [str(Path(exe).absolute())]
 
 
@@ -95,13 +101,22 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
     }
 
 
-def _task_xml(description: str, args: list[str], trigger: str, exe: str) -> str:
+def task_arguments(cmd: list[str], args: list[str], home: str | None) -> str:
+    """The ``<Arguments>`` of one action: what follows the program in ``cmd`` (``-m hygie``),
+    ``--home`` (Task Scheduler passes no environment variable), then the sub-command; quoted
+    the way Windows programs split their command line (``subprocess.list2cmdline``)."""
+    words = [*cmd[1:], *(["--home", home] if home else []), *args]
+    return subprocess.list2cmdline(words)
+
+
+def _task_xml(description: str, actions_args: list[list[str]], trigger: str, cmd: list[str]) -> str:
+    home = os.environ.get("HYGIE_HOME")
     actions = "\n".join(
         f"""    <Exec>
-      <Command>{escape(exe)}</Command>
-      <Arguments>{escape(a)}</Arguments>
+      <Command>{escape(cmd[0])}</Command>
+      <Arguments>{escape(task_arguments(cmd, a, home))}</Arguments>
     </Exec>"""
-        for a in args
+        for a in actions_args
     )
     return f"""<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
@@ -134,15 +149,18 @@ def _task_xml(description: str, args: list[str], trigger: str, exe: str) -> str:
 """
 
 
-def windows_tasks(exe: str) -> dict[str, str]:
+def windows_tasks(cmd: list[str]) -> dict[str, str]:
+    """Task Scheduler XML (schema http://schemas.microsoft.com/windows/2004/02/mit/task):
+    ``<Command>`` is the program alone, ``<Arguments>`` the rest; one ``<Exec>`` per step,
+    run in order. Trigger children follow triggerBaseType's sequence (Enabled first)."""
     daily = f"""    <CalendarTrigger>
-      <StartBoundary>2026-01-01T{DAILY_TIME}:00</StartBoundary>
       <Enabled>true</Enabled>
+      <StartBoundary>2026-01-01T{DAILY_TIME}:00</StartBoundary>
       <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>
     </CalendarTrigger>"""
     monthly = f"""    <CalendarTrigger>
-      <StartBoundary>2026-01-01T13:00:00</StartBoundary>
       <Enabled>true</Enabled>
+      <StartBoundary>2026-01-01T13:00:00</StartBoundary>
       <ScheduleByMonth>
         <DaysOfMonth><Day>{MONTHLY_DAY}</Day></DaysOfMonth>
         <Months><January/><February/><March/><April/><May/><June/><July/><August/>"""
@@ -151,10 +169,16 @@ def windows_tasks(exe: str) -> dict[str, str]:
     </CalendarTrigger>"""
     return {
         "hygie-backup.xml": _task_xml(
-            "hygie-backup: sauvegarde quotidienne", ["backup run", "backup verify"], daily, exe
+            "hygie-backup: sauvegarde quotidienne",
+            [["backup", "run"], ["backup", "verify"]],
+            daily,
+            cmd,
         ),
         "hygie-verify.xml": _task_xml(
-            "hygie-verify: test de restauration mensuel", ["backup verify --full"], monthly, exe
+            "hygie-verify: test de restauration mensuel",
+            [["backup", "verify", "--full"]],
+            monthly,
+            cmd,
         ),
     }
 
@@ -208,23 +232,23 @@ def generate(
 ) -> ScheduleResult:
     plat = platform or current()
     folder = folder or (get_paths().data_dir / "backup" / "schedule")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     cmd = hygie_command()
     written: list[Path] = []
     validated: bool | None = None
     output = ""
     if plat == "linux":
         for name, text in systemd_units(cmd).items():
-            (folder / name).write_text(text, encoding="utf-8")
+            write_atomic(folder / name, text.encode("utf-8"), mode=0o644)
             written.append(folder / name)
         validated, output = validate_systemd(written)
     elif plat == "windows":
-        for name, text in windows_tasks(cmd[0] if len(cmd) == 1 else " ".join(cmd)).items():
-            (folder / name).write_bytes(text.encode("utf-16"))
+        for name, text in windows_tasks(cmd).items():
+            write_atomic(folder / name, text.encode("utf-16"), mode=0o644)
             written.append(folder / name)
     elif plat == "darwin":
         for name, data in launchd_plists(cmd).items():
-            (folder / name).write_bytes(data)
+            write_atomic(folder / name, data, mode=0o644)
             written.append(folder / name)
     else:
         raise UsageError(detail=_("système « {p} » non pris en charge").format(p=plat))

@@ -49,6 +49,24 @@ def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
     return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
 
 
+def _whole_words_before(lower: str, start: int, n: int) -> str:
+    """The ``n`` characters before ``start``, without a word cut in two at the left edge."""
+    lo = max(0, start - n)
+    while lo < start and lo > 0 and lower[lo - 1].isalnum() and lower[lo].isalnum():
+        lo += 1
+    return lower[lo:start]
+
+
+def _whole_words_after(lower: str, end: int, n: int) -> str:
+    """The ``n`` characters after ``end``, extended to the end of the last word ("pr" of a
+    cut "prise" must not read as the title "Pr")."""
+    hi = min(len(lower), end + n)
+    limit = min(len(lower), hi + 30)
+    while hi < limit and lower[hi].isalnum() and lower[hi - 1].isalnum():
+        hi += 1
+    return lower[end:hi]
+
+
 def _process(
     rec: Recognizer, pattern: Pattern, raw: str, start: int, end: int, text: str, lower: str
 ) -> Finding | None:
@@ -56,6 +74,10 @@ def _process(
     if rec.context_before is not None:
         window = text[max(0, start - rec.context_window) : start]
         if _before_re(rec.context_before, rec.context_before_ignore_case).search(window) is None:
+            return None
+    if rec.not_after is not None:
+        window = text[max(0, start - 40) : start]
+        if _before_re(rec.not_after, False).search(window) is not None:
             return None
     compact = rec.normalize(raw)
     verdict = rec.validate(compact) if rec.validate is not None else None
@@ -69,13 +91,13 @@ def _process(
         positive = _has(rec.context, before + " " + after)
         if rec.requires_context and not positive:
             return None
-        neg_before = before[-40:]
+        neg_before = _whole_words_before(lower, start, 40)
         line_start = neg_before.rfind("\n")
         if line_start >= 0 and len(neg_before[line_start:].strip()) >= 3:
             # A label on the same line speaks for the number; the line above does not
             # ("Subject: Suivi" above a NIR is not a parcel tracking number).
             neg_before = neg_before[line_start:]
-        neg_window = neg_before + " " + lower[end : end + rec.negative_after]
+        neg_window = neg_before + " " + _whole_words_after(lower, end, rec.negative_after)
         negative = (not positive or rec.negative_overrides) and (
             _has(rec.negative_context, neg_window)
             or (

@@ -90,6 +90,9 @@ class Recognizer:
     #: ``context_window`` characters): "né le", "DDN :"...
     context_before: str | None = None
     context_before_ignore_case: bool = True
+    #: A regex that must *not* match right before the value (``...\Z`` on the preceding 40
+    #: characters): a greeting before a name ("Bonjour Anne Petit"), a street ("avenue ...").
+    not_after: str | None = None
     patient: bool = True
     strong: bool = False
     types: tuple[tuple[str, str], ...] = ()

@@ -55,7 +55,20 @@ OTHER_CLAMD_CONFS = (
     Path("C:/Program Files/ClamAV/clamd.conf"),
 )
 SYSTEM_FRESHCLAM_CONF = Path("/etc/clamav/freshclam.conf")
-DEFAULT_DATABASE_DIRS = (Path("/var/lib/clamav"), Path("/usr/local/share/clamav"))
+# Homebrew's ClamAV (macOS): configuration under <prefix>/etc/clamav, signatures under
+# <prefix>/var/lib/clamav, programs under <prefix>/sbin; /opt/homebrew on Apple silicon,
+# /usr/local on Intel Macs.
+HOMEBREW_PREFIXES = (Path("/opt/homebrew"), Path("/usr/local"))
+OTHER_FRESHCLAM_CONFS = tuple(p / "etc" / "clamav" / "freshclam.conf" for p in HOMEBREW_PREFIXES)
+DEFAULT_DATABASE_DIRS = (
+    Path("/var/lib/clamav"),
+    *(p / "var" / "lib" / "clamav" for p in HOMEBREW_PREFIXES),
+    Path("/usr/local/share/clamav"),
+)
+CLAMD_BINARIES = (
+    Path("/usr/sbin/clamd"),
+    *(p / "sbin" / "clamd" for p in HOMEBREW_PREFIXES),
+)
 MB = 1024 * 1024
 
 # clamd's own defaults (clamd.conf(5)) when a system config does not set a limit.
@@ -166,7 +179,13 @@ def conf_for_address(address: Address, candidates: list[Path]) -> Path | None:
 
 
 def system_database_dir(root: Path = Path("/")) -> Path | None:
-    for conf_path in (SYSTEM_CLAMD_CONF, SYSTEM_FRESHCLAM_CONF):
+    confs = (
+        SYSTEM_CLAMD_CONF,
+        SYSTEM_FRESHCLAM_CONF,
+        *OTHER_CLAMD_CONFS[:2],
+        *OTHER_FRESHCLAM_CONFS,
+    )
+    for conf_path in confs:
         conf = read_conf(root / conf_path.relative_to("/"))
         if conf and conf.get("DatabaseDirectory"):
             return Path(conf["DatabaseDirectory"])
@@ -202,8 +221,12 @@ def resolve_spec(
         named_conf = [clamd_conf] if clamd_conf else []
         if media_cfg.get("clamd_conf"):
             named_conf.append(Path(str(media_cfg["clamd_conf"])))
-        search = [*named_conf, *([system_conf] if system_conf else []), SYSTEM_CLAMD_CONF,
-                  *OTHER_CLAMD_CONFS]  # fmt: skip
+        search = [
+            *named_conf,
+            *([system_conf] if system_conf else []),
+            SYSTEM_CLAMD_CONF,
+            *OTHER_CLAMD_CONFS,
+        ]
         found = conf_for_address(addr, search)
         conf = read_conf(found) if found else None
         return EngineSpec(
@@ -242,9 +265,25 @@ def resolve_spec(
 
 # -- signatures -----------------------------------------------------------------------------
 SIG_TEXT_EXTS = {
-    ".hdb", ".hsb", ".hdu", ".hsu", ".mdb", ".msb", ".mdu", ".msu",
-    ".ndb", ".ndu", ".ldb", ".ldu", ".cdb", ".crb", ".idb", ".imp", ".yar", ".yara",
-}  # fmt: skip
+    ".hdb",
+    ".hsb",
+    ".hdu",
+    ".hsu",
+    ".mdb",
+    ".msb",
+    ".mdu",
+    ".msu",
+    ".ndb",
+    ".ndu",
+    ".ldb",
+    ".ldu",
+    ".cdb",
+    ".crb",
+    ".idb",
+    ".imp",
+    ".yar",
+    ".yara",
+}
 SIG_CONTAINER_EXTS = {".cvd", ".cld", ".cud"}
 
 
@@ -408,11 +447,7 @@ class OwnClamd:
             text.replace(str(self.socket_path), "SOCKET").encode()
         ).hexdigest()
         binary = proc.which("clamd") or next(
-            (
-                str(p)
-                for p in (Path("/usr/sbin/clamd"), Path("/usr/local/sbin/clamd"))
-                if p.exists()
-            ),
+            (str(p) for p in CLAMD_BINARIES if p.exists()),
             None,
         )
         if binary is None:
@@ -586,9 +621,16 @@ class ClamdEngine:
             raise NoSignatures(detail=str(self.spec.database_dir))
         results = prove(self)
         self.info = EngineInfo(
-            self.kind, str(self.address), self.spec.mode, version, db_version, sigs,
-            self.limits, "ok", tuple(r.to_dict() for r in results),
-        )  # fmt: skip
+            self.kind,
+            str(self.address),
+            self.spec.mode,
+            version,
+            db_version,
+            sigs,
+            self.limits,
+            "ok",
+            tuple(r.to_dict() for r in results),
+        )
         return self.info
 
     def close(self) -> None:

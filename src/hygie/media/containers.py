@@ -128,14 +128,15 @@ def inspect(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> Finding 
     private reader), ``head`` its first bytes. Never raises for a hostile file.
     """
     kind = container_kind(head)
-    if not kind and size > len(head):
+    if not kind and size <= len(head):
+        if ZIP_EOCD in head:
+            kind = "zip-tail"
+    elif not kind:
         # A zip appended to something else (self-extracting, polyglot): its directory is at
         # the end. The engine finds and opens those too.
         fobj.seek(max(0, size - TAIL))
         if ZIP_EOCD in fobj.read(TAIL):
             kind = "zip-tail"
-    elif not kind and ZIP_EOCD in head:
-        kind = "zip-tail"
     if not kind:
         return None
     budget = _Budget(limits, size)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,34 @@ def _age(date: str | None, now: dt.datetime) -> float | None:
     return SignatureInfo(None, date, "").age_days(now)
 
 
+def defender_fact_value(ctx: ProbeContext) -> dict[str, Any]:
+    """On Windows the station uses Microsoft Defender: is MpCmdRun.exe there, and how old
+    are the signatures the last station run saw (Get-MpComputerStatus is M03's probe)."""
+    from hygie.media.mpcmdrun import find_mpcmdrun, platform_version
+
+    recorded = ctx.store.get_state("media", "engine") if ctx.store is not None else None
+    exe = find_mpcmdrun(os.environ)
+    if exe is None:
+        return {"present": False, "engine": "defender"}
+    out: dict[str, Any] = {
+        "present": True,
+        "engine": "defender",
+        "mode": "defender",
+        "version": platform_version(exe) or None,
+        "signature_date": None,
+        "signature_count": None,
+        "signature_age_days": None,
+    }
+    if isinstance(recorded, dict) and recorded.get("engine") == "defender":
+        date = recorded.get("signature_date")
+        out.update(signature_date=date, signature_age_days=_age(date, ctx.now))
+    return out
+
+
 def engine_fact_value(ctx: ProbeContext) -> dict[str, Any]:
     """Best knowledge of the engine, cheapest first. Never raises."""
+    if ctx.platform == "windows":
+        return defender_fact_value(ctx)
     conf_text: str | None = None
     with contextlib.suppress(OSError):
         conf_text = ctx.fs(SYSTEM_CLAMD_CONF).read_text(encoding="utf-8", errors="replace")

@@ -139,10 +139,10 @@ def extension(name: str) -> str:
 class FdReader(io.RawIOBase):
     """A read-only, seekable view of an open descriptor (pread; never moves its offset)."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, size: int | None = None) -> None:
         self.fd = fd
         self.pos = 0
-        self.size = os.fstat(fd).st_size
+        self.size = os.fstat(fd).st_size if size is None else size
 
     def readable(self) -> bool:
         return True

@@ -54,6 +54,10 @@ def judge_fd(
         # Not sent: the engine would read part of it and could answer "OK".
         assert reason is not None
         return not_scanned(reason, detail)
-    reader = io.BufferedReader(FdReader(fd), buffer_size=65536)
-    reason, detail = precheck(reader, size, head, limits)
+    if size <= len(head):
+        # The whole file is in ``head`` (most files of a key full of small notes).
+        reason, detail = precheck(io.BytesIO(head), size, head, limits)
+    else:
+        reader = io.BufferedReader(FdReader(fd, size), buffer_size=65536)
+        reason, detail = precheck(reader, size, head, limits)
     return combine(scan(fd, path, size), reason, detail)

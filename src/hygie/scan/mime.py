@@ -154,7 +154,7 @@ def iter_email_parts(
 
 
 def _ambiguous(part: Message) -> bool:
-    keys = [k.lower() for k in part]
+    keys = [k.strip().lower() for k in part]
     return keys.count("content-type") > 1 or keys.count("content-transfer-encoding") > 1
 
 

@@ -276,3 +276,32 @@ def attach_log_file() -> Path:
         log.addHandler(handler)
     log.setLevel(logging.INFO)
     return path
+
+
+def failure_from_dict(error: dict[str, Any], **params: Any) -> Failure:
+    """A capability's error already turned into a dict (``AppError.to_dict()``, e.g. one
+    destination of a backup): its French sentence apart from the tool's raw output."""
+    from hygie.errors import all_error_classes
+
+    code = str(error.get("code", ""))
+    message = str(error.get("message", ""))
+    cls = next((c for c in all_error_classes() if c.code == code), None)
+    details = ""
+    if cls is not None and "{detail}" in cls.message_fr:
+        head = _(cls.message_fr).split("{detail}", 1)[0]
+        try:
+            head = head.format(**params)
+        except (KeyError, IndexError):
+            head = ""
+        if head and message.startswith(head):
+            details = message[len(head) :].strip().rstrip(".")
+            message = re.sub(r"\s*[:(,;]\s*$", "", head)
+    hint, url, label = DASHBOARD_HINTS.get(code, ("", "", ""))
+    if hint:
+        hint = _(hint)
+    else:
+        hint = plain(str(error.get("hint", "")))
+        if not hint or shows_command(hint):
+            hint = _(RETRY)
+    raw = code + (f"\n{details}" if details else "")
+    return Failure(_sentence(plain(message)), hint, code, url, _(label) if label else "", raw)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,29 @@ def test_record_under_the_windows_personality_then_replay(tmp_path: Path) -> Non
     assert len(list((out / "commands").glob("*.json"))) >= 10
     again = _audit(run_hygie("windows", ["audit", "--json"], home=tmp_path, replay=out))
     assert _statuses(again) == _statuses(first)
+
+
+@pytest.mark.parametrize("personality", ["windows", "darwin"])
+def test_a_time_out_kills_the_whole_tree_under_the_personality(
+    tmp_path: Path, personality: str
+) -> None:
+    """Windows: new process group + taskkill /T /F; macOS: new session + killpg."""
+    env = personality_env(personality, home=tmp_path, replay_dir=None)  # type: ignore[arg-type]
+    code = (
+        "from hygie import proc\n"
+        "cp = proc.run(['sh', '-c', 'sleep 60 & echo $!; sleep 60'], timeout=0.5)\n"
+        "print(cp.timed_out, cp.stdout.split()[0])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert "Traceback" not in out.stderr
+    timed_out, grandchild = out.stdout.split()
+    assert timed_out == "True"
+    stat = Path(f"/proc/{grandchild}/stat")
+    for _ in range(100):
+        if not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"grandchild {grandchild} still running")

@@ -27,9 +27,13 @@ class Dashboard:
 
 
 def start_dashboard(home: Path, extra_env: dict[str, str] | None = None) -> Dashboard:
-    env = dict(
-        os.environ, HYGIE_HOME=str(home), HYGIE_LANG="fr", HYGIE_KEYRING="file", **(extra_env or {})
-    )
+    env = {
+        **os.environ,
+        "HYGIE_HOME": str(home),
+        "HYGIE_LANG": "fr",
+        "HYGIE_KEYRING": "file",
+        **(extra_env or {}),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-c", "from hygie.cli.app import main; main()", "serve", "--no-browser"],
         stdout=subprocess.PIPE,
