@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie.errors import StoreError
+from hygie.fileio import private_dir
 
 _MIGRATIONS: dict[str, list[str]] = {
     "core": [
@@ -87,7 +88,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path.parent)
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
