@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from hygie.errors import StoreError
-from hygie.fileio import private_dir
 
 _MIGRATIONS: dict[str, list[str]] = {
     "core": [
@@ -88,7 +87,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            private_dir(path.parent)
+            from hygie.fileio import private_dir
+
+            private_dir(path.parent)  # the parents it creates are owner-only too
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
