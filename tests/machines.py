@@ -37,6 +37,7 @@ def windows_fr_machine() -> dict[tuple[str, ...], Spec]:
         tuple(w.MANAGE_BDE): wfx("manage_bde", "fr_encrypted"),
         tuple(w.SECURITY_CENTER_PS): wfx("security_center", "defender_only"),
         tuple(w.MP_STATUS_PS): wfx("mp_status", "enabled"),
+        tuple(w.SNAPSHOT_PS): wjson("snapshot", "fr_nurse_laptop"),
         tuple(w.FIREWALL_PS): wjson("firewall_profiles", "all_on"),
         tuple(w.FIREWALL): wfx("netsh_firewall", "fr_all_on"),
         tuple(w.WU_STATE_PS): wjson("wu_state", "fr_recent"),

@@ -69,6 +69,8 @@ def personality_env(
     if personality == "windows":
         base.update(
             {
+                # Windows' taskkill.exe, which always exists there (tree kill on time-out)
+                "PATH": os.pathsep.join([str(SITE / "bin"), base.get("PATH", "")]),
                 "USERPROFILE": str(user_home),
                 "USERNAME": "infirmiere",
                 "APPDATA": str(user_home / "AppData" / "Roaming"),

@@ -23,6 +23,13 @@ from hygie.platform import PLATFORM_LABELS_FR, PlatformName
 log = logging.getLogger(__name__)
 
 State = Literal["ok", "warn", "missing", "unknown", "not_configured"]
+STATE_LABELS: dict[str, str] = {
+    "ok": N_("prêt"),
+    "warn": N_("utilisable, à améliorer"),
+    "missing": N_("manquant"),
+    "unknown": N_("impossible à vérifier"),
+    "not_configured": N_("non configuré"),
+}
 SIGNATURES_FRESH_DAYS = 7.0
 SIGNATURES_MAX_DAYS = 30.0
 RELAY_CONNECT_TIMEOUT_S = 5.0
@@ -153,7 +160,7 @@ FIX_FR: dict[tuple[str, str], str] = {
     ),
     ("relay", "any"): N_(
         "Le serveur d'envoi {upstream} ne répond pas : vérifiez la connexion Internet et "
-        "l'adresse du serveur (fournie par votre messagerie), puis relancez « hygie doctor »."
+        "l'adresse du serveur (fournie par votre messagerie), puis vérifiez à nouveau."
     ),
     ("dashboard", "any"): N_(
         "Le port {port} est déjà pris sur cet ordinateur : choisissez-en un autre dans le "
@@ -165,6 +172,73 @@ FIX_FR: dict[tuple[str, str], str] = {
 def fix_text(key: str, platform: str, **params: Any) -> str:
     text = FIX_FR.get((key, platform)) or FIX_FR.get((key, "any")) or ""
     return _(text).format(**params) if text else ""
+
+
+# -- what the dashboard says (no command, no option: a link or a person to ask) -------------
+ASK_IT_FR = N_("Demandez à votre prestataire informatique de s'en occuper.")
+WEB_ADVICE_FR: dict[tuple[str, str], str] = {
+    ("restic", "missing"): N_(
+        "Le moteur de sauvegarde (restic) n'est pas installé sur cet ordinateur. "
+        "L'installateur de hygie pour Windows et macOS l'inclut."
+    ),
+    ("restic", "warn"): N_(
+        "Le moteur de sauvegarde fonctionne, mais une version plus récente est conseillée."
+    ),
+    ("antivirus", "missing"): N_(
+        "La station blanche n'a pas d'antivirus utilisable : sans lui, aucune clé n'est "
+        "déclarée saine."
+    ),
+    ("antivirus", "warn"): N_("Les signatures de l'antivirus ont plus d'une semaine."),
+    ("antivirus", "unknown"): N_("La date des signatures de l'antivirus n'a pas pu être lue."),
+    ("pdf", "missing"): N_(
+        "Les PDF ne peuvent pas être fabriqués ici ; les rapports restent imprimables depuis "
+        "le navigateur (bouton « Imprimer »)."
+    ),
+    ("secrets", "warn"): N_(
+        "Les mots de passe des sauvegardes sont gardés dans un fichier protégé de hygie, "
+        "faute de trousseau du système."
+    ),
+    ("schedule", "missing"): N_(
+        "Les sauvegardes ne sont pas planifiées : elles ne se feront pas toutes seules."
+    ),
+    ("schedule", "unknown"): N_("La planification des sauvegardes n'a pas pu être vérifiée."),
+    ("relay", "missing"): N_(
+        "Le serveur d'envoi de la messagerie ne répond pas : vérifiez la connexion Internet."
+    ),
+    ("dashboard", "missing"): N_("Le port prévu pour le tableau de bord est déjà pris."),
+}
+WINDOWS_DEFENDER_FR = N_(
+    "Ouvrez Sécurité Windows → Protection contre les virus et menaces, et lancez la "
+    "recherche de mises à jour."
+)
+# Where in the dashboard the nurse can act herself (None: someone must install something).
+WEB_LINKS: dict[str, str] = {"schedule": "/sauvegardes", "relay": "/messagerie"}
+
+
+def web_advice(component: Component, platform: PlatformName) -> tuple[str, str | None]:
+    """What the dashboard says about a component that is not ``ok``, and where to act.
+
+    Never a command: either a page of the dashboard (link) or who to ask."""
+    if component.state in ("ok", "not_configured"):
+        return "", None
+    if component.id == "pdf" and component.state == "missing":
+        return _(WEB_ADVICE_FR[("pdf", "missing")]) + " " + install_hint(platform), None
+    text = WEB_ADVICE_FR.get((component.id, component.state)) or WEB_ADVICE_FR.get(
+        (component.id, "missing"), ""
+    )
+    said = _(text) if text else component.label
+    link = WEB_LINKS.get(component.id)
+    if link:
+        return said, link
+    if component.id == "antivirus" and platform == "windows":
+        return said + " " + _(WINDOWS_DEFENDER_FR), None
+    return said + " " + _(ASK_IT_FR), None
+
+
+def install_hint(platform: PlatformName) -> str:
+    from hygie.render.pdf import install_hint as pdf_install_hint
+
+    return pdf_install_hint(platform)
 
 
 # -- the checks -------------------------------------------------------------------------------
@@ -222,7 +296,7 @@ def check_antivirus(platform: str, needed: bool, engine: dict[str, Any] | None) 
 
 
 def check_pdf(platform: PlatformName, needed: bool) -> Component:
-    from hygie.render.pdf import engine_status, install_hint
+    from hygie.render.pdf import engine_status
 
     status = engine_status()
     if status.kind == "none":
@@ -315,12 +389,16 @@ def check_relay(config: dict[str, Any], needed: bool, platform: str) -> Componen
     return Component("relay", "ok", True, f"{upstream} accepts connections")
 
 
-def check_dashboard(config: dict[str, Any], platform: str) -> Component:
+def check_dashboard(
+    config: dict[str, Any], platform: str, serving_port: int | None = None
+) -> Component:
     web = config.get("web") if isinstance(config.get("web"), dict) else {}
     try:
         port = int((web or {}).get("port", 0))
     except (TypeError, ValueError):
         return Component("dashboard", "missing", True, "[web] port is not a number")
+    if port and port == serving_port:
+        return Component("dashboard", "ok", True, f"127.0.0.1:{port} (this dashboard)")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind(("127.0.0.1", port))
@@ -368,8 +446,12 @@ def _media_engine(ctx: Any) -> dict[str, Any] | None:
         return None
 
 
-def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport:
-    """Examine every component on this computer (never raises for a component's failure)."""
+def run_doctor(
+    *, progress: Callable[[str], None] | None = None, serving_port: int | None = None
+) -> DoctorReport:
+    """Examine every component on this computer (never raises for a component's failure).
+
+    ``serving_port``: the port the calling dashboard listens on (it is taken, by itself)."""
     from hygie.audit.service import make_context
 
     ctx = make_context()
@@ -385,7 +467,7 @@ def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport
         ("secrets", lambda: check_secrets(platform, features["backup"] or features["mail_relay"])),
         ("schedule", lambda: check_schedule(platform, features["backup"], Path.home())),
         ("relay", lambda: check_relay(ctx.config, features["mail_relay"], platform)),
-        ("dashboard", lambda: check_dashboard(ctx.config, platform)),
+        ("dashboard", lambda: check_dashboard(ctx.config, platform, serving_port)),
     ]
     components: list[Component] = []
     for cid, fn in checks:
@@ -399,4 +481,4 @@ def run_doctor(*, progress: Callable[[str], None] | None = None) -> DoctorReport
     return DoctorReport(platform, tuple(components), features)
 
 
-__all__ = ["Component", "DoctorReport", "run_doctor"]
+__all__ = ["STATE_LABELS", "Component", "DoctorReport", "run_doctor", "web_advice"]

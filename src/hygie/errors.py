@@ -108,6 +108,18 @@ class ReportError(AppError):
     hint_fr = "Choisissez un autre emplacement (par exemple votre dossier Documents)."
 
 
+class UnexpectedError(AppError):
+    """An error hygie did not foresee (a bug): logged with its traceback, then this message."""
+
+    exit_code = 58
+    code = "unexpected"
+    message_fr = "Erreur inattendue ({kind}) : hygie s'est arrêté sans rien terminer de plus."
+    hint_fr = (
+        "Le détail est dans {log} ; envoyez ce fichier à votre prestataire informatique "
+        "ou aux développeurs de hygie (il ne contient aucun numéro de patient en clair)."
+    )
+
+
 def all_error_classes() -> list[type[AppError]]:
     """Every AppError subclass, for the generated exit-code reference and its meta-test."""
     seen: list[type[AppError]] = []

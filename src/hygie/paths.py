@@ -1,8 +1,9 @@
 """Where hygie keeps its files.
 
 By default the platform's folders (platformdirs). ``HYGIE_HOME`` moves everything into one
-folder: ``$HYGIE_HOME/config``, ``$HYGIE_HOME/data``, ``$HYGIE_HOME/cache``. Tests set it to
-``tmp_path``; portable installs and several practices on one machine use it too.
+folder: ``$HYGIE_HOME/config``, ``$HYGIE_HOME/data``, ``$HYGIE_HOME/cache``,
+``$HYGIE_HOME/log``. Tests set it to ``tmp_path``; portable installs and several practices on
+one machine use it too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Paths:
     config_dir: Path
     data_dir: Path
     cache_dir: Path
+    log_dir: Path
 
     @property
     def config_file(self) -> Path:
@@ -42,9 +44,10 @@ def get_paths() -> Paths:
     home = os.environ.get("HYGIE_HOME")
     if home:
         root = Path(home).expanduser().resolve()
-        return Paths(root / "config", root / "data", root / "cache")
+        return Paths(root / "config", root / "data", root / "cache", root / "log")
     return Paths(
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
     )

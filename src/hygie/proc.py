@@ -5,7 +5,7 @@
 because ...". Callers that must fail (backup, media) check ``ok`` and raise their own error.
 
 Tests replace the runner with :func:`use_runner` to replay recorded outputs of commands
-that cannot run here (Windows, macOS); ``HYGIE_REPLAY`` / ``HYGIE_RECORD`` do the same for a
+that cannot run here (Windows, macOS); ``HYGIE_REPLAY`` does the same for a
 whole hygie process (:mod:`hygie.replay`). A time-out or a cancel kills the whole process
 tree at once, the way the platform seam says (:meth:`hygie.platform.os_base.System.kill_tree`).
 """
@@ -72,9 +72,11 @@ def _decode(data: bytes | str | None) -> str:
     if isinstance(data, str):
         return data
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode(locale.getpreferredencoding(False) or "utf-8", "replace")
+        text = data.decode(locale.getpreferredencoding(False) or "utf-8", "replace")
+    # universal newlines, as text mode did: Windows programs end their lines with CRLF
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _system() -> System:
@@ -134,8 +136,8 @@ _runner: Runner | None = None
 
 
 def _current_runner() -> Runner:
-    """The runner in use: set by :func:`use_runner`, else asked by ``HYGIE_REPLAY`` /
-    ``HYGIE_RECORD`` (read once), else the real one."""
+    """The runner in use: set by :func:`use_runner`, else asked by ``HYGIE_REPLAY``
+    (read once), else the real one."""
     global _runner
     if _runner is None:
         from hygie.replay import runner_from_env

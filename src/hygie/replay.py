@@ -2,9 +2,11 @@
 
 ``hygie audit --record DIR`` keeps every command's raw result (argv, exit code, stdout,
 stderr); ``hygie audit --replay DIR`` — or ``HYGIE_REPLAY=DIR`` for any hygie command —
-answers every command from that folder instead of running it. Probes only run commands
-that describe the machine (no document is ever read through them), so a recording holds no
-patient data and a nurse can send hers to her IT provider.
+answers every command from that folder instead of running it. Recording exists for the
+audit only: its probes run commands that describe the machine (no document is ever read
+through them), so a recording holds no patient data and a nurse can send hers to her IT
+provider. (A backup's ``restic ls`` lists file names, which may name patients: there is
+deliberately no way to record other commands.)
 
 Format (``hygie-cmd/1``, documented in docs/reference/replay.md)::
 
@@ -38,7 +40,6 @@ from hygie.fileio import private_dir, write_text_atomic
 from hygie.proc import Completed, Runner
 
 REPLAY_ENV = "HYGIE_REPLAY"
-RECORD_ENV = "HYGIE_RECORD"
 PASSTHROUGH_ENV = "HYGIE_REPLAY_PASSTHROUGH"
 RECORDING_FORMAT = "hygie-replay/1"
 COMMAND_FORMAT = "hygie-cmd/1"
@@ -106,7 +107,10 @@ def entry_file_name(argv: Sequence[str]) -> str:
 def _read_text(base: Path, data: Mapping[str, Any], key: str) -> str:
     file_key = f"{key}_file"
     if data.get(file_key):
-        return (base / str(data[file_key])).read_text(encoding="utf-8")
+        target = (base / str(data[file_key])).resolve()
+        if not target.is_relative_to(base.resolve()):  # a recording only reads itself
+            raise ReplayError(f"{file_key} outside the recording: {data[file_key]}")
+        return target.read_text(encoding="utf-8")
     value = data.get(key, "")
     return value if isinstance(value, str) else ""
 
@@ -324,29 +328,21 @@ def install(folder: Path, *, mode: str, passthrough: Iterable[str] = ()) -> Runn
 
 
 def install_from_env(environ: Mapping[str, str] | None = None) -> Runner | None:
-    """:func:`install` what ``HYGIE_REPLAY`` / ``HYGIE_RECORD`` ask for (CLI start-up)."""
+    """:func:`install` the replay ``HYGIE_REPLAY`` asks for (CLI start-up)."""
     env = os.environ if environ is None else environ
     replay_dir = env.get(REPLAY_ENV, "").strip()
     if replay_dir:
         passthrough = parse_passthrough(env.get(PASSTHROUGH_ENV))
         return install(Path(replay_dir), mode="replay", passthrough=passthrough)
-    record_dir = env.get(RECORD_ENV, "").strip()
-    if record_dir:
-        return install(Path(record_dir), mode="record")
     return None
 
 
 def runner_from_env(environ: Mapping[str, str] | None = None) -> Runner | None:
-    """The runner ``HYGIE_REPLAY`` / ``HYGIE_RECORD`` ask for, or None (run for real)."""
+    """The runner ``HYGIE_REPLAY`` asks for, or None (run for real)."""
     env = os.environ if environ is None else environ
     replay_dir = env.get(REPLAY_ENV, "").strip()
     if replay_dir:
         return Replayer.from_folder(
             Path(replay_dir), passthrough=parse_passthrough(env.get(PASSTHROUGH_ENV))
         )
-    record_dir = env.get(RECORD_ENV, "").strip()
-    if record_dir:
-        from hygie.platform import current
-
-        return Recorder(Path(record_dir), platform=current())
     return None

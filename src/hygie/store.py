@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from hygie.errors import StoreError
-from hygie.fileio import private_dir
 
 _MIGRATIONS: dict[str, list[str]] = {
     "core": [
@@ -48,15 +48,35 @@ _MIGRATIONS: dict[str, list[str]] = {
 }
 
 
+# Registration happens at import time of a capability module, which may be in another thread
+# (an audit provider importing its capability) while a store is being opened: registration and
+# the reading of the table are serialised, and a store applies a complete snapshot.
+_REGISTRY_LOCK = threading.Lock()
+_MIGRATE_LOCK = threading.RLock()
+
+
+def _lost_race(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "already exists" in text or "schema has changed" in text
+
+
 def register_migrations(module: str, statements: Sequence[str]) -> None:
     """Declare a capability's tables; migrations are append-only (never edit a shipped one)."""
-    existing = _MIGRATIONS.setdefault(module, [])
-    for i, stmt in enumerate(statements):
-        if i < len(existing):
-            if existing[i] != stmt:
-                raise ValueError(f"migration {module}#{i} changed")
-        else:
-            existing.append(stmt)
+    with _REGISTRY_LOCK:
+        existing = list(_MIGRATIONS.get(module, []))
+        for i, stmt in enumerate(statements):
+            if i < len(existing):
+                if existing[i] != stmt:
+                    raise ValueError(f"migration {module}#{i} changed")
+            else:
+                existing.append(stmt)
+        _MIGRATIONS[module] = existing  # replaced whole: a snapshot never sees half of it
+
+
+def registered_migrations() -> dict[str, tuple[str, ...]]:
+    """A consistent snapshot of every registered migration (registration finished)."""
+    with _REGISTRY_LOCK:
+        return {m: tuple(stmts) for m, stmts in _MIGRATIONS.items()}
 
 
 def utcnow() -> str:
@@ -67,7 +87,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            private_dir(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
@@ -90,25 +110,35 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
 
     def _migrate(self) -> None:
-        with self.conn:
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_versions "
-                "(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-            )
-        for attempt in range(5):
-            try:
-                self._apply_migrations()
-                return
-            except sqlite3.OperationalError as exc:
-                # Another process (or an audit provider thread) opened the store at the same
-                # moment and applied this migration first: read the versions again.
-                if "already exists" not in str(exc) or attempt == 4:
-                    raise
-                time.sleep(0.05)
+        # Threads of this process migrate one at a time (several audit providers open a
+        # brand-new store at once); other processes are met by the retry below.
+        with _MIGRATE_LOCK:
+            with self.conn:
+                self.conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_versions "
+                    "(module TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+                )
+            for attempt in range(5):
+                try:
+                    self._apply_migrations()
+                    return
+                except sqlite3.OperationalError as exc:
+                    # Another process opened the store at the same moment and applied this
+                    # migration first: read the versions again.
+                    if not _lost_race(exc) or attempt == 4:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
+
+    def migrate(self) -> None:
+        """Apply migrations registered since this store was opened (a capability imported
+        later)."""
+        try:
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise StoreError(path=str(self.path), detail=str(exc)) from exc
 
     def _apply_migrations(self) -> None:
-        # a snapshot: another thread may be importing a capability that registers its tables
-        for module, statements in [(m, list(st)) for m, st in list(_MIGRATIONS.items())]:
+        for module, statements in registered_migrations().items():
             row = self.conn.execute(
                 "SELECT version FROM schema_versions WHERE module = ?", (module,)
             ).fetchone()

@@ -89,3 +89,16 @@ def test_runner_from_env(tmp_path: Path) -> None:
     assert runner.passthrough == {"restic", "clamdscan"}
     assert replay.runner_from_env({}) is None
     assert replay.program_name(r"C:\Program Files\restic\restic.EXE") == "restic"
+
+
+def test_a_recording_only_reads_inside_itself(tmp_path: Path) -> None:
+    """A hostile recording cannot make hygie read another file into a command's output."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not read\n", encoding="utf-8")
+    (tmp_path / "r" / "commands").mkdir(parents=True)
+    (tmp_path / "r" / "commands" / "x.json").write_text(
+        json.dumps({"argv": ["whoami"], "returncode": 0, "stdout_file": "../../secret.txt"}),
+        encoding="utf-8",
+    )
+    with pytest.raises(replay.ReplayError):
+        replay.load_recording(tmp_path / "r")

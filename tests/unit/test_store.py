@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from hygie.errors import StoreError
-from hygie.store import Store, register_migrations
+from hygie.store import Store, open_store, register_migrations
 
 
 def test_store_is_private_and_migrations_apply_once(tmp_path: Path) -> None:
@@ -44,3 +44,61 @@ def test_answers_round_trip(tmp_path: Path) -> None:
     s.put_answer("backup.exists", "no", "2026-02-01T00:00:00+00:00")
     assert s.answers() == {"backup.exists": ("no", "2026-02-01T00:00:00+00:00")}
     assert isinstance(s.conn, sqlite3.Connection)
+
+
+def test_concurrent_first_opens_while_capabilities_register(tmp_path: Path) -> None:
+    """Issue #14: the first audit on a fresh home showed M04 "erreur de la sonde :
+    RuntimeError" — probes open the store from threads while another thread's import registers
+    a capability's migrations (the table was modified while being iterated)."""
+    import threading
+    import time
+
+    from hygie import store as store_mod
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(12)
+    openers_done = threading.Event()
+    counts: dict[int, int] = {}
+    saved = {k: list(v) for k, v in store_mod._MIGRATIONS.items()}
+
+    def opener(i: int) -> None:
+        try:
+            start.wait()
+            for _ in range(3):
+                s = open_store(tmp_path / "fresh.sqlite3")
+                s.put_state("t", f"k{i}", i)
+                s.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    def registrar(i: int) -> None:
+        try:
+            start.wait()
+            j = 0
+            while (not openers_done.is_set() or j < 40) and j < 40:
+                register_migrations(f"cap{i}_{j}", [f"CREATE TABLE cap{i}_{j} (x INTEGER)"])
+                j += 1
+                time.sleep(0.002)  # registrations spread over the openers' work
+            counts[i] = j
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        openers = [threading.Thread(target=opener, args=(i,)) for i in range(8)]
+        registrars = [threading.Thread(target=registrar, args=(i,)) for i in range(4)]
+        for t in openers + registrars:
+            t.start()
+        for t in openers:
+            t.join()
+        openers_done.set()
+        for t in registrars:
+            t.join()
+        assert errors == []
+        # everything registered is applied by the next open, each table once
+        s = open_store(tmp_path / "fresh.sqlite3")
+        names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master")}
+        s.close()
+        assert {f"cap{i}_{j}" for i in range(4) for j in range(counts[i])} <= names
+    finally:
+        store_mod._MIGRATIONS.clear()
+        store_mod._MIGRATIONS.update(saved)

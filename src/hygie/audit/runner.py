@@ -28,7 +28,8 @@ from hygie.audit.model import (
 from hygie.i18n import _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("hygie.audit.runner")
+
 ProgressFn = Callable[[int, int, str], None]
 # Overall time budget for probes; a probe still running then is "unknown (timeout)".
 DEADLINE_S = 8.0
@@ -51,14 +52,27 @@ def needed_facts(measures: Iterable[Measure]) -> set[str]:
 
 
 def _run_provider(p: registry.Provider, ctx: ProbeContext) -> list[Fact]:
+    """The provider's facts; an error is logged with its traceback and makes only the facts
+    it had not yet given unknown (a probe error never hides what was already found)."""
+    out: list[Fact] = []
     try:
-        return list(p.fn(ctx))
-    except Exception as exc:  # a probe never breaks the audit: unknown, traceback in the log
-        log.exception("provider %s failed", p.name)
-        return [
-            Fact.unknown(k, _("erreur de la sonde : {err}").format(err=type(exc).__name__), p.name)
+        for f in p.fn(ctx):
+            out.append(f)
+    except Exception as exc:  # a probe never breaks the audit
+        log.exception("probe %s failed", p.name)
+        given = {f.key for f in out}
+        out += [
+            Fact.unknown(
+                k,
+                _("erreur de la sonde : {err} (détails dans le fichier hygie.log)").format(
+                    err=type(exc).__name__
+                ),
+                p.name,
+            )
             for k in p.facts
+            if k not in given
         ]
+    return out
 
 
 def collect_facts(
@@ -159,6 +173,7 @@ def run_check(check: registry.Check, facts: registry.Facts, required: bool) -> C
     try:
         outcome = check.fn(facts)
     except Exception as exc:  # a buggy check is unknown, never ok
+        log.exception("check %s failed", check.check_id)
         outcome = Outcome(
             Status.UNKNOWN,
             _("erreur interne de la vérification : {err}").format(err=type(exc).__name__),

@@ -10,11 +10,17 @@ import contextlib
 import datetime as dt
 import json
 import time
+from pathlib import Path
 from typing import Any
 
-from hygie import proc
 from hygie.backup import children, state, vss
-from hygie.backup.destinations import Destination, block_devices, find_disk, resolve
+from hygie.backup.destinations import (
+    KIND_LOCAL,
+    Destination,
+    block_devices,
+    find_disk,
+    resolve,
+)
 from hygie.backup.errors import BackupError, BackupInterrupted, RepositoryDamaged
 from hygie.backup.lock import destination_lock
 from hygie.backup.repo import (
@@ -30,6 +36,8 @@ from hygie.backup.repo import (
 )
 from hygie.backup.restic import EXIT_INCOMPLETE_SNAPSHOT, Repo, classify, json_lines, restic_version
 from hygie.i18n import _
+from hygie.platform import system
+from hygie.platform.os_base import Volume
 from hygie.store import Store, utcnow
 
 __all__ = ["backup_one", "eject", "run"]
@@ -76,6 +84,24 @@ def _forget(repo: Repo, dest: Destination, cfg: state.BackupConfig, st: Store) -
     if unlocked:
         out["stale_lock_removed"] = True
     return out
+
+
+def _remove_stale_locks(repo: Repo, dest: Destination, url: str) -> bool:
+    """After our own restic finished (we hold the destination's lock, so no other hygie
+    works on it), a lock still in the repository is a killed restic's: restic ignores those
+    of dead processes on this computer but keeps them, and another computer's restic would
+    wait for them. ``restic unlock`` removes only stale locks; it runs only when one is met."""
+    if dest.kind == KIND_LOCAL:
+        try:
+            met = any(Path(url, "locks").iterdir())
+        except OSError:
+            met = False
+    else:
+        cp = repo.call(["--no-lock", "list", "locks"], timeout=120)
+        met = cp.ok and bool(cp.stdout.strip())
+    if met:
+        repo.unlock()
+    return met
 
 
 def backup_one(
@@ -140,7 +166,7 @@ def backup_one(
             )
             if elevated is not None:
                 details["fs_snapshot"] = bool(flags)
-            if unlocked:
+            if _remove_stale_locks(repo, dest, url) or unlocked:
                 details["stale_lock_removed"] = True
             state.record_run(st, dest.name, "backup", started, True, details)
             if forget:
@@ -187,6 +213,20 @@ def run(
     return BatchResult("backup", outcomes, time.monotonic() - t0)
 
 
+def destination_volume(name: str, *, store: Store | None = None) -> Volume | None:
+    """The removable volume holding destination ``name`` right now, when this OS can eject
+    it (None: not removable, absent, or not ejectable here). The dashboard's eject button."""
+    cfg = state.load_config(get_store(store))
+    dest = cfg.destination(name) if cfg else None
+    if dest is None or not dest.removable:
+        return None
+    try:
+        volume = system().volume_of(resolve(dest))
+    except (BackupError, OSError):
+        return None
+    return volume if volume is not None and volume.removable and volume.device else None
+
+
 def eject(dest: Destination) -> bool:
     """Unmount a removable destination (on request, after a successful run)."""
     devices = block_devices()
@@ -195,7 +235,5 @@ def eject(dest: Destination) -> bool:
     disk = find_disk(dest, devices)
     if disk is None or not disk.target:
         return True
-    cp = proc.run(["udisksctl", "unmount", "-b", disk.source], timeout=60)
-    if not cp.ok:
-        cp = proc.run(["umount", disk.target], timeout=60)
-    return cp.ok
+    volume = Volume(disk.target, disk.uuid, disk.label, disk.source, disk.fstype, True)
+    return system().eject(volume).ok  # udisksctl/umount, diskutil eject, or Windows' own

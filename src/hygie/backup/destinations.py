@@ -8,7 +8,7 @@ import json
 import os
 import socket
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from hygie import proc
@@ -24,6 +24,8 @@ from hygie.backup.kinds import (
     parse_destination,
 )
 from hygie.i18n import _
+from hygie.platform import current, system
+from hygie.platform.os_base import Volume
 
 __all__ = [
     "KIND_LOCAL",
@@ -192,8 +194,33 @@ def merge_devices(lsblk: list[Mount], mounted: list[Mount]) -> list[Mount]:
     return [*lsblk, *extra]
 
 
+def _flavour() -> type[PurePath]:
+    """Paths of the OS hygie behaves as (a Windows recording replayed on Linux included)."""
+    return PureWindowsPath if current() == "windows" else PurePosixPath
+
+
+def _relative(path: str, mount: str) -> str:
+    """The repository's folder inside its removable volume (``Sauvegardes\\cabinet``)."""
+    flavour = _flavour()
+    try:
+        return str(flavour(path).relative_to(flavour(mount)))
+    except ValueError:
+        return os.path.relpath(path, mount)
+
+
+def _from_volume(v: Volume) -> Mount:
+    return Mount(v.mount, v.device, v.filesystem, v.volume_id, v.label, v.removable)
+
+
 def block_devices() -> list[Mount] | None:
-    """Filesystems the OS sees (None when lsblk/findmnt are not available: not Linux)."""
+    """Filesystems the OS sees, with their stable ids (None when they cannot be listed).
+
+    Linux: lsblk completed by findmnt (which probes mounted filesystems itself where udev
+    is absent, as in containers). Windows and macOS: the platform seam's volumes (the
+    volume's UniqueId / UUID, its label, whether it is on a removable bus)."""
+    if current() != "linux":
+        vols = system().volumes()
+        return None if vols is None else [_from_volume(v) for v in vols]
     cp = proc.run(["lsblk", "-J", "-o", "PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG"], timeout=10)
     fm = proc.run(["findmnt", "-J", "-l", "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10)
     if not cp.ok and not fm.ok:
@@ -204,6 +231,9 @@ def block_devices() -> list[Mount] | None:
 
 
 def mount_of(path: str) -> Mount | None:
+    if current() != "linux":
+        v = system().volume_of(path)
+        return None if v is None else _from_volume(v)
     cp = proc.run(
         ["findmnt", "-J", "-T", path, "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10
     )
@@ -227,7 +257,7 @@ def describe_local(name: str, path: str, *, force_removable: bool | None = None)
             removable = force_removable
         if removable:
             uuid, label = m.uuid, m.label
-            subpath = os.path.relpath(path, m.target)
+            subpath = _relative(path, m.target)
     elif force_removable:
         removable = True
     return Destination(name, KIND_LOCAL, path, removable, uuid, label, subpath)
@@ -270,7 +300,7 @@ def resolve(dest: Destination, devices: list[Mount] | None = None) -> str:
                     label=dest.disk_label,
                     detail=_(" (il est branché mais pas ouvert : ouvrez-le dans l'explorateur)"),
                 )
-            return str(Path(disk.target) / dest.subpath)
+            return str(_flavour()(disk.target) / dest.subpath)
     if not Path(dest.url).exists():
         raise DestinationAbsent(
             destination=dest.name, label=dest.disk_label, detail=_(" (dossier introuvable)")

@@ -54,6 +54,7 @@ class DestinationState:
     left_mounted: bool = False
     damaged_since: str | None = None  # sticky: a restore test failed, not proven repaired
     fs_snapshot: bool | None = None  # Windows: last backup used VSS (None: not Windows)
+    last_error: str | None = None  # error code of the last backup attempt, when it failed
 
 
 def _age_days(when: str | None, now: dt.datetime) -> float | None:
@@ -93,6 +94,7 @@ def derive_facts(
                 "removable": s.dest.removable,
                 "offsite": s.dest.offsite,
                 "last_success_age_days": _age_days(s.last_success, now),
+                "last_error": s.last_error,
             }
         )
         verifies.append(
@@ -223,6 +225,7 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
         ver = state.last_run(st, d.name, "verify")
         dmg = state.damage(st, d.name)
         vss = ok.details.get("fs_snapshot") if ok else None
+        last = state.last_run(st, d.name, "backup")
         states.append(
             DestinationState(
                 d,
@@ -232,6 +235,7 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
                 state.left_mounted(state.mount_history(st, d.name, "audit")),
                 dmg.since if dmg else None,
                 vss if isinstance(vss, bool) else None,
+                last.error_code if last is not None and not last.ok else None,
             )
         )
     from hygie import proc

@@ -13,10 +13,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+with warnings.catch_warnings():
+    # Only where neither flock nor msvcrt exists (the test-suite's Windows personality on
+    # Linux) does filelock fall back to its soft lock, which records owner pid and host.
+    warnings.filterwarnings("ignore", "only soft file lock", UserWarning)
+    from filelock import FileLock, Timeout
 
 from hygie.backup.errors import BackupBusy
 from hygie.fileio import private_dir, write_text_atomic

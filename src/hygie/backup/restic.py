@@ -31,8 +31,10 @@ from hygie.backup.errors import (
     ResticNotFound,
     WrongPassword,
 )
+from hygie.fileio import private_dir
 from hygie.i18n import _
 from hygie.paths import get_paths
+from hygie.platform import current
 
 RECOMMENDED_VERSION = (0, 18, 0)
 # Exit codes documented from restic 0.17 on (older releases exit 1 for all of these).
@@ -186,7 +188,7 @@ class Repo:
     def _password_env(self) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
         env = self._base_env()
         data = (self.password + "\n").encode("utf-8")
-        if os.name == "posix":
+        if current() != "windows":
             r, w = os.pipe()
             try:
                 os.write(w, data)  # far below the pipe buffer: never blocks
@@ -197,9 +199,8 @@ class Repo:
                 yield env, (r,)
             finally:
                 os.close(r)
-        else:  # pragma: no cover - Windows has no fd passing: a 0600 file, removed after
-            d = get_paths().data_dir / "tmp"
-            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        else:  # Windows has no fd passing: a private file, removed after (personality-tested)
+            d = private_dir(get_paths().data_dir / "tmp")
             fd, path = tempfile.mkstemp(dir=d)
             try:
                 os.write(fd, data)

@@ -21,7 +21,6 @@ import datetime as dt
 import os
 import random
 import re
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -56,7 +55,7 @@ from hygie.backup.winpaths import native_from_restored, restored_location, to_na
 from hygie.hashing import sha256_path
 from hygie.i18n import _
 from hygie.paths import get_paths
-from hygie.platform import current
+from hygie.platform import current, system
 from hygie.store import Store, utcnow
 
 __all__ = ["SourceHashes", "scratch_roots", "verify", "verify_one"]
@@ -345,10 +344,11 @@ def scratch_roots(
     roots: list[Path] = []
     if expected_bytes is not None and expected_bytes >= 0:
         need = 2 * expected_bytes + _RAM_HEADROOM
-        for d in _RAM_DIRS if ram_dirs is None else ram_dirs:
-            try:
-                free = shutil.disk_usage(d).free
-            except OSError:
+        # /dev/shm is Linux's; Windows and macOS have no RAM folder for everyone
+        default_ram = _RAM_DIRS if current() == "linux" else ()
+        for d in default_ram if ram_dirs is None else ram_dirs:
+            free = system().free_space(d)
+            if free is None:
                 continue
             if not os.access(d, os.W_OK | os.X_OK):
                 continue

@@ -40,7 +40,10 @@ class LazyGroup(TyperGroup):
         if cmd is not None:
             return cmd
         entry = COMMANDS.get(cmd_name)
-        modules = [entry[0]] if entry else list(CLI_MODULES)
+        # A name outside the table: only the modules the table does not describe can hold it
+        # (a typo then imports nothing).
+        listed = {module for module, _help in COMMANDS.values()}
+        modules = [entry[0]] if entry else [m for m in CLI_MODULES if m not in listed]
         for module in modules:
             for name, loaded in load_module_commands(module).items():
                 self.commands.setdefault(name, loaded)
@@ -110,9 +113,29 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")
     ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Dossier des données de hygie (comme HYGIE_HOME ; utilisé par les tâches "
+            "planifiées de Windows, qui ne transmettent pas de variables d'environnement).",
+        ),
+    ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Afficher aussi le journal technique (fichier hygie.log)."),
+    ] = False,
 ) -> None:
     """hygie : l'hygiène informatique du cabinet."""
+    if home:
+        import os
+
+        os.environ["HYGIE_HOME"] = home
     set_language(lang)
+    if debug:
+        from hygie import log as hygie_log
+
+        hygie_log.setup(debug=True)
 
 
 # One module per capability, each with ``register(app)``. A capability adds one line here,
@@ -220,14 +243,28 @@ def take_lang(args: list[str]) -> tuple[str | None, list[str]]:
     return lang, rest
 
 
+def _unexpected(exc: Exception) -> AppError:
+    """Log an uncaught error with its traceback; the French error the user sees."""
+    import logging
+
+    from hygie import log as hygie_log
+    from hygie.errors import UnexpectedError
+
+    logging.getLogger("hygie.cli").error("uncaught error", exc_info=exc)
+    return UnexpectedError(kind=type(exc).__name__, log=str(hygie_log.log_path()))
+
+
 def main(argv: list[str] | None = None) -> None:
     import os
 
+    from hygie import log as hygie_log
+
     args = list(sys.argv[1:] if argv is None else argv)
+    hygie_log.setup(debug="--debug" in args)
     install_words()
     try:
-        if os.environ.get("HYGIE_REPLAY") or os.environ.get("HYGIE_RECORD"):
-            # hygie.replay's two variables; the module (and subprocess) only when asked for.
+        if os.environ.get("HYGIE_REPLAY"):
+            # hygie.replay's variable; the module (and subprocess) only when asked for.
             from hygie.replay import install_from_env
 
             install_from_env()
@@ -236,7 +273,12 @@ def main(argv: list[str] | None = None) -> None:
         if lang:
             set_language(lang)
             args = ["--lang", lang, *args]
-        rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        try:
+            rv = app(args=args, prog_name="hygie", standalone_mode=False)
+        except (AppError, typer.Abort, typer.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as unexpected:  # a bug: logged with its traceback, French message
+            raise _unexpected(unexpected) from unexpected
     except AppError as exc:
         from rich.text import Text
 

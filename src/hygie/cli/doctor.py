@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
-from hygie.i18n import N_, _
+from hygie.i18n import _
 
 
 def register(app: typer.Typer) -> None:
@@ -29,13 +29,6 @@ STATE_STYLES = {
     "unknown": "magenta",
     "not_configured": "dim",
 }
-STATE_LABELS = {
-    "ok": N_("prêt"),
-    "warn": N_("utilisable, à améliorer"),
-    "missing": N_("manquant"),
-    "unknown": N_("impossible à vérifier"),
-    "not_configured": N_("non configuré"),
-}
 
 
 def doctor(
@@ -44,7 +37,7 @@ def doctor(
     ] = False,
 ) -> int:
     """Vérifier les composants dont hygie a besoin sur cet ordinateur."""
-    from hygie.doctor import run_doctor
+    from hygie.doctor import STATE_LABELS, run_doctor
     from hygie.output import envelope, print_json, stdout_console
 
     report = run_doctor()

@@ -297,7 +297,7 @@ def _quarantine() -> Any:
 def _findings_line(item: Any) -> str:
     from collections import Counter
 
-    counts = Counter(f.label for f in item.findings)
+    counts = Counter(_(f.label) for f in item.findings)
     return ", ".join(f"{label} ({n})" for label, n in counts.most_common()) or "-"
 
 
@@ -358,7 +358,7 @@ def quarantine_show(
         console.print("  " + _("Pièce jointe : {name}").format(name=name), highlight=False)
     console.print(_("Données de patient trouvées (masquées) :"), highlight=False)
     for f in msg.item.findings:
-        console.print(f"  - {f.label} : {f.masked} ({f.place})", highlight=False)
+        console.print(f"  - {_(f.label)} : {f.masked} ({f.place})", highlight=False)
     return EXIT_OK
 
 

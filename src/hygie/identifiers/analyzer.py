@@ -5,6 +5,7 @@ Pure and in-memory: nothing is logged or stored; findings carry masked values on
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
@@ -49,6 +50,24 @@ def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
     return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
 
 
+def _whole_words_before(lower: str, start: int, n: int) -> str:
+    """The ``n`` characters before ``start``, without a word cut in two at the left edge."""
+    lo = max(0, start - n)
+    while lo < start and lo > 0 and lower[lo - 1].isalnum() and lower[lo].isalnum():
+        lo += 1
+    return lower[lo:start]
+
+
+def _whole_words_after(lower: str, end: int, n: int) -> str:
+    """The ``n`` characters after ``end``, extended to the end of the last word ("pr" of a
+    cut "prise" must not read as the title "Pr")."""
+    hi = min(len(lower), end + n)
+    limit = min(len(lower), hi + 30)
+    while hi < limit and lower[hi].isalnum() and lower[hi - 1].isalnum():
+        hi += 1
+    return lower[end:hi]
+
+
 def _process(
     rec: Recognizer, pattern: Pattern, raw: str, start: int, end: int, text: str, lower: str
 ) -> Finding | None:
@@ -56,6 +75,10 @@ def _process(
     if rec.context_before is not None:
         window = text[max(0, start - rec.context_window) : start]
         if _before_re(rec.context_before, rec.context_before_ignore_case).search(window) is None:
+            return None
+    if rec.not_after is not None:
+        window = text[max(0, start - 40) : start]
+        if _before_re(rec.not_after, False).search(window) is not None:
             return None
     compact = rec.normalize(raw)
     verdict = rec.validate(compact) if rec.validate is not None else None
@@ -69,13 +92,13 @@ def _process(
         positive = _has(rec.context, before + " " + after)
         if rec.requires_context and not positive:
             return None
-        neg_before = before[-40:]
+        neg_before = _whole_words_before(lower, start, 40)
         line_start = neg_before.rfind("\n")
         if line_start >= 0 and len(neg_before[line_start:].strip()) >= 3:
             # A label on the same line speaks for the number; the line above does not
             # ("Subject: Suivi" above a NIR is not a parcel tracking number).
             neg_before = neg_before[line_start:]
-        neg_window = neg_before + " " + lower[end : end + rec.negative_after]
+        neg_window = neg_before + " " + _whole_words_after(lower, end, rec.negative_after)
         negative = (not positive or rec.negative_overrides) and (
             _has(rec.negative_context, neg_window)
             or (
@@ -95,7 +118,7 @@ def _process(
         return None
     type_ = rec.classify(compact) if rec.classify is not None else rec.id
     masked = rec.mask(raw) if rec.mask is not None else "•••"
-    return Finding(type_, round(score, 3), start, end, masked)
+    return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
 def _active(pattern: Pattern, lower: str) -> bool:
@@ -153,7 +176,7 @@ def analyze(text: str) -> tuple[Finding, ...]:
     out = []
     for f in found:
         start, end = norm.span(f.start, f.end)
-        out.append(Finding(f.type, f.confidence, start, end, f.masked, f.context_part))
+        out.append(dataclasses.replace(f, start=start, end=end))
     return tuple(out)
 
 

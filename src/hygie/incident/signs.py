@@ -1,25 +1,30 @@
 """Signs of ransomware in the user's folders, read-only (``hygie incident check``, triage).
 
-Three signs, each with counts and a few masked examples:
+The most recently changed files (up to :data:`MAX_SAMPLED`, of any name or extension) are
+read by content (:mod:`hygie.incident.content`); names are used only where a name is the
+sign. Five signs, each with counts and a few masked examples:
 
-* ``ransom_note``: files named like ransom notes (``HOW_TO_DECRYPT.txt``, ``_readme.txt``,
-  ``!!!RESTORE_MY_FILES!!!.html``...).
+* ``ransom_note``: files named like ransom notes (``HOW_TO_DECRYPT.txt``, ``_readme.txt``...).
 * ``mass_rename``: many recently changed files with one extension hygie does not know,
-  especially appended to a known one (``lettre.docx.kr4ck``).
-* ``encrypted_rewrite``: recently changed documents whose content no longer looks like their
-  type: the first bytes do not match the format's signature (``%PDF``, ``PK``, OLE, PNG,
-  JPEG...) and a bounded sample (2 KiB at the start and 2 KiB in the middle) has a Shannon
-  entropy close to 8 bits per byte, or a text file whose sample is random-looking. A .docx or
-  a .pdf is compressed anyway, so entropy alone is never used for them.
+  especially appended to a known one (``lettre.docx.kr4ck``), whose content is not a known
+  format (a folder of signed ``.pdf.p7m`` is CMS by content: not a sign).
+* ``random_extensions``: a burst of new extensions (not seen among the older files), one or a
+  few files each, whose content is not a known format.
+* ``encrypted_rewrite``: documents that no longer look like their type: a name saying PDF,
+  Word, text... with random content, or a known signature whose end is random (names and
+  first bytes kept, encrypted after them).
+* ``random_content``: files of any name (random hex names without extension, ``.enc``,
+  ``.bak``, ``.dat``...) with no known signature, not text, and random-looking samples.
 
-Nothing is opened for writing; only bounded samples are read.
+Known high-entropy formats (CMS/p7m, JPEG/JFIF, 7z, KeePass, encrypted PDF, OFX, zip-based
+documents...) are recognised by content and are never a sign by themselves. Nothing is opened
+for writing; at most 6 KiB are read per sampled file.
 """
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
-import math
 import os
 import re
 import stat as stat_mod
@@ -30,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from hygie.i18n import _, ngettext
+from hygie.incident.content import BROKEN, KNOWN, RANDOM, Content, classify_safe
+from hygie.incident.content import shannon_entropy as shannon_entropy
 from hygie.incident.errors import PathNotFound
 from hygie.incident.privacy import mask
 
@@ -41,6 +48,10 @@ TEXT_ENCRYPTED_ENTROPY = 6.8
 MIN_CLUSTER = 10
 MIN_CLUSTER_ALONE = 25
 MIN_REWRITES = 3
+MIN_RANDOM = 10  # random files of any name...
+MIN_RANDOM_SHARE = 0.5  # ...or at least 3 making half of the sampled files
+MIN_NEW_EXTENSIONS = 10  # distinct new extensions in the sampled files
+MAX_SAMPLED = 2000  # most recently changed files read by content
 MAX_EXAMPLES = 5
 SKIP_DIRS = {"node_modules", "__pycache__", "$RECYCLE.BIN", "System Volume Information"}
 
@@ -96,6 +107,7 @@ OTHER_KNOWN = {
     ".py", ".c", ".h", ".java", ".ts", ".go", ".rs", ".rb", ".php", ".jsonl", ".parquet",
     ".sig", ".cab", ".jar", ".class", ".so", ".dll", ".sys", ".pyc", ".o", ".a", ".lib",
     ".ogv", ".3gp", ".mid", ".midi", ".srt", ".sub", ".nfo", ".cue", ".m3u", ".pls",
+    ".jfif", ".jpe", ".p7m", ".p7s", ".p7b", ".p7c", ".ofx", ".qfx", ".qif", ".kdb",
 }  # fmt: skip
 KNOWN_EXTENSIONS = set(MAGIC) | TEXT_EXTENSIONS | OTHER_KNOWN
 
@@ -139,10 +151,17 @@ class SignsReport:
     truncated: bool
     signs: tuple[Sign, ...]
     recent_files: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    flagged: int = 0  # distinct files named by a sign (a file may show several signs)
 
     @property
     def found(self) -> bool:
         return bool(self.signs)
+
+    @property
+    def conclusive(self) -> bool:
+        """Something was read by content and the walk was not cut short: an examination of
+        nothing (0 files sampled) or of a part is never "no sign"."""
+        return self.sampled > 0 and not self.truncated
 
     def to_dict(self, *, with_recent: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -151,6 +170,8 @@ class SignsReport:
             "recent": self.recent,
             "sampled": self.sampled,
             "truncated": self.truncated,
+            "conclusive": self.conclusive,
+            "flagged": self.flagged,
             "signs": [s.to_dict() for s in self.signs],
         }
         if with_recent:
@@ -158,50 +179,16 @@ class SignsReport:
         return d
 
 
-def shannon_entropy(data: bytes) -> float:
-    """Bits per byte (0..8)."""
-    n = len(data)
-    if not n:
-        return 0.0
-    counts = collections.Counter(data).values()
-    return -sum(c / n * math.log2(c / n) for c in counts)
-
-
-def read_sample(path: str, size: int) -> bytes:
-    """Up to SAMPLE bytes from the start and SAMPLE from the middle of the file."""
-    with open(path, "rb") as fh:
-        head = fh.read(SAMPLE)
-        if size > 4 * SAMPLE:
-            fh.seek(size // 2)
-            return head + fh.read(SAMPLE)
-        return head
-
-
-def _read_head(path: str, n: int = 16) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(n)
-
-
 def looks_encrypted(path: str, ext: str, size: int) -> bool | None:
-    """True when the file no longer looks like its type; None when it cannot be told."""
-    try:
-        magic = MAGIC.get(ext)
-        if magic is not None:
-            head = _read_head(path)
-            if not head:
-                return None
-            if head.startswith(magic):
-                return False
-            if size < MIN_ENTROPY_BYTES:
-                return None
-            return shannon_entropy(read_sample(path, size)) >= ENCRYPTED_ENTROPY
-        if ext in TEXT_EXTENSIONS or ext not in KNOWN_EXTENSIONS:
-            if size < MIN_ENTROPY_BYTES:
-                return None
-            threshold = TEXT_ENCRYPTED_ENTROPY if ext in TEXT_EXTENSIONS else ENCRYPTED_ENTROPY
-            return shannon_entropy(read_sample(path, size)) >= threshold
-    except OSError:
+    """True when the file no longer looks like its type (or like anything known); False when
+    it does; None when it cannot be told (unreadable, too small, unknown structured binary)."""
+    c = classify_safe(path, size, ext)
+    if c is None:
         return None
+    if c.verdict in (BROKEN, RANDOM):
+        return True
+    if c.verdict == KNOWN:
+        return False
     return None
 
 
@@ -214,6 +201,18 @@ class _FileInfo:
     size: int
     changed: float
     full: str
+    content: Content | None = None
+
+    @property
+    def typed(self) -> bool:
+        """Its name says what it should contain (a document, a text, an image...)."""
+        return (
+            self.ext in MAGIC or self.ext in TEXT_EXTENSIONS or self.inner_ext in KNOWN_EXTENSIONS
+        )
+
+    @property
+    def known_content(self) -> bool:
+        return self.content is not None and self.content.verdict == KNOWN
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -259,6 +258,10 @@ def walk(
                     yield root, e, st
 
 
+def _sign(kind: str, group: list[_FileInfo], detail: str, ext: str | None = None) -> Sign:
+    return Sign(kind, len(group), tuple(mask(f.rel) for f in group[:MAX_EXAMPLES]), detail, ext)
+
+
 def scan(
     paths: Iterable[Path],
     *,
@@ -268,8 +271,9 @@ def scan(
     time_budget_s: float = 30.0,
     keep_recent: bool = False,
     exclude: Iterable[Path] = (),
+    max_sampled: int = MAX_SAMPLED,
 ) -> SignsReport:
-    """Look for the three signs under ``paths`` (folders or files), read-only."""
+    """Look for the signs under ``paths`` (folders or files), read-only."""
     roots = [Path(p).expanduser().resolve() for p in paths]
     for r in roots:
         if not r.exists():
@@ -277,10 +281,8 @@ def scan(
     ts_now = (now or dt.datetime.now(dt.UTC)).timestamp()
     since = ts_now - recent_hours * 3600
     deadline = time.monotonic() + time_budget_s
-    files = 0
     truncated = False
     notes: list[str] = []
-    recent: list[_FileInfo] = []
     file_roots = [r for r in roots if r.is_file()]
     dir_roots = [r for r in roots if r.is_dir()]
     items: list[tuple[Path, str, str, os.stat_result]] = []
@@ -296,16 +298,40 @@ def scan(
             break
         root, e, st = item
         items.append((root, e.name, e.path, st))
+    infos: list[_FileInfo] = []
     for root, name, full, st in items:
-        files += 1
         ext, inner = _split(name)
         if ext in NOTE_EXTENSIONS and RANSOM_NOTE.search(name):
             notes.append(mask(os.path.relpath(full, root)))
-        changed = max(st.st_mtime, st.st_ctime)
-        if changed >= since:
-            recent.append(
-                _FileInfo(os.path.relpath(full, root), name, ext, inner, st.st_size, changed, full)
+        infos.append(
+            _FileInfo(
+                os.path.relpath(full, root),
+                name,
+                ext,
+                inner,
+                st.st_size,
+                max(st.st_mtime, st.st_ctime),
+                full,
             )
+        )
+    infos.sort(key=lambda f: -f.changed)
+    recent = [f for f in infos if f.changed >= since]
+    # The most recently changed files, of any name, are read by content.
+    candidates = [f for f in infos if f.size > 0]
+    chosen = candidates[:max_sampled]
+    older_exts = {f.ext for f in candidates[max_sampled:] if f.changed < since} | {
+        f.ext for f in infos if f.changed < since
+    }
+    sampled = 0
+    for f in chosen:
+        if time.monotonic() > deadline:
+            truncated = True
+            break
+        f.content = classify_safe(f.full, f.size, f.ext)
+        if f.content is not None:
+            sampled += 1
+    looked = [f for f in chosen if f.content is not None]
+
     signs: list[Sign] = []
     if notes:
         signs.append(
@@ -320,22 +346,24 @@ def scan(
                 ).format(n=len(notes)),
             )
         )
-    # Renames to one unknown extension.
+    # Renames to one unknown extension (content not a known format).
     by_ext: dict[str, list[_FileInfo]] = collections.defaultdict(list)
-    for f in recent:
-        if f.ext and f.ext not in KNOWN_EXTENSIONS:
+    for f in looked:
+        if f.ext and f.ext not in KNOWN_EXTENSIONS and not f.known_content:
             by_ext[f.ext].append(f)
-    sampled = 0
+    renamed: set[str] = set()
+    flagged: set[int] = set()
     for ext, group in sorted(by_ext.items(), key=lambda kv: -len(kv[1])):
         doubled = sum(1 for f in group if f.inner_ext in KNOWN_EXTENSIONS)
         if len(group) >= MIN_CLUSTER_ALONE or (
             len(group) >= MIN_CLUSTER and doubled * 2 >= len(group)
         ):
+            renamed.add(ext)
+            flagged.update(id(f) for f in group)
             signs.append(
-                Sign(
+                _sign(
                     "mass_rename",
-                    len(group),
-                    tuple(mask(f.rel) for f in group[:MAX_EXAMPLES]),
+                    group,
                     _(
                         "{n} fichiers modifiés ou renommés récemment avec l'extension "
                         "inconnue « {ext} » ({d} ajoutée à une extension connue)"
@@ -343,24 +371,62 @@ def scan(
                     ext,
                 )
             )
-    # Rewrites that no longer look like their type.
-    rewritten: list[_FileInfo] = []
-    for f in recent:
-        if f.ext in MAGIC or f.ext in TEXT_EXTENSIONS or f.inner_ext in KNOWN_EXTENSIONS:
-            ext = f.ext if (f.ext in MAGIC or f.ext in TEXT_EXTENSIONS) else f.inner_ext
-            sampled += 1
-            if looks_encrypted(f.full, ext, f.size):
-                rewritten.append(f)
-    if len(rewritten) >= MIN_REWRITES:
+    # A burst of new extensions, one or a few files each.
+    fresh = [
+        f for f in looked
+        if f.ext and f.ext not in KNOWN_EXTENSIONS and f.ext not in older_exts
+        and f.ext not in renamed and not f.known_content
+    ]  # fmt: skip
+    distinct = {f.ext for f in fresh}
+    if len(distinct) >= MIN_NEW_EXTENSIONS:
+        flagged.update(id(f) for f in fresh)
         signs.append(
-            Sign(
+            _sign(
+                "random_extensions",
+                fresh,
+                _(
+                    "{n} fichiers récents portent {k} extensions nouvelles et inconnues, "
+                    "et leur contenu n'est pas un format connu"
+                ).format(n=len(fresh), k=len(distinct)),
+            )
+        )
+    # Documents that no longer look like their type (or keep only their first bytes).
+    rewritten = [
+        f for f in looked
+        if f.content is not None and (
+            f.content.verdict == BROKEN or (f.content.verdict == RANDOM and f.typed)
+        )
+    ]  # fmt: skip
+    if len(rewritten) >= MIN_REWRITES:
+        flagged.update(id(f) for f in rewritten)
+        signs.append(
+            _sign(
                 "encrypted_rewrite",
-                len(rewritten),
-                tuple(mask(f.rel) for f in rewritten[:MAX_EXAMPLES]),
+                rewritten,
                 _(
                     "{n} documents récents ne ressemblent plus à leur type "
                     "(contenu aléatoire, comme chiffré)"
                 ).format(n=len(rewritten)),
+            )
+        )
+    # Random content under any other name (no extension, .enc, .bak, .dat, random ones).
+    counted = {id(f) for f in rewritten}
+    random_any = [
+        f for f in looked
+        if f.content is not None and f.content.verdict == RANDOM and id(f) not in counted
+    ]  # fmt: skip
+    if len(random_any) >= MIN_RANDOM or (
+        len(random_any) >= MIN_REWRITES and len(random_any) >= MIN_RANDOM_SHARE * len(looked)
+    ):
+        flagged.update(id(f) for f in random_any)
+        signs.append(
+            _sign(
+                "random_content",
+                random_any,
+                _(
+                    "{n} fichiers récents au contenu aléatoire, sans format reconnu "
+                    "(comme des fichiers chiffrés puis renommés)"
+                ).format(n=len(random_any)),
             )
         )
     recent_rows: tuple[dict[str, Any], ...] = ()
@@ -373,14 +439,15 @@ def scan(
                     timespec="seconds"
                 ),
             }
-            for f in sorted(recent, key=lambda f: -f.changed)
+            for f in recent
         )
     return SignsReport(
         paths=tuple(str(r) for r in roots),
-        files=files,
+        files=len(items),
         recent=len(recent),
         sampled=sampled,
         truncated=truncated,
         signs=tuple(signs),
         recent_files=recent_rows,
+        flagged=len(flagged),
     )

@@ -35,6 +35,15 @@ def exposure_sent_patient_data(f: Facts) -> Outcome:
                 n,
             ).format(n=n, day=day),
         )
+    if examined <= 0:
+        # An examination of nothing is never a pass (no Sent folder found, or empty).
+        return Outcome(
+            Status.UNKNOWN,
+            _(
+                "aucun message envoyé n'a été examiné le {day} (dossier « Envoyés » introuvable "
+                "ou vide) : indiquez le dossier de vos messages envoyés à « hygie mail exposure »"
+            ).format(day=day),
+        )
     return Outcome(
         Status.OK,
         _(

@@ -18,7 +18,7 @@ class ReplayFolderError(AppError):
 
 
 class RecordFolderError(AppError):
-    """The folder given to ``--record`` / ``HYGIE_RECORD`` cannot be written."""
+    """The folder given to ``hygie audit --record`` cannot be written."""
 
     exit_code = 7
     code = "record_folder"

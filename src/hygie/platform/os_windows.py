@@ -20,6 +20,7 @@ from typing import Any
 
 from hygie import proc
 from hygie.platform.os_base import System, Volume
+from hygie.platform.parsers import whoami
 from hygie.platform.parsers.win_volumes import parse_volumes
 from hygie.platform.powershell import powershell, ps_quote
 
@@ -34,7 +35,6 @@ VOLUMES_PS = powershell(
     "ConvertTo-Json -InputObject $v -Depth 3 -Compress"
 )
 WHOAMI_GROUPS = ["whoami", "/groups", "/fo", "csv", "/nh"]
-HIGH_INTEGRITY_SID = "S-1-16-12288"  # "Mandatory Label\High Mandatory Level": elevated
 _DRIVE = re.compile(r"^([A-Za-z]):[\\/]?$")
 
 
@@ -91,7 +91,7 @@ class WindowsSystem(System):
             if result is None:
                 cp = proc.run(WHOAMI_GROUPS, timeout=5, c_locale=False)
                 if cp.ok and cp.stdout.strip():
-                    result = HIGH_INTEGRITY_SID in cp.stdout
+                    result = whoami.elevated(cp.stdout)
             self._elevated, self._elevated_known = result, True
             return result
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterable
 
 from hygie import proc
@@ -42,28 +43,48 @@ WU_CACHE_TTL = dt.timedelta(hours=24)
 WU_STALE_AFTER = dt.timedelta(days=7)  # Windows searches daily; a week without is a sign
 
 # --- the commands (tests replay them by their joined argv) ----------------------------
-BITLOCKER_PS = powershell(
+# One pipeline per fact; the snapshot below runs several of them in one PowerShell start.
+BITLOCKER_PIPE = (
     "Get-BitLockerVolume | Select-Object MountPoint,VolumeType,VolumeStatus,"
-    "ProtectionStatus,EncryptionPercentage | ConvertTo-Json"
+    "ProtectionStatus,EncryptionPercentage"
 )
+MP_STATUS_PIPE = (
+    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
+    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
+)
+SECURITY_CENTER_PIPE = (
+    "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
+    " | Select-Object displayName,productState"
+)
+FIREWALL_PIPE = "Get-NetFirewallProfile | Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}}"
+OS_PIPE = "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber"
+BITLOCKER_PS = powershell(BITLOCKER_PIPE + " | ConvertTo-Json")
 MANAGE_BDE = ["manage-bde", "-status"]
 SHELL_BITLOCKER_PS = powershell(
     "(New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive + '\\')"
     ".Self.ExtendedProperty('System.Volume.BitLockerProtection')"
 )
-MP_STATUS_PS = powershell(
-    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
-    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
-    " | ConvertTo-Json"
+MP_STATUS_PS = powershell(MP_STATUS_PIPE + " | ConvertTo-Json")
+SECURITY_CENTER_PS = powershell(SECURITY_CENTER_PIPE + " | ConvertTo-Json")
+FIREWALL_PS = powershell(FIREWALL_PIPE + " | ConvertTo-Json -Compress")
+SNAPSHOT_SECTIONS = {
+    "BitLocker": BITLOCKER_PIPE,
+    "MpStatus": MP_STATUS_PIPE,
+    "SecurityCenter": SECURITY_CENTER_PIPE,
+    "Firewall": FIREWALL_PIPE,
+    "OS": OS_PIPE,
+}
+# Five facts in one PowerShell start (each start costs a weak laptop most of a second);
+# a section that fails carries {"Error": message} and its provider falls back alone.
+SNAPSHOT_PS = powershell(
+    "$ErrorActionPreference='Stop';$o=[ordered]@{};"
+    + "".join(
+        f"try{{$o.{name}=@({pipe})}}catch{{$o.{name}=@{{Error=$_.Exception.Message}}}};"
+        for name, pipe in SNAPSHOT_SECTIONS.items()
+    )
+    + "[pscustomobject]$o|ConvertTo-Json -Depth 4 -Compress"
 )
-SECURITY_CENTER_PS = powershell(
-    "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
-    " | Select-Object displayName,productState | ConvertTo-Json"
-)
-FIREWALL_PS = powershell(
-    "Get-NetFirewallProfile | Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}}"
-    " | ConvertTo-Json -Compress"
-)
+SNAPSHOT_TIMEOUT_S = 8.0
 FIREWALL = ["netsh", "advfirewall", "show", "allprofiles", "state"]
 # Windows Update's own record, the pending restart, the service and the policy: no search.
 WU_STATE_PS = powershell(
@@ -92,10 +113,7 @@ WU_OFFLINE_PS = powershell(
     "{$_.CategoryID})}})|ConvertTo-Json -Depth 3"
 )
 WU_POLICY = ["reg", "query", r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"]
-OS_PS = powershell(
-    "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber"
-    " | ConvertTo-Json"
-)
+OS_PS = powershell(OS_PIPE + " | ConvertTo-Json")
 DISPLAY_VERSION = [
     "reg",
     "query",
@@ -159,6 +177,53 @@ def _reg_reason(cp: proc.Completed, what: str) -> str:
     return unreadable(what) if cp.ok or cp.returncode == 0 else failure_reason(cp, what)
 
 
+_snapshots: dict[int, tuple[ProbeContext, dict[str, object] | None]] = {}
+_snapshot_lock = threading.Lock()
+
+
+def _snapshot(ctx: ProbeContext) -> dict[str, object] | None:
+    """The snapshot of this audit (run once, shared by the providers); None when it failed."""
+    with _snapshot_lock:  # providers run in threads: the first one runs it, others wait
+        found = _snapshots.get(id(ctx))
+        if found is not None and found[0] is ctx:
+            return found[1]
+        data: dict[str, object] | None = None
+        cp = proc.run(SNAPSHOT_PS, timeout=SNAPSHOT_TIMEOUT_S, c_locale=False)
+        if cp.ok:
+            try:
+                parsed = json.loads(cp.stdout.strip().lstrip("\ufeff") or "null")
+            except ValueError:
+                parsed = None
+            data = parsed if isinstance(parsed, dict) else None
+        if len(_snapshots) > 8:
+            _snapshots.clear()
+        _snapshots[id(ctx)] = (ctx, data)
+        return data
+
+
+def _section(ctx: ProbeContext, name: str, argv: list[str]) -> proc.Completed | None:
+    """One snapshot section as the command ``argv`` would have answered it (its JSON, or
+    its error as a failed command); None when the snapshot did not run or lacks it."""
+    data = _snapshot(ctx)
+    if data is None or name not in data:
+        return None
+    value = data[name]
+    only = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(only, dict) and set(only) == {"Error"}:
+        return proc.Completed(tuple(argv), 1, "", str(only["Error"]))
+    return proc.Completed(tuple(argv), 0, json.dumps(value))
+
+
+def _run_or_section(
+    ctx: ProbeContext, name: str, argv: list[str], timeout: float = QUICK_S
+) -> proc.Completed:
+    """The snapshot's section, else the section's own command (one more PowerShell start)."""
+    found = _section(ctx, name, argv)
+    if found is not None:
+        return found
+    return proc.run(argv, timeout=timeout, c_locale=False)
+
+
 # --- M13 disk encryption --------------------------------------------------------------
 @provider("windows.bitlocker", facts=["disk.system_encrypted"], platforms=WINDOWS)
 def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
@@ -166,7 +231,7 @@ def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
     property Explorer uses for its padlock (readable by anyone)."""
     key = "disk.system_encrypted"
     what = _("état de BitLocker")
-    cp = proc.run(BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
+    cp = _run_or_section(ctx, "BitLocker", BITLOCKER_PS)
     if cp.ok:
         try:
             vol = manage_bde.system_volume(manage_bde.parse_bitlocker_json(cp.stdout))
@@ -198,8 +263,8 @@ def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
 )
 def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("état de l'antivirus")
-    wsc = proc.run(SECURITY_CENTER_PS, timeout=QUICK_S, c_locale=False)
-    mp = proc.run(MP_STATUS_PS, timeout=QUICK_S, c_locale=False)
+    wsc = _run_or_section(ctx, "SecurityCenter", SECURITY_CENTER_PS)
+    mp = _run_or_section(ctx, "MpStatus", MP_STATUS_PS)
     products: list[defender.AvProduct] | None = None
     status: defender.MpStatus | None = None
     if wsc.ok:
@@ -273,7 +338,7 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
 def firewall(ctx: ProbeContext) -> Iterable[Fact]:
     """Get-NetFirewallProfile (language-independent), else netsh's localised text."""
     what = _("état du pare-feu")
-    ps = proc.run(FIREWALL_PS, timeout=QUICK_S, c_locale=False)
+    ps = _run_or_section(ctx, "Firewall", FIREWALL_PS)
     if ps.ok:
         try:
             states = win_net.parse_firewall_profiles(ps.stdout)
@@ -400,7 +465,7 @@ def updates(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("windows.os", facts=["os.support"], platforms=WINDOWS)
 def os_support(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("version de Windows")
-    cp = proc.run(OS_PS, timeout=QUICK_S, c_locale=False)
+    cp = _run_or_section(ctx, "OS", OS_PS)
     if not cp.ok:
         yield Fact.unknown("os.support", failure_reason(cp, what), "Win32_OperatingSystem")
         return

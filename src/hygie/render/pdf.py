@@ -192,7 +192,8 @@ class BrowserEngine:
         return args
 
     def render(self, html: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="hygie-pdf-") as tmp:
+        # Windows may hold a killed browser's files a moment: never fail on the clean-up.
+        with tempfile.TemporaryDirectory(prefix="hygie-pdf-", ignore_cleanup_errors=True) as tmp:
             folder = private_dir(Path(tmp) / "work")
             page = folder / "page.html"
             write_text_atomic(page, with_csp(html), fsync=False)

@@ -8,6 +8,7 @@ Public API (typed; what the relay, the dashboard and the CLI import)::
     ScanFinding(type, label, patient, place, part, masked, confidence)
     REASONS: unscannable code -> French text
     scan_paths(paths, ...) -> ScanReport            # folders, for ``hygie scan``
+    document_report(data, name) -> DocumentResult   # one upload, dict-shaped (dashboard)
 
 ``deadline`` is an instant of :func:`time.monotonic` (``time.monotonic() + seconds``); the
 default is :data:`DEFAULT_TIMEOUT_S` from the call. A scan never raises on hostile input: what
@@ -16,7 +17,8 @@ it cannot read makes the verdict ``unscannable``.
 
 from __future__ import annotations
 
-from hygie.scan.engine import DEFAULT_TIMEOUT_S
+from hygie.scan.engine import DEFAULT_TIMEOUT_S, DocumentResult
+from hygie.scan.engine import scan_bytes as document_report
 from hygie.scan.engine import scan_document as scan_bytes
 from hygie.scan.engine import scan_message as scan_email
 from hygie.scan.reasons import REASONS
@@ -26,12 +28,14 @@ from hygie.scan.service import ScanReport, scan_paths
 __all__ = [
     "DEFAULT_TIMEOUT_S",
     "REASONS",
+    "DocumentResult",
     "PlaceKind",
     "ScanFinding",
     "ScanReport",
     "ScanResult",
     "Unreadable",
     "Verdict",
+    "document_report",
     "scan_bytes",
     "scan_email",
     "scan_paths",

@@ -100,7 +100,7 @@ def xml_text(raw: bytes) -> str:
     return "".join(out)
 
 
-def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
+def _zip_members(data: bytes, budget: Deadline) -> Iterator[tuple[str, bytes]]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -116,8 +116,7 @@ def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
     names = {i.filename for i in infos}
     if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
         raise NotScannable("password")  # an ODF document with a password
-    members = []
-    read = 0
+    # One member in memory at a time, each charged to the scan's unpacking budget.
     for info in infos:
         if info.is_dir():
             continue
@@ -129,14 +128,11 @@ def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
             raise NotScannable("zip_damaged") from exc
         if len(content) > info.file_size:
             raise NotScannable("zip_damaged")
-        read += len(content)
-        members.append((info.filename, content))
-    if read > MAX_UNZIPPED:
-        raise NotScannable("zip_too_big")
-    return members
+        budget.charge(len(content))
+        yield info.filename, content
 
 
-def _tar_members(data: bytes) -> list[tuple[str, bytes]]:
+def _tar_members(data: bytes, budget: Deadline) -> list[tuple[str, bytes]]:
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as tf:
             members = []
@@ -150,13 +146,14 @@ def _tar_members(data: bytes) -> list[tuple[str, bytes]]:
                 fh = tf.extractfile(m)
                 if fh is None:
                     raise NotScannable("zip_damaged")
+                budget.charge(m.size)
                 members.append((m.name, fh.read()))
             return members
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise NotScannable("zip_damaged") from exc
 
 
-def _gunzip(data: bytes) -> bytes:
+def _gunzip(data: bytes, budget: Deadline) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
             out = fh.read(MAX_UNZIPPED + 1)
@@ -164,6 +161,7 @@ def _gunzip(data: bytes) -> bytes:
         raise NotScannable("zip_damaged") from exc
     if len(out) > MAX_UNZIPPED:
         raise NotScannable("zip_too_big")
+    budget.charge(len(out))
     return out
 
 
@@ -182,15 +180,14 @@ def archive_parts(
         yield Part(label, None, "too_deep", place)
         return
     if data.startswith(GZIP_MAGIC):
-        inner = _gunzip(data)
+        inner = _gunzip(data, deadline)
         name = filename[:-3] if filename.lower().endswith(".gz") else filename + ".contenu"
         yield from extract(inner, name, deadline, prefix, depth + 1, place)
         return
-    members = _tar_members(data) if _is_tar(data) else _zip_members(data)
-    if not members:
-        yield Part(label, None, "empty", place)
-        return
+    members = _tar_members(data, deadline) if _is_tar(data) else _zip_members(data, deadline)
+    empty = True
     for name, content in members:
+        empty = False
         if deadline.expired():
             yield Part(label, None, "timeout", place)
             return
@@ -206,3 +203,5 @@ def archive_parts(
                 yield Part(member_label, None, exc.code, place)
             continue
         yield from extract(content, name, deadline, member_label, depth + 1, place)
+    if empty:
+        yield Part(label, None, "empty", place)

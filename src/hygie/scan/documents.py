@@ -6,7 +6,10 @@ an archive member, a file embedded in a PDF): no reader imports another's dispat
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 from hygie.i18n import _
 from hygie.scan.archive import RAR_MAGIC, SEVENZIP_MAGIC, archive_parts, is_archive
@@ -28,6 +31,8 @@ from hygie.scan.mime import iter_email_parts, split_mbox
 from hygie.scan.pdf import PDF_MAGIC, pdf_parts
 from hygie.scan.result import PlaceKind
 from hygie.scan.rtf import RTF_MAGIC, rtf_to_text
+
+log = logging.getLogger(__name__)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EMAIL_STARTS = (
@@ -120,3 +125,18 @@ def extract_parts(
         raise NotScannable("unknown_format")
     except NotScannable as exc:
         yield Part(label, None, exc.code, place)
+    except RecursionError:
+        yield Part(label, None, "too_deep", place)
+    except Exception as exc:  # a third-party parser failing on hostile input: fail closed
+        _log_error(exc)
+        yield Part(label, None, "scan_error", place)
+
+
+def _log_error(exc: BaseException) -> None:
+    """Log where a reader failed: the exception type and the code locations only (a parser's
+    message may quote the document, which may hold patient data)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    log.error(
+        "scan: %s while reading a part (not read, so not clean): %s", type(exc).__name__, where
+    )

@@ -10,8 +10,8 @@ The typed entry points are :func:`scan_document` and :func:`scan_message` (expor
   PDF, image without OCR, time limit, unknown format, decoding error) and nothing was found;
 * ``clean``: every part was read and analysed, nothing found.
 
-The legacy ``scan_bytes``/``scan_email`` of this module return a :class:`DocumentResult`
-(status ``patient_data``/``not_scannable``/``clean``) for the CLI JSON and the dashboard.
+:class:`DocumentResult` (status ``patient_data``/``not_scannable``/``clean``) is the dict-shaped
+form the CLI JSON (schema ``hygie.scan/1``) and the dashboard show.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hygie.i18n import _, ngettext
-from hygie.identifiers import analyze, label_fr_of
+from hygie.identifiers import Finding, analyze, label_fr_of
 from hygie.scan.documents import extract_parts
 from hygie.scan.extract import Deadline, Part, normalize
 from hygie.scan.mime import iter_email_parts
@@ -75,8 +75,36 @@ def _masked_name(name: str) -> str:
     return mask_identifiers(name)
 
 
-def verdict_of(parts: list[Part], size: int, *, timed_out: bool = False) -> ScanResult:
-    """The typed verdict on the extracted parts (the one place deciding found/unscannable)."""
+#: Texts longer than this are analysed in chunks (overlapping by CHUNK_OVERLAP characters,
+#: more than any context window), with the deadline checked between chunks.
+CHUNK = 1_000_000
+CHUNK_OVERLAP = 2_000
+
+
+def _analyze_in_time(text: str, deadline: Deadline | None) -> list[Finding] | None:
+    """Findings of ``text``, or None if the deadline passed before it was all analysed."""
+    if len(text) <= CHUNK:
+        if deadline is not None and deadline.expired():
+            return None
+        return list(analyze(text))
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Finding] = []
+    for start in range(0, len(text), CHUNK):
+        if deadline is not None and deadline.expired():
+            return None
+        for f in analyze(text[start : start + CHUNK + CHUNK_OVERLAP]):
+            key = (f.type, start + f.start, start + f.end)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def verdict_of(
+    parts: list[Part], size: int, *, timed_out: bool = False, deadline: Deadline | None = None
+) -> ScanResult:
+    """The typed verdict on the extracted parts (the one place deciding found/unscannable).
+    Parts are analysed one by one while ``deadline`` allows; the rest counts as timed out."""
     findings: list[ScanFinding] = []
     unreadable: list[Unreadable] = []
     names: list[str] = []
@@ -84,7 +112,11 @@ def verdict_of(parts: list[Part], size: int, *, timed_out: bool = False) -> Scan
         part_name = _masked_name(p.name)
         names.append(part_name)
         if p.text is not None:
-            for f in analyze(normalize(p.text)):
+            found = _analyze_in_time(normalize(p.text), deadline)
+            if found is None:
+                unreadable.append(Unreadable(part_name, p.place, "timeout", reason_text("timeout")))
+                continue
+            for f in found:
                 findings.append(
                     ScanFinding(
                         type=f.type,
@@ -135,7 +167,7 @@ def scan_document(data: bytes, name: str, *, deadline: float | None = None) -> S
     expired = dl.expired()
     if expired:
         parts.append(Part(name, None, "timeout", "document"))
-    return verdict_of(parts, len(data), timed_out=expired)
+    return verdict_of(parts, len(data), timed_out=expired, deadline=dl)
 
 
 def scan_message(raw: bytes, *, deadline: float | None = None) -> ScanResult:
@@ -146,7 +178,7 @@ def scan_message(raw: bytes, *, deadline: float | None = None) -> ScanResult:
     expired = dl.expired()
     if expired:
         parts.append(Part(_("message"), None, "timeout", "body"))
-    return verdict_of(parts, len(raw), timed_out=expired)
+    return verdict_of(parts, len(raw), timed_out=expired, deadline=dl)
 
 
 # ------------------------------------------------------------- legacy entry points (dict)
@@ -188,18 +220,7 @@ def legacy_result(name: str, r: ScanResult) -> DocumentResult:
 
 
 def scan_bytes(data: bytes, filename: str, *, timeout_s: float = 10.0) -> DocumentResult:
-    """Legacy: :func:`scan_document` with a time budget, as a :class:`DocumentResult`."""
+    """:func:`scan_document` with a time budget, as the dict-shaped :class:`DocumentResult`
+    (one upload in the dashboard; exported as ``hygie.scan.document_report``)."""
     r = scan_document(data, filename, deadline=time.monotonic() + timeout_s)
     return legacy_result(_masked_name(filename), r)
-
-
-def scan_email(raw: bytes, *, timeout_s: float = 10.0, name: str = "") -> DocumentResult:
-    """Legacy: :func:`scan_message` with a time budget, as a :class:`DocumentResult`."""
-    r = scan_message(raw, deadline=time.monotonic() + timeout_s)
-    return legacy_result(_masked_name(name) if name else _("message"), r)
-
-
-def scan_text(text: str, *, name: str = "texte") -> DocumentResult:
-    """Scan text already in memory (what the relay or the dashboard may hold)."""
-    r = verdict_of([Part(_("contenu"), normalize(text), place="document")], len(text.encode()))
-    return legacy_result(name, r)

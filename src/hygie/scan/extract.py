@@ -35,12 +35,24 @@ class Part:
         return reason_text(self.code) if self.code is not None else None
 
 
+#: Bytes unpacked from archives over one whole scan (nested archives, gzip): past it the
+#: document is unscannable (a 1 KB zip can hold gigabytes).
+MAX_TOTAL_UNPACKED = 256 * 1024 * 1024
+
+
 class Deadline:
-    """A cooperative time limit (an instant of :func:`time.monotonic`): checked between
-    pages, parts and files."""
+    """A cooperative time limit (an instant of :func:`time.monotonic`), checked between
+    pages, parts, archive members and chunks of text; and the scan's unpacking budget."""
 
     def __init__(self, end: float) -> None:
         self.end = end
+        self.unpacked = 0
+
+    def charge(self, n: int) -> None:
+        """Count ``n`` bytes unpacked; past :data:`MAX_TOTAL_UNPACKED` the scan stops."""
+        self.unpacked += n
+        if self.unpacked > MAX_TOTAL_UNPACKED:
+            raise NotScannable("zip_too_big")
 
     @classmethod
     def after(cls, timeout_s: float) -> Deadline:

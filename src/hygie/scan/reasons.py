@@ -44,6 +44,7 @@ REASONS: dict[str, str] = {
         "en-têtes MIME ambigus (Content-Type ou Content-Transfer-Encoding en double)"
     ),
     "empty": N_("document vide"),
+    "scan_error": N_("erreur pendant la lecture de cette partie (détail dans le journal)"),
     "too_large": N_("fichier trop volumineux pour être analysé"),
     "unreadable_file": N_("fichier illisible"),
     "not_regular_file": N_(

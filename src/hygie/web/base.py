@@ -75,9 +75,41 @@ class WebState:
     def reevaluate(self) -> None:
         """Re-run the audit after something that changes a measure (an answer, a backup,
         a verify, the kit, a drill, a scan): the overview never shows a stale score."""
-        if self.store().last_audit() is None:
+        store = self.store()
+        last = store.last_audit()
+        if last is None:
             return  # no overview yet: the first audit is hers to start
-        service.audit(ctx=service.make_context(self.store()))
+        old_key = (last["id"], get_language())
+        kept = self._questions.get(old_key)
+        service.audit(ctx=service.make_context(store))
+        new = store.last_audit()
+        if kept is not None and new is not None:
+            # answers do not change which probes could not tell: the questions stay
+            self._questions = {(new["id"], get_language()): kept}
+
+    def stale(self) -> bool:
+        """An answer is newer than the last audit (the questionnaire saves each step without
+        re-evaluating; the next page showing a score does it)."""
+        store = self.store()
+        last = store.last_audit()
+        if last is None:
+            return False
+        newest = max((at for _v, at in store.answers().values()), default="")
+        return _instant(newest) > _instant(str(last["started_at"]))
+
+    def fresh(self) -> None:
+        if self.stale():
+            self.reevaluate()
+
+
+def _instant(iso: str) -> float:
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return 0.0
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp()
 
 
 @functools.cache
@@ -110,6 +142,7 @@ NAV = (
     ("mail", "/messagerie", N_("Messagerie")),
     ("history", "/historique", N_("Historique et rapports")),
     ("incident", "/incident", N_("Incident")),
+    ("doctor", "/composants", N_("Composants")),
 )
 
 

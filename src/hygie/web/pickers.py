@@ -8,7 +8,6 @@ refused. Typing a path stays possible in every form, and is checked by :func:`ch
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,25 +39,23 @@ class Folder:
 
 
 def home() -> Path:
-    return Path(os.path.realpath(Path.home()))
+    """Her home folder (the daily user's, not root's when run through sudo)."""
+    from hygie.platform import system
+
+    return Path(os.path.realpath(system().daily_home()))
 
 
 def external_disks() -> list[Disk]:
     """The plugged-in external disks (and USB keys), with their names and free space."""
-    from hygie.backup import block_devices
+    from hygie.platform import system
 
+    sys_ = system()
     out: list[Disk] = []
-    for d in block_devices() or []:
-        if not (d.removable and d.target):
+    for v in sys_.removable_volumes() or []:
+        if not v.mount:
             continue
-        free: int | None = None
-        total: int | None = None
-        try:
-            usage = shutil.disk_usage(d.target)
-            free, total = usage.free, usage.total
-        except OSError:
-            pass
-        out.append(Disk(d.label or Path(d.target).name or d.target, d.target, free, total))
+        name = v.label or Path(v.mount).name or v.mount
+        out.append(Disk(name, v.mount, sys_.free_space(v.mount), v.size_bytes))
     return out
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,59 @@ def test_record_under_the_windows_personality_then_replay(tmp_path: Path) -> Non
     assert len(list((out / "commands").glob("*.json"))) >= 10
     again = _audit(run_hygie("windows", ["audit", "--json"], home=tmp_path, replay=out))
     assert _statuses(again) == _statuses(first)
+
+
+@pytest.mark.parametrize("personality", ["windows", "darwin"])
+def test_a_time_out_kills_the_whole_tree_under_the_personality(
+    tmp_path: Path, personality: str
+) -> None:
+    """Windows: new process group + taskkill /T /F; macOS: new session + killpg."""
+    env = personality_env(personality, home=tmp_path, replay_dir=None)  # type: ignore[arg-type]
+    code = (
+        "from hygie import proc\n"
+        "cp = proc.run(['sh', '-c', 'sleep 60 & echo $!; sleep 60'], timeout=0.5)\n"
+        "print(cp.timed_out, cp.stdout.split()[0])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert "Traceback" not in out.stderr
+    timed_out, grandchild = out.stdout.split()
+    assert timed_out == "True"
+    stat = Path(f"/proc/{grandchild}/stat")
+    for _ in range(100):
+        if not stat.exists() or stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"grandchild {grandchild} still running")
+
+
+@pytest.mark.parametrize("personality", ["windows", "darwin"])
+@pytest.mark.parametrize("damage", ["garbage", "timed_out", "denied"])
+def test_a_hostile_recording_gives_unknowns_not_a_crash(
+    tmp_path: Path, personality: str, damage: str
+) -> None:
+    """Every command answers nonsense, hangs, or is refused: the audit still completes, and
+    nothing probed passes."""
+    from hygie import replay
+
+    machine = windows_fr_machine() if personality == "windows" else mac_machine_outputs()
+    folder = tmp_path / "rec"
+    replay.write_meta(folder, personality)
+    for argv in machine:
+        if damage == "garbage":
+            entry = replay.Entry(argv, 0, "\ufeff{[<garbage \u2603 \x00 ]]}\r\n\u00c3\u00a9", "")
+        elif damage == "timed_out":
+            entry = replay.Entry(argv, None, "", "", timed_out=True)
+        else:
+            entry = replay.Entry(argv, 5, "", "Accès refusé.\r\n")
+        replay.write_entry(folder, entry)
+    data = _audit(run_hygie(personality, ["audit", "--json"], home=tmp_path, replay=folder))  # type: ignore[arg-type]
+    statuses = _statuses(data)
+    assert sorted(statuses) == MEASURES
+    facts = _facts(data)
+    for key in ("disk.system_encrypted", "firewall.enabled", "updates.pending"):
+        assert facts[key]["state"] == "unknown", (key, facts[key])
+    for mid in ("M03", "M05", "M13"):
+        assert statuses[mid] == "unknown", mid

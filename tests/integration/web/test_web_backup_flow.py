@@ -139,6 +139,9 @@ def test_set_up_back_up_verify_and_print_the_sheet(
     assert sheet.status_code == 200 and "content-disposition" not in sheet.headers
     assert "Imprimez puis fermez cette page" in sheet.text
     assert "sha256-" in sheet.headers["content-security-policy"]
+    # a folder on the system disk is not ejectable: said in words, nothing run
+    r = c.post("/sauvegardes/ejecter", data={"csrf_token": csrf(c), "destination": "local"})
+    assert "ne peut pas être éjecté d&#39;ici" in r.text
 
 
 def test_restore_test_during_a_backup_says_what_runs_and_offers_to_queue(
@@ -168,3 +171,31 @@ def test_restore_test_during_a_backup_says_what_runs_and_offers_to_queue(
         gate.set()
     job = wait(st, queued.job_id)
     assert running.state == "done" and job.state in ("done", "failed")
+
+
+def test_restic_s_own_words_are_folded_away(
+    dash: tuple[TestClient, WebState], tmp_path: Path
+) -> None:
+    """The repository is gone: she reads French and what to do; restic's English is in
+    "Détails techniques"."""
+    import shutil
+
+    from tests.unit.web.test_web_no_command import visible
+
+    c, st = dash
+    data = data_folder(tmp_path, 3)
+    repo = tmp_path / "depot"
+    r = c.post(
+        "/sauvegardes/configurer",
+        data={"csrf_token": csrf(c), "type": "disque", "sources": str(data), "dossier": str(repo)},
+    )
+    assert wait(st, job_of(r)).state == "done"
+    shutil.rmtree(repo)
+    repo.write_text("plus un dépôt", encoding="utf-8")
+    r = c.post("/sauvegardes/lancer", data={"csrf_token": csrf(c)})
+    job = wait(st, job_of(r))
+    html = c.get(f"/taches/{job.job_id}").text
+    shown = visible(html)
+    assert "échec" in shown and "Relancez la sauvegarde" in shown, shown
+    assert "Fatal" not in shown and "restic" not in shown.lower().replace("restic)", "")
+    assert "Détails techniques" in html

@@ -30,7 +30,8 @@ def nir_types(text: str) -> list[str]:
         (f"NIR 5{BODY[1:]}", []),  # sex 5
         (f"NIR 3{BODY[1:]}", []),  # sex 3: only with the key
         (f"NIR {BODY[:3]}00{BODY[5:]}", []),  # month 00
-        (f"NIR {BODY[:3]}35{BODY[5:]}", []),  # pseudo-month: only with the key
+        (f"NIR {BODY[:3]}35{BODY[5:]}", ["FR_NIR"]),  # INSEE pseudo-month (month unknown)
+        (f"NIR {BODY[:3]}45{BODY[5:]}", []),  # month 45 does not exist
         (f"NIR {BODY[:5]}00{BODY[7:]}", []),  # department 00
         (f"NIR {BODY[:10]}000", []),  # order 000
         (f"NIR {BODY[:7]}000{BODY[10:]}", []),  # commune 000

@@ -35,6 +35,14 @@ CHECK_CASES = {
             },
             Status.FAIL,
         ),
+        (  # a Gmail account configured and no Sent folder found: nothing examined
+            {
+                "mail.exposure_sent_patient_data": 0,
+                "mail.exposure_messages_examined": 0,
+                "mail.exposure_scanned_at": _AT,
+            },
+            Status.UNKNOWN,
+        ),
     ],
     "M04.relay_in_use": [
         ({"mail.relay_in_use": True, "mail.relay_blocked_30d": 0}, Status.OK),
@@ -56,6 +64,7 @@ def _facts(**values: object) -> Facts:
     ("n", "examined", "status", "fragment"),
     [
         (0, 120, Status.OK, "aucune donnée de patient"),
+        (0, 0, Status.UNKNOWN, "aucun message envoyé n'a été examiné"),
         (1, 120, Status.FAIL, "1 message envoyé hors MSSanté"),
         (7, 120, Status.FAIL, "7 messages envoyés"),
     ],

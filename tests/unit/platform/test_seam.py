@@ -44,13 +44,32 @@ def test_no_posix_only_import_at_module_level() -> None:
     assert bad == []
 
 
+OS_ATTRIBUTES = {
+    ("sys", "platform"), ("os", "killpg"), ("os", "statvfs"), ("os", "fstatvfs"),
+    ("os", "geteuid"), ("os", "getuid"), ("os", "setsid"), ("os", "fork"), ("os", "getpgid"),
+    ("signal", "SIGKILL"), ("os", "getpwnam"),
+}  # fmt: skip
+
+
 def test_only_the_platform_package_reads_the_os() -> None:
+    """In code (not comments): no ``sys.platform``, ``os.killpg``…, ``start_new_session=``
+    outside hygie.platform."""
     offenders = []
     for path in _modules():
         if path.parent.name == "platform" and path.parent.parent == SRC:
             continue
-        text = path.read_text(encoding="utf-8")
-        offenders += [f"{path.relative_to(SRC)}: {w}" for w in OS_SPECIFIC if w in text]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', '?')}"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if (node.value.id, node.attr) in OS_ATTRIBUTES:
+                    offenders.append(f"{where} {node.value.id}.{node.attr}")
+            elif isinstance(node, ast.keyword) and node.arg in ("start_new_session", "preexec_fn"):
+                offenders.append(f"{where} {node.arg}=")
+            elif isinstance(node, ast.ImportFrom) and node.module in ("os", "signal", "sys"):
+                for alias in node.names:
+                    if (node.module, alias.name) in OS_ATTRIBUTES:
+                        offenders.append(f"{where} from {node.module} import {alias.name}")
     assert offenders == []
 
 
@@ -191,3 +210,21 @@ def test_daily_home_follows_sudo_user(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", "/nonexistent-root-home")
     assert system("linux").daily_home() == Path(me.pw_dir)
     assert system("linux").daily_user() == me.pw_name
+
+
+@pytest.mark.parametrize(
+    ("case", "elevated"),
+    [("en_admin_elevated", True), ("fr_admin_filtered", False), ("en_standard", False)],
+)
+def test_windows_elevation_from_the_token_integrity_level(case: str, elevated: bool) -> None:
+    from hygie.platform.os_windows import WHOAMI_GROUPS
+
+    text = fixture_text("cmd", "windows", "whoami", f"{case}.txt")
+    runner = ReplayRunner({" ".join(WHOAMI_GROUPS): text})
+    with proc.use_runner(runner):
+        osys = WindowsSystem()
+        assert osys.is_elevated() is elevated
+        assert osys.is_elevated() is elevated  # asked once per process
+    assert runner.calls.count(tuple(WHOAMI_GROUPS)) == 1
+    with proc.use_runner(ReplayRunner({})):
+        assert WindowsSystem().is_elevated() is None  # unknown, never "admin"

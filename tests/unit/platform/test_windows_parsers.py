@@ -448,3 +448,43 @@ def test_update_state_dates_and_policy() -> None:
     assert ps51.last_install is None and ps51.reboot_required is True
     with pytest.raises(ValueError):
         win_update.parse_update_state("")
+
+
+FRENCH_CONSOLE_CASES = [
+    ("netsh_firewall", "fr_all_on", lambda t: list(netsh.parse_advfirewall_state(t).values()),
+     [True, True, True]),
+    ("netsh_firewall", "fr_all_off", lambda t: list(netsh.parse_advfirewall_state(t).values()),
+     [False, False, False]),
+    ("manage_bde", "fr_encrypted",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, True),  # type: ignore[union-attr]
+    ("manage_bde", "fr_decrypted",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, False),  # type: ignore[union-attr]
+    ("manage_bde", "fr_suspended",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, "suspended"),  # type: ignore[union-attr]
+    ("net_user", "fr_required", password_required, True),
+    ("net_user", "fr_not_required", password_required, False),
+    ("reg_wu_au", "fr_not_found", is_not_found, True),
+    ("netsh_wlan_profile", "fr_hidden", netsh.parse_wlan_profile_hidden, True),
+    ("netsh_wlan_profile", "fr_broadcast", netsh.parse_wlan_profile_hidden, False),
+    ("netsh_wlan_interfaces", "fr_open", lambda t: [
+        netsh.wifi_security(i.authentication, i.cipher)
+        for i in netsh.parse_wlan_interfaces(t) if i.connected], ["open"]),
+    ("netsh_wlan_interfaces", "fr_wep", lambda t: [
+        netsh.wifi_security(i.authentication, i.cipher)
+        for i in netsh.parse_wlan_interfaces(t) if i.connected], ["wep"]),
+    ("netsh_wlan_interfaces", "fr_disconnected", lambda t: [
+        i.connected for i in netsh.parse_wlan_interfaces(t)], [False]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("probe", "case", "read", "expected"), FRENCH_CONSOLE_CASES)
+def test_every_localised_parser_reads_a_french_console(
+    probe: str, case: str, read: object, expected: object
+) -> None:
+    """The same answer from the clean UTF-8 text, from the cp850 bytes Python decodes as
+    cp1252 on a French console, and from UTF-8 read as cp1252 (mojibake)."""
+    clean = win(probe, case)
+    oem = as_read_by_python_on_french_windows(clean)
+    utf8_as_ansi = clean.encode("utf-8").decode("cp1252", errors="replace")
+    for text in (clean, oem, utf8_as_ansi):
+        assert read(text) == expected, (probe, case, text[:80])  # type: ignore[operator]

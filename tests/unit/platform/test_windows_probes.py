@@ -31,7 +31,16 @@ def key(argv: list[str]) -> str:
 
 
 def french_machine() -> dict[str, Spec]:
-    """A French Windows 11 25H2 laptop as a nurse would have it (tests/machines.py)."""
+    """A French Windows 11 25H2 laptop as a nurse would have it (tests/machines.py), each
+    command on its own: the snapshot that runs several at once is tested separately."""
+    return {
+        key(list(argv)): spec
+        for argv, spec in windows_fr_machine().items()
+        if list(argv) != w.SNAPSHOT_PS
+    }
+
+
+def snapshot_machine() -> dict[str, Spec]:
     return {key(list(argv)): spec for argv, spec in windows_fr_machine().items()}
 
 
@@ -532,3 +541,39 @@ def test_no_thunderbird_means_no_webmail_account(tmp_path: Path) -> None:
     f = facts_of(w.thunderbird, {}, ctx(tmp_path))
     assert f["mail.webmail_accounts"].state is FactState.KNOWN
     assert f["mail.webmail_accounts"].value == []
+
+
+def test_one_powershell_start_serves_five_facts(tmp_path: Path) -> None:
+    """The snapshot answers BitLocker, Defender, Security Center, firewall and version in one
+    start; a failed section (BitLocker without admin rights) falls back on its own."""
+    c = ctx(tmp_path)
+    runner = ReplayRunner(snapshot_machine())
+    with proc.use_runner(runner):
+        facts = {}
+        for fn in (w.bitlocker, w.antivirus, w.firewall, w.os_support):
+            facts.update({f.key: f for f in fn(c)})
+    assert runner.calls.count(tuple(w.SNAPSHOT_PS)) == 1
+    for single in (w.MP_STATUS_PS, w.SECURITY_CENTER_PS, w.FIREWALL_PS, w.OS_PS, w.BITLOCKER_PS):
+        assert tuple(single) not in runner.calls
+    assert tuple(w.MANAGE_BDE) in runner.calls  # the denied section's own fallback
+    assert facts["disk.system_encrypted"].value is True
+    assert facts["firewall.enabled"].source == "Get-NetFirewallProfile"
+    assert facts["antivirus.realtime"].value is True
+
+
+def test_snapshot_sections_in_error_fall_back_alone(tmp_path: Path) -> None:
+    over = {
+        key(w.SNAPSHOT_PS): wjson("snapshot", "admin_suspended_fw_error"),
+        key(w.FIREWALL_PS): None,
+    }
+    runner = ReplayRunner({**snapshot_machine(), **over})
+    c = ctx(tmp_path)
+    with proc.use_runner(runner):
+        enc = {f.key: f for f in w.bitlocker(c)}["disk.system_encrypted"]
+        fw = {f.key: f for f in w.firewall(c)}["firewall.enabled"]
+    assert enc.value == "suspended" and enc.source == "Get-BitLockerVolume"
+    assert (fw.value, fw.source) == (True, "netsh advfirewall")  # the French netsh fallback
+    broken = {**snapshot_machine(), key(w.SNAPSHOT_PS): "Get-Date : not JSON"}
+    with proc.use_runner(ReplayRunner(broken)):
+        fact = {f.key: f for f in w.os_support(ctx(tmp_path))}["os.support"]
+    assert fact.state is FactState.KNOWN  # its own command answered

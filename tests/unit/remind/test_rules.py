@@ -232,3 +232,25 @@ def test_thresholds_come_from_the_config() -> None:
 def test_bad_threshold_is_refused(bad: object) -> None:
     with pytest.raises(ValueError, match="backup_days_local"):
         thresholds_from_config({"backup_days_local": bad})
+
+
+def test_backup_facts_carry_what_the_rules_need() -> None:
+    """From the backup capability's own facts: a disk absent at the last attempt, a test
+    never done — the typed path the reminders read, not a copy of it."""
+    from hygie.backup.destinations import Destination
+    from hygie.backup.facts import DestinationState, derive_facts
+
+    disk = Destination("disque", "local", "/media/disque/hygie", removable=True, fs_uuid="AB-12")
+    states = [
+        DestinationState(
+            disk,
+            last_success=(NOW - dt.timedelta(days=3)).isoformat(),
+            last_verify_at=None,
+            last_verify_ok=None,
+            left_mounted=False,
+            last_error="destination_absent",
+        )
+    ]
+    f = {x.key: x for x in derive_facts(states, NOW, "0.14.0", "file")}
+    keys = {c.key for c in evaluate(f, now=NOW)}
+    assert keys == {"backup.disk_absent:disque", "restore.overdue:disque"}

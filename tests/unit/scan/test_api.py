@@ -89,3 +89,13 @@ def test_patient_types_are_derived_from_the_recognizers() -> None:
     assert patient_types() == frozenset(declared)
     assert is_patient_type("FR_NIA") and not is_patient_type("FR_RPPS")
     assert not is_patient_type("HEALTH_CONTEXT")
+
+
+def test_every_unscannable_reason_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (
+        Path(__file__).resolve().parents[3] / "docs" / "explanation" / "scan-confidence.md"
+    ).read_text(encoding="utf-8")
+    missing = [code for code in REASONS if f"`{code}`" not in doc]
+    assert not missing, missing

@@ -20,8 +20,8 @@ def test_precision_recall_on_plain_text(record_property: Callable[[str, object],
         f"scan: labelled corpus of {len(docs)} documents (seed 7): precision={precision:.3f} "
         f"recall={recall:.3f} (false positives {fp}, false negatives {fn})",
     )
-    assert precision >= 0.97
-    assert recall >= 0.97
+    assert precision >= 0.99  # issue #13: names without civility and NIR variants included
+    assert recall >= 0.99
 
 
 def test_per_kind_no_false_positive_on_hard_negatives() -> None:
@@ -30,7 +30,7 @@ def test_per_kind_no_false_positive_on_hard_negatives() -> None:
     for d in docs:
         if is_patient_data(analyze(d.text)):
             by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
-    assert sum(by_kind.values()) <= len(docs) * 0.02, by_kind
+    assert sum(by_kind.values()) <= len(docs) * 0.01, by_kind
 
 
 def test_same_corpus_through_mail(record_property: Callable[[str, object], None]) -> None:

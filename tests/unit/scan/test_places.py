@@ -12,35 +12,16 @@ import base64
 import pytest
 from tests.id_helpers import with_key
 from tests.scan_docs import (
-    make_docx,
-    make_docx_comment,
-    make_docx_field,
-    make_docx_header_footer,
-    make_docx_property,
-    make_docx_tracked_deletion,
     make_email,
-    make_ods,
-    make_pdf,
-    make_pdf_annotation,
-    make_pdf_attachment,
-    make_pdf_form,
-    make_pdf_metadata,
     make_rtf,
-    make_xlsx_comment,
-    make_xlsx_formula,
-    make_xlsx_sheet_name,
-    make_zip,
 )
+from tests.scan_structures import DOCUMENTS
 
 from hygie.scan import scan_bytes, scan_email
 
 NIR = with_key("1850578006084")
 SPACED = " ".join([NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]])
 CLEAN = "Réunion de la maison de santé jeudi à 14 h"
-DECOY = (
-    b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-    b"<w:body><w:p><w:r><w:t>Bonjour</w:t></w:r></w:p></w:body></w:document>"
-)
 
 
 def raw_mail(headers: str, body: str = "Bonjour,\n\nVoir ci-dessous.\n") -> bytes:
@@ -149,46 +130,6 @@ def test_html_place_is_read(case: str) -> None:
     assert r.verdict == "found", (case, r)
 
 
-DOCUMENTS = {
-    "docx property": lambda v: (make_docx_property(f"Assuré {v}"), "cr.docx"),
-    "docx comment": lambda v: (make_docx_comment(f"sécu {v}"), "cr.docx"),
-    "docx tracked deletion": lambda v: (make_docx_tracked_deletion(f"NIR {v}"), "cr.docx"),
-    "docx field": lambda v: (make_docx_field(f"MERGEFIELD NIR_{v.replace(' ', '')}"), "cr.docx"),
-    "docx header": lambda v: (make_docx_header_footer(f"Assuré {v}", "page"), "cr.docx"),
-    "docx footer": lambda v: (make_docx_header_footer("CR", f"Assuré {v}"), "cr.docx"),
-    "xlsx sheet name": lambda v: (make_xlsx_sheet_name(f"NIR {v.replace(' ', '')}"), "t.xlsx"),
-    "xlsx formula without cached value": lambda v: (
-        make_xlsx_formula(f'="NIR {v}"'),
-        "t.xlsx",
-    ),
-    "xlsx comment": lambda v: (make_xlsx_comment(f"sécu {v}"), "t.xlsx"),
-    "ods cell": lambda v: (make_ods([["Assuré", v]]), "t.ods"),
-    "pdf form field": lambda v: (make_pdf_form("Formulaire CERFA", v), "cerfa.pdf"),
-    "pdf annotation": lambda v: (make_pdf_annotation("Compte rendu", f"sécu {v}"), "cr.pdf"),
-    "pdf metadata": lambda v: (make_pdf_metadata("Compte rendu", f"Assuré {v}"), "cr.pdf"),
-    "pdf embedded file": lambda v: (
-        make_pdf_attachment("Compte rendu", "liste.csv", f"nom;nir\nX;{v}".encode()),
-        "cr.pdf",
-    ),
-    "rtf file": lambda v: (make_rtf(f"Assuré : {v}"), "courrier.rtf"),
-    "zip with a decoy word/document.xml": lambda v: (
-        make_zip({"word/document.xml": DECOY, "patients.csv": f"nir\n{v}".encode()}),
-        "archive.zip",
-    ),
-    "zip member name": lambda v: (
-        make_zip({f"carte_{v.replace(' ', '')}.txt": b"Bonjour"}),
-        "archive.zip",
-    ),
-    "nested zip": lambda v: (
-        make_zip({"in.zip": make_zip({"a.txt": f"NIR {v}".encode()})}),
-        "a.zip",
-    ),
-    "pdf inside a zip": lambda v: (make_zip({"cr.pdf": make_pdf([f"NIR {v}"])}), "a.zip"),
-    "file name": lambda v: (b"Bonjour", f"scan_{v.replace(' ', '')}.txt"),
-    "docx table": lambda v: (make_docx(["CR"], [["NIR", v]]), "t.docx"),
-}
-
-
 @pytest.mark.parametrize("case", sorted(DOCUMENTS))
 def test_document_place_is_read(case: str) -> None:
     data, name = DOCUMENTS[case](SPACED)
@@ -230,3 +171,11 @@ def test_ambiguous_mime_in_a_part_is_unscannable() -> None:
         multipart("--b1\nContent-Type: text/plain\nContent-Type: text/html\n\nBonjour\n")
     )
     assert r.unscannable_code == "mime_ambiguous"
+
+
+def test_a_header_context_does_not_lend_to_another_header() -> None:
+    # A JavaMail Message-ID holds a millisecond timestamp shaped like a key-less NIR.
+    raw = raw_mail("Message-ID: <1732912345678.12.JavaMail@example.org>\n").replace(
+        b"Subject: Suivi", b"Subject: Suivi du patient, carte vitale"
+    )
+    assert scan_email(raw).verdict == "clean"

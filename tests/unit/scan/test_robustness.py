@@ -56,3 +56,58 @@ def test_hostile_html_is_handled() -> None:
     assert "a" in html_to_text("<p>" * 50_000 + "a<" * 50_000)
     big = make_email("x", html="<div>" * 20_000 + "fin")
     assert scan_email(big).verdict == "clean"
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, d in files.items():
+            zf.writestr(n, d)
+    return buf.getvalue()
+
+
+def test_nested_zip_bomb_stops_at_the_unpacking_budget(monkeypatch: object) -> None:
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr("hygie.scan.extract.MAX_TOTAL_UNPACKED", 4 * 1024 * 1024)
+    try:
+        level = _zip({"a.txt": b"0" * (1024 * 1024)})
+        for i in range(4):  # each level doubles what unpacks: 16 MB from a few KB
+            level = _zip({f"l{i}.zip": level, f"m{i}.zip": level})
+        r = scan_bytes(level, "bombe.zip")
+    finally:
+        mp.undo()
+    assert r.verdict == "unscannable"
+    assert r.unscannable_code == "zip_too_big"
+
+
+def test_deeply_nested_multiparts_are_refused_not_crashing() -> None:
+    n = 3000
+    body = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(n)
+    )
+    body += "Content-Type: text/plain\r\n\r\nhello\r\n"
+    body += "".join(f"--b{i}--\r\n" for i in reversed(range(n)))
+    r = scan_email(("From: a@b\r\nSubject: x\r\nMIME-Version: 1.0\r\n" + body).encode())
+    assert r.verdict == "unscannable"
+
+
+def test_duplicate_content_type_in_any_case_is_ambiguous() -> None:
+    raw = b"From: a@b\r\nSubject: x\r\nContent-Type: text/plain\r\ncontent-type: text/html\r\n\r\nx"
+    assert scan_email(raw).unscannable_code == "mime_ambiguous"
+
+
+def test_long_text_is_analysed_in_chunks_with_the_deadline() -> None:
+    import time
+
+    from tests.id_helpers import with_key
+
+    nir = with_key("1850578006084")
+    text = ("Le cabinet est ouvert. " * 100_000) + f"Assuré NIR {nir}"  # 2.3 MB, NIR at the end
+    assert scan_bytes(text.encode(), "long.txt").verdict == "found"
+    late = scan_bytes(text.encode(), "long.txt", deadline=time.monotonic() - 1)
+    assert late.verdict == "unscannable" and late.timed_out

@@ -18,6 +18,7 @@ from hygie.identifiers.recognizers import (
     mssante_patient,
     patient_list,
     patient_name,
+    patient_name_care,
 )
 
 ALL: tuple[Recognizer, ...] = (
@@ -29,6 +30,7 @@ ALL: tuple[Recognizer, ...] = (
     fr_finess.RECOGNIZER,
     birth_date.RECOGNIZER,
     patient_name.RECOGNIZER,
+    patient_name_care.RECOGNIZER,
     patient_list.RECOGNIZER,
 )
 

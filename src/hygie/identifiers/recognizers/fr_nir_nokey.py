@@ -3,8 +3,9 @@
 Nurses often copy the 13 digits printed in large on the Carte Vitale and leave the key out.
 Without a key there is no checksum, so the recognizer asks more of the rest:
 
-* structure: sex 1/2 (7/8: NIA), month 01-12, a plausible department and commune, an order
-  number other than 000 (:func:`hygie.identifiers.checksums.nir_shape_is_valid`);
+* structure: sex 1/2 (7/8: NIA), a valid month (01-12 or an INSEE pseudo-month), a plausible
+  department and commune, an order number other than 000
+  (:func:`hygie.identifiers.checksums.nir_shape_is_valid`);
 * exactly 13 digits: not glued to another digit, not followed by a key (that is
   :mod:`fr_nir`'s match) nor by more digits;
 * a context word within 80 characters: an identity word ("NIR", "sécu", "assuré", "né le",
@@ -51,9 +52,6 @@ IDENTITY = (
 
 def _validate(compact: str) -> bool:
     if len(compact) != 13:
-        return False
-    month = compact[3:5]
-    if not (month.isdigit() and 1 <= int(month) <= 12):
         return False
     return checksums.nir_shape_is_valid(compact + "00", frozenset("1278"))
 

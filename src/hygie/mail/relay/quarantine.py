@@ -341,7 +341,8 @@ def release(
     delivery = deliver(settings, password, msg.mail_from, list(msg.rcpts), msg.raw)
     detail = f"recipients={msg.item.recipients} non_mssante={msg.item.non_mssante}"
     if delivery.ok:
-        quarantine.delete(item_id)
+        with contextlib.suppress(QuarantineError):  # purged meanwhile: it was sent anyway
+            quarantine.delete(item_id)
         log.warning("quarantine released id=%s %s", item_id, detail)
         log_quarantine_action("released", item_id, detail)
     else:

@@ -31,6 +31,7 @@ from hygie.mail.relay.quarantine import Quarantine, default_folder
 from hygie.mail.relay.replies import smtp_reply
 from hygie.mail.relay.scan_workers import ProcessScanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
+from hygie.mail.relay.smtp_data import GuardController
 from hygie.mail.relay.stats import RelayStats
 from hygie.mail.relay.upstream import UpstreamPool, deliver
 from hygie.mail.webmail import is_webmail_domain
@@ -221,8 +222,6 @@ class GuardRelay:
         return kw
 
     def start(self) -> None:
-        from aiosmtpd.controller import Controller
-
         from hygie.mail.store import ensure_tables
 
         s = self.settings
@@ -240,7 +239,7 @@ class GuardRelay:
                 ) from exc
         if self.process_scanner is not None:
             self.process_scanner.warm()
-        self._controller = Controller(
+        self._controller = GuardController(
             self.handler,
             hostname=s.listen_host,
             port=s.listen_port,

@@ -26,6 +26,7 @@ from hygie.i18n import N_, _
 from hygie.identifiers import mask_identifiers
 from hygie.mail.relay.replies import smtp_reply, upstream_enhanced, upstream_text
 from hygie.mail.relay.settings import RelaySettings
+from hygie.mail.relay.smtp_data import send_data
 
 log = logging.getLogger("hygie.mail.relay")
 
@@ -299,7 +300,7 @@ def _transaction(
         code, resp = smtp.rcpt(r)
         if code not in (250, 251):
             return _refusal(smtp, code, resp)
-    code, resp = smtp.data(data)
+    code, resp = send_data(smtp, data)
     if code != 250:
         return _refusal(smtp, code, resp)
     return Delivery(True, f"250 {upstream_enhanced(resp, '2.0.0')} {_shown(resp)}")

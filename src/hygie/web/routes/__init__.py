@@ -7,7 +7,18 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from hygie.web.routes import audit, backup, choose, history, incident, jobs, mail, media
+from hygie.web.routes import (
+    audit,
+    backup,
+    choose,
+    doctor,
+    history,
+    incident,
+    jobs,
+    mail,
+    media,
+    remind,
+)
 
 
 def all_routes() -> list[Route]:
@@ -20,4 +31,6 @@ def all_routes() -> list[Route]:
         *incident.ROUTES,
         *choose.ROUTES,
         *jobs.ROUTES,
+        *doctor.ROUTES,
+        *remind.ROUTES,
     ]

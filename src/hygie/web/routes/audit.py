@@ -26,10 +26,12 @@ from hygie.web.base import (
     state_of,
 )
 from hygie.web.jobs import Report
+from hygie.web.routes import remind
 
 
 async def home(request: Request) -> Response:
     st = state_of(request)
+    await in_thread(st.fresh)
     row, doc = st.latest()
     cat = catalogue()
     platform = str(doc["platform"]) if doc else current()
@@ -43,6 +45,7 @@ async def home(request: Request) -> Response:
         urgent=pages.urgent_actions(doc, cat, platform) if doc else [],
         audit_job=st.jobs.latest("audit"),
         path_steps=await in_thread(firstrun.progress, st.store()),
+        reminders=await in_thread(remind.banner, st),
     )
 
 
@@ -77,6 +80,7 @@ async def measure_page(request: Request) -> Response:
     measure = catalogue().get(mid)
     if measure is None:
         raise HTTPException(404)
+    await in_thread(st.fresh)
     _row, doc = st.latest()
     result = pages.measure_result(doc, mid)
     questions = [q for q in await in_thread(st.askable_questions) if q.measure_id == mid]
@@ -172,8 +176,11 @@ async def answer_questionnaire(request: Request) -> Response:
     step_questions = steps[index][1] if steps else []
     action = form.get("action", "suivant")
     last = index + 1 >= len(steps)
-    # each step re-evaluates (under a second): the overview never shows a stale score
-    await in_thread(_save_and_reevaluate, st, form, step_questions)
+    if action == "arreter" or last:
+        # leaving the questionnaire: the overview shows the new score, never a stale one
+        await in_thread(_save_and_reevaluate, st, form, step_questions)
+    else:  # a page showing a score re-evaluates first if she leaves by another way
+        await in_thread(_save_answers, st, form, step_questions)
     if action == "arreter":
         flash(
             request,

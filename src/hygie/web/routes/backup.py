@@ -16,12 +16,15 @@ from hygie.web import firstrun, pickers
 from hygie.web.base import (
     FormErrors,
     WebState,
+    flash,
     form_of,
     in_thread,
+    log,
     redirect,
     render,
     state_of,
 )
+from hygie.web.failures import failure_from_dict
 from hygie.web.jobs import Report
 from hygie.web.printview import print_view
 
@@ -59,11 +62,56 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
             result = engine.verify(progress=_progress(report, _("Test de restauration")))
         doc = result.to_dict()
         doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
+        doc["ejectable"] = [n for n in doc["unplug"] if _removable(st, n) is not None]
+        for d in doc["destinations"]:
+            if d.get("error"):  # her sentence, and restic's own words folded away
+                d["failure"] = failure_from_dict(d["error"], destination=d["destination"])
         report(None, None, _("Mise à jour du bilan…"))
         st.reevaluate()
         return doc
 
     return run
+
+
+def _removable(st: WebState, name: str) -> Any:
+    """Destination ``name`` when it is a removable disk (hygie.backup can eject it)."""
+    from hygie.backup import load_config
+
+    cfg = load_config(st.store())
+    dest = next((d for d in (cfg.destinations if cfg else ()) if d.name == name), None)
+    return dest if dest is not None and dest.removable else None
+
+
+async def eject(request: Request) -> Response:
+    """Eject the backup disk so that she can unplug it (where the OS allows it)."""
+    from hygie import backup
+
+    st = state_of(request)
+    name = str((await form_of(request)).get("destination", ""))[:100]
+    dest = await in_thread(_removable, st, name)
+    if dest is None:
+        flash(
+            request,
+            _(
+                "Ce disque ne peut pas être éjecté d'ici : "
+                "éjectez-le depuis l'explorateur de fichiers."
+            ),
+            "info",
+        )
+        return redirect("/sauvegardes")
+    if await in_thread(backup.eject, dest):
+        flash(request, _("Disque éjecté : vous pouvez le débrancher et le ranger à l'abri."), "ok")
+    else:
+        log.warning("eject of backup destination %s failed", name)
+        flash(
+            request,
+            _(
+                "Le disque n'a pas pu être éjecté : fermez les fenêtres qui l'utilisent, "
+                "puis réessayez ou éjectez-le depuis l'explorateur de fichiers."
+            ),
+            "error",
+        )
+    return redirect("/sauvegardes")
 
 
 def _setup_job(
@@ -165,6 +213,20 @@ async def start(request: Request) -> Response:
     return redirect(f"/taches/{job.job_id}")
 
 
+def _storage_url_ok(url: str) -> bool:
+    """https:// (or plain http:// to this computer itself, for a test server)."""
+    import urllib.parse
+
+    if len(url) > MAX_URL:
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+
+
 def _check_sources(raw: str, errors: FormErrors, required: bool) -> list[str]:
     lines = [x.strip() for x in raw.splitlines() if x.strip()]
     if not lines and required:
@@ -195,7 +257,7 @@ async def setup(request: Request) -> Response:
             errors["s3_url"] = _(
                 "Mettez d'abord en place la sauvegarde sur un disque, puis ajoutez cette copie."
             )
-        elif not url.startswith("https://") or len(url) > MAX_URL or len(url) < 12:
+        elif not _storage_url_ok(url):
             errors["s3_url"] = _("Indiquez l'adresse complète, qui commence par https://")
         if not key or len(key) > MAX_KEY:
             errors["s3_key"] = _("Recopiez la clé d'accès donnée par l'hébergeur.")
@@ -217,7 +279,12 @@ async def setup(request: Request) -> Response:
             else:
                 target = str(Path(disk) / REPO_FOLDER)
         elif folder:
-            path, problem = pickers.checked_folder(folder)
+            # a new folder is fine when the folder holding it exists (hygie creates it)
+            path, problem = pickers.checked_folder(folder, must_exist=False)
+            if not problem:
+                _parent, problem = pickers.checked_folder(str(Path(path).parent))
+            if not problem and Path(path).exists() and not Path(path).is_dir():
+                problem = _("« {path} » est un fichier, pas un dossier.").format(path=path)
             if problem:
                 errors["dossier"] = (
                     problem
@@ -271,4 +338,5 @@ ROUTES = [
     Route("/sauvegardes/tester", start, methods=["POST"]),
     Route("/sauvegardes/configurer", setup, methods=["POST"]),
     Route("/sauvegardes/fiche", sheet),
+    Route("/sauvegardes/ejecter", eject, methods=["POST"]),
 ]

@@ -17,6 +17,7 @@ HISTORY_LIMIT = 1000
 
 async def history(request: Request) -> Response:
     st = state_of(request)
+    await in_thread(st.fresh)
     rows = st.store().audit_history(limit=HISTORY_LIMIT)
     return render(
         request,
