@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST_ARGS ?=
 
-.PHONY: run test venv system-deps test-deps lint typecheck pytest bench clean i18n
+.PHONY: run test venv system-deps test-deps lint typecheck pytest bench clean i18n install-check bundle-check
 
 system-deps:
 	scripts/install-system-deps.sh scripts/system-packages.txt
@@ -27,8 +27,8 @@ run: system-deps venv
 	$(VENV)/bin/hygie audit || [ $$? -eq 1 ]
 
 lint: venv
-	$(VENV)/bin/ruff check src tests bench scripts
-	$(VENV)/bin/ruff format --check src tests bench scripts
+	$(VENV)/bin/ruff check src tests bench scripts packaging
+	$(VENV)/bin/ruff format --check src tests bench scripts packaging
 
 typecheck: venv
 	$(VENV)/bin/mypy
@@ -43,6 +43,16 @@ i18n: venv
 
 bench: venv
 	$(PY) bench/audit.py
+
+# Installs as users do (needs the package index; a few minutes): wheels for Windows, macOS and
+# Linux x Python 3.11-3.13, then the built wheel with pipx and uv tool (docs/how-to/install.md).
+install-check: venv
+	$(PY) scripts/install_check.py
+
+# The packaged program built here with PyInstaller (Linux), restic bundled, then smoke-tested.
+# The Windows installer and the macOS app are built by .github/workflows/release.yml.
+bundle-check:
+	scripts/bundle_check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

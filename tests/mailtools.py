@@ -92,13 +92,22 @@ class _SinkHandler:
 
 
 @contextlib.contextmanager
-def run_sink(*, tls: bool = True, auth: bool = True, implicit: bool = False) -> Iterator[Sink]:
+def run_sink(
+    *,
+    tls: bool = True,
+    auth: bool = True,
+    implicit: bool = False,
+    cert_names: tuple[str, ...] = ("127.0.0.1", "localhost"),
+    cert_not_after: Any = None,
+) -> Iterator[Sink]:
+    """``cert_names``/``cert_not_after``: the names and end of validity of the sink's
+    certificate (a wrong name or an expired certificate for the diagnostics tests)."""
     import trustme
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert = ca.issue_cert(*cert_names, not_after=cert_not_after)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(ctx)
     sink = Sink("127.0.0.1", free_port(), ca, "cabinet", "secret-upstream")
@@ -130,13 +139,13 @@ def run_sink(*, tls: bool = True, auth: bool = True, implicit: bool = False) -> 
 
 # --- the scanner ---------------------------------------------------------------------------
 def scanner() -> Any:
-    """The real scanner (hygie.scan.engine.scan_email)."""
-    from hygie.scan.engine import scan_email
+    """The real scanner (hygie.scan.scan_email, the typed API)."""
+    from hygie.scan import scan_email
 
     return scan_email
 
 
-def dying_scanner(raw: bytes, *, timeout_s: float = 10.0) -> Any:
+def dying_scanner(raw: bytes, *, deadline: float | None = None) -> Any:
     """A scanner whose worker process dies (for the fail-closed test of the process pool)."""
     import os
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hygie.media.engine import Limits, OwnClamd
+from hygie.media.clamd_engine import OwnClamd
+from hygie.media.engines import Limits
 from hygie.proc import Completed
 
 MB = 1024 * 1024

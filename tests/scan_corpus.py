@@ -4,6 +4,14 @@ Every document is generated from a seed: clinical notes, transmissions between n
 invoices, supplier mails, newsletters; with or without patient identifiers. Identifiers are
 synthetic (random NIRs with a correct key); "hard negatives" carry 15-digit order numbers,
 IBANs, phone numbers, SIRET, invoice numbers and NIR-like numbers with a wrong key.
+
+Issue #13 added what real practice mail looks like: names without civility in care reports
+("passage chez Anne Petit … Connu pour AVC ancien", "MONSIEUR Jean Simon"), NIRs written
+with other separators (slash, en dash, non-breaking hyphen, middle dot, Unicode spaces,
+zero-width characters, a line break between blocks), other digits (fullwidth), the key
+written ", clé 91" or left out, glued into file names; and negatives for each: names in
+greetings, signatures and titles, phone numbers in pairs with the same separators, EAN codes,
+13-digit order numbers next to health words.
 """
 
 from __future__ import annotations
@@ -31,6 +39,11 @@ SURNAMES = (
     "Rousseau",
 )
 FIRST = ("Jeanne", "Marcel", "Odette", "Louis", "Simone", "André", "Yvette", "Henri", "Paulette")
+#: More first names for the reports without civility (all in the INSEE list).
+FIRST_MORE = (
+    "Anne", "Jean", "Monique", "Gérard", "Nicole", "Bernard", "Colette", "Roger", "Josiane",
+    "Claude", "Huguette", "René", "Ginette", "Raymond", "Denise", "Michel", "Lucienne",
+)  # fmt: skip
 ACTS = (
     "pansement de l'ulcère",
     "injection d'insuline",
@@ -71,6 +84,39 @@ def random_nir(rng: random.Random, *, sex: str | None = None) -> str:
     order = f"{rng.randint(1, 999):03d}"
     body = s + year + month + dept + commune + order
     return body + f"{nir_key(body):02d}"
+
+
+#: Separators between a NIR's groups seen in practice mail and documents (issue #13).
+VARIANT_SEPS = (
+    "/",
+    "\u2013",  # en dash
+    "\u2011",  # non-breaking hyphen
+    "\u00b7",  # middle dot
+    "\u2007",  # figure space
+    "\u2002",  # en space
+    "\u3000",  # ideographic space
+    "\u200b",  # zero-width space
+    "\u00ad",  # soft hyphen
+    "\u2060",  # word joiner
+    " \u200b",
+)
+
+
+def fmt_nir_variant(rng: random.Random, nir: str) -> str:
+    """The harder ways: other separators, other digits, the key apart, a line break."""
+    groups = [nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13], nir[13:]]
+    style = rng.randrange(6)
+    if style == 0:
+        return rng.choice(VARIANT_SEPS).join(groups)
+    if style == 1:
+        return "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in nir)
+    if style == 2:
+        return f"{' '.join(groups[:-1])}, clé {groups[-1]}"
+    if style == 3:
+        return " ".join(groups[:3]) + "\n\n" + " ".join(groups[3:])
+    if style == 4:
+        return "\u200b".join(nir)
+    return " ".join(groups[:-1]) + rng.choice((" (", " / ", " clef ")) + groups[-1]
 
 
 def fmt_nir(rng: random.Random, nir: str) -> str:
@@ -248,6 +294,85 @@ def _cv_negative(rng: random.Random) -> str:
     )
 
 
+def _name_care_positive(rng: random.Random) -> str:
+    """A care report naming the patient without civility (issue #13)."""
+    first, last = rng.choice(FIRST_MORE + FIRST), rng.choice(SURNAMES)
+    style = rng.randrange(5)
+    if style == 0:
+        head = f"Passage chez {first} {last} ce matin."
+    elif style == 1:
+        head = f"{rng.choice(('MONSIEUR', 'MADAME'))} {first} {last}"
+    elif style == 2:
+        head = f"{first} {last.upper()}, {rng.randint(60, 99)} ans"
+    elif style == 3:
+        head = f"Tournée du soir : {first} {last} ({rng.choice(ACTS)})."
+    else:
+        head = f"Pour info, {first} {last} a chuté cette nuit."
+    return (
+        f"{head}\nConnu pour {rng.choice(DIAG)}. {rng.choice(ACTS).capitalize()}, "
+        f"{rng.choice(DRUGS)}.\n{rng.choice(FILLER)}"
+    )
+
+
+def _nir_variant_positive(rng: random.Random) -> str:
+    nir = random_nir(rng)
+    style = rng.randrange(6)
+    if style == 0:
+        return f"Dossier de soins\nN° SS : {fmt_nir_variant(rng, nir)}\n{rng.choice(FILLER)}"
+    if style == 1:  # the key left out, in an identity or health context
+        return f"Carte Vitale de l'assuré : {nir[:13]}\n{rng.choice(ACTS)}."
+    if style == 2:
+        return f"Tél : {nir}\n{rng.choice(FILLER)}"  # pasted in the wrong field
+    if style == 3:
+        return f"Référence dossier : {nir}\n{rng.choice(FILLER)}"
+    if style == 4:
+        return f"Pièces jointes : scan_{nir}.pdf, ordonnance.pdf\n{rng.choice(FILLER)}"
+    return f"Sécu {fmt_nir_variant(rng, nir)}, {rng.choice(ACTS)}."
+
+
+def _name_negative(rng: random.Random) -> str:
+    """Names and health words that are not a patient: greetings, signatures, speakers."""
+    first, last = rng.choice(FIRST_MORE + FIRST), rng.choice(SURNAMES)
+    style = rng.randrange(5)
+    if style == 4:
+        place = rng.choice(("12 avenue", "3 rue", "hôpital", "Centre hospitalier", "EHPAD"))
+        return (
+            f"Livraison des pansements et de l'insuline : pharmacie du {place} {first} "
+            f"{last}.\n{rng.choice(FILLER)}"
+        )
+    if style == 0:
+        return (
+            f"Bonjour {first} {last},\nVoici le protocole du cabinet pour la "
+            f"{rng.choice(ACTS)}.\n{rng.choice(FILLER)}"
+        )
+    if style == 1:
+        return (
+            f"Protocole : {rng.choice(ACTS)}, {rng.choice(DRUGS)}.\n\nCordialement,\n"
+            f"{first} {last}\nInfirmière libérale"
+        )
+    if style == 2:
+        return (
+            f"Formation DPC : conférence du Pr {first} {last} sur le {rng.choice(DIAG)}.\n"
+            f"{rng.choice(FILLER)}"
+        )
+    return f"Réunion avec {first} {last} jeudi à 14 h.\n{rng.choice(FILLER)}"
+
+
+def _numbers_negative(rng: random.Random) -> str:
+    """Numbers that look like NIRs once normalized: phones in pairs with the new separators,
+    EAN codes and 13-digit order numbers next to health words."""
+    sep = rng.choice(VARIANT_SEPS)
+    phone = (
+        "0" + str(rng.randint(1, 7)) + "".join(f"{sep}{rng.randrange(100):02d}" for _ in range(4))
+    )
+    ean = "340" + "".join(str(rng.randrange(10)) for _ in range(10))
+    return (
+        f"Commande de {rng.choice(('compresses', 'pansements', 'gants'))} pour la "
+        f"{rng.choice(ACTS)}\nTél. : {phone}\nEAN {ean}\nCommande n° "
+        f"{rng.randint(10**12, 10**13 - 1)}\n{rng.choice(FILLER)}"
+    )
+
+
 POSITIVE = (
     ("clinical_note", _clinical_positive),
     ("mail", _mail_positive),
@@ -256,6 +381,8 @@ POSITIVE = (
     ("mail", _mail_positive),
     ("table", _table_positive),
     ("hard_positive", _hard_positive),
+    ("name_without_civility", _name_care_positive),
+    ("nir_variant", _nir_variant_positive),
 )
 NEGATIVE = (
     ("invoice", _invoice_negative),
@@ -264,6 +391,8 @@ NEGATIVE = (
     ("near_miss", _near_miss_negative),
     ("signature", _signature_negative),
     ("cv", _cv_negative),
+    ("names_not_patients", _name_negative),
+    ("number_lookalikes", _numbers_negative),
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie.errors import ConfigError
+from hygie.fileio import private_dir
 from hygie.paths import get_paths
 
 DEFAULTS: dict[str, Any] = {}
@@ -74,7 +75,7 @@ def save_section(section: str, values: dict[str, Any], path: Path | None = None)
     path = path or get_paths().config_file
     data = load_config(path)
     data[section] = values
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(dumps(data), encoding="utf-8")
     tmp.chmod(0o600)

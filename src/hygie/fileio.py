@@ -22,12 +22,22 @@ _BINARY = getattr(os, "O_BINARY", 0)
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) if missing; a folder hygie creates is owner-only."""
+    """Create ``path`` (and missing parents) if missing; every folder hygie creates is
+    owner-only, the parents it had to create included (``mkdir(parents=True)`` would give
+    them the umask's 0755). Folders that already existed are left as they are."""
     path = Path(path)
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.is_dir():
+        return path
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            d.mkdir(mode=0o700)
         with contextlib.suppress(OSError):
-            os.chmod(path, 0o700)
+            os.chmod(d, 0o700)
     return path
 
 

@@ -13,9 +13,6 @@ import functools
 import gettext
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("fr", "en")
 DEFAULT_LANG = "fr"
@@ -27,6 +24,10 @@ _lang: contextvars.ContextVar[str] = contextvars.ContextVar("hygie_lang", defaul
 def _translations(lang: str) -> gettext.NullTranslations:
     if lang == DEFAULT_LANG:
         return gettext.NullTranslations()
+    # Babel only when another language is asked for (French, the default, needs no catalog).
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     merged: Translations | None = None
     for po_path in sorted((LOCALE_DIR / lang).glob("*.po")):
         with po_path.open("rb") as fh:

@@ -33,8 +33,10 @@ class Paths:
         return self.data_dir / "hygie.sqlite3"
 
     def ensure(self) -> Paths:
+        from hygie.fileio import private_dir
+
         for d in (self.config_dir, self.data_dir, self.cache_dir):
-            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(d)
         return self
 
 

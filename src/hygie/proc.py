@@ -5,12 +5,15 @@
 because ...". Callers that must fail (backup, media) check ``ok`` and raise their own error.
 
 Tests replace the runner with :func:`use_runner` to replay recorded outputs of commands
-that cannot run here (Windows, macOS).
+that cannot run here (Windows, macOS); ``HYGIE_REPLAY`` does the same for a
+whole hygie process (:mod:`hygie.replay`). A time-out or a cancel kills the whole process
+tree at once, the way the platform seam says (:meth:`hygie.platform.os_base.System.kill_tree`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import locale
 import os
 import shutil
 import subprocess
@@ -18,6 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hygie.platform.os_base import System
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,25 @@ class Completed:
 Runner = Callable[[Sequence[str], float, Mapping[str, str] | None, str | None], Completed]
 
 
+def _decode(data: bytes | str | None) -> str:
+    """A child's output as text: UTF-8 (what hygie asks PowerShell for), else the console's
+    ANSI code page as Python would decode it (the parsers repair cp850 labels from there)."""
+    if data is None:
+        return ""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(locale.getpreferredencoding(False) or "utf-8", "replace")
+
+
+def _system() -> System:
+    from hygie.platform import system
+
+    return system()
+
+
 def _real_run(
     args: Sequence[str],
     timeout: float,
@@ -67,27 +93,66 @@ def _real_run(
     exe = shutil.which(argv[0]) if argv else None
     if exe is None:
         return Completed(argv, None, missing=True)
+    osys = _system()
     start = time.monotonic()
     try:
-        cp = subprocess.run(
+        child = subprocess.Popen(  # argv list, never a shell
             [exe, *argv[1:]],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=timeout,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=dict(env) if env is not None else None,
-            check=False,
+            **osys.popen_kwargs(),
         )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else ""
-        return Completed(argv, None, stdout=out, duration_s=timeout, timed_out=True)
     except OSError as exc:
         return Completed(argv, None, error=exc.strerror or str(exc))
-    return Completed(argv, cp.returncode, cp.stdout, cp.stderr, duration_s=time.monotonic() - start)
+    data = stdin.encode("utf-8") if stdin is not None else None
+    try:
+        out, err = child.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # The whole tree, now: a grandchild holding the pipes open must not keep us waiting.
+        osys.kill_tree(child)
+        try:
+            out, err = child.communicate(timeout=2)
+        except subprocess.TimeoutExpired:
+            out, err = b"", b""
+        return Completed(
+            argv, None, stdout=_decode(out), stderr=_decode(err), duration_s=timeout,
+            timed_out=True,
+        )  # fmt: skip
+    return Completed(
+        argv, child.returncode, _decode(out), _decode(err), duration_s=time.monotonic() - start
+    )
 
 
-_runner: Runner = _real_run
+def real_runner() -> Runner:
+    """The runner that really starts programs (what record/replay wrap)."""
+    return _real_run
+
+
+_runner: Runner | None = None
+
+
+def _current_runner() -> Runner:
+    """The runner in use: set by :func:`use_runner`, else asked by ``HYGIE_REPLAY``
+    (read once), else the real one."""
+    global _runner
+    if _runner is None:
+        from hygie.replay import runner_from_env
+
+        _runner = runner_from_env() or _real_run
+    return _runner
+
+
+def _replaying(argv: Sequence[str]) -> Runner | None:
+    """The replaying runner when ``argv`` must come from a recording, else None."""
+    runner = _current_runner()
+    if not getattr(runner, "replays", False):
+        return None
+    passes = getattr(runner, "passes", None)
+    if callable(passes) and passes(argv):
+        return None
+    return runner
 
 
 def c_locale_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -112,22 +177,29 @@ def run(
     """Run ``args`` (never through a shell) and return what happened; never raises."""
     if env is None and c_locale:
         env = c_locale_env()
-    return _runner(args, timeout, env, stdin)
+    return _current_runner()(args, timeout, env, stdin)
 
 
 def which(name: str) -> str | None:
     """Where a program is, or None; goes through the runner so tests can pretend."""
-    if _runner is not _real_run:
-        probe = _runner(("__which__", name), 1.0, None, None)
+    runner = _current_runner()
+    if runner is not _real_run:
+        probe = runner(("__which__", name), 1.0, None, None)
         return probe.stdout.strip() or None
     return shutil.which(name)
+
+
+def set_runner(runner: Runner) -> None:
+    """Replace the runner for the rest of the process (``--replay`` / ``--record``)."""
+    global _runner
+    _runner = runner
 
 
 @contextlib.contextmanager
 def use_runner(runner: Runner) -> Iterator[None]:
     """Replace the runner for the duration of a ``with`` block (tests)."""
     global _runner
-    previous = _runner
+    previous = _current_runner()
     _runner = runner
     try:
         yield
@@ -156,12 +228,18 @@ def stream(
     Setting ``cancel`` (from another thread) kills the process group too (same report).
     stderr is collected and returned. Never raises for the command's own failures.
     """
-    import signal
-
     argv = tuple(str(a) for a in args)
+    replay = _replaying(argv)
+    if replay is not None:
+        done = replay(argv, timeout or 0.0, env, None)
+        for line in done.stdout.splitlines():
+            if on_line is not None:
+                on_line(line)
+        return done
     exe = shutil.which(argv[0]) if argv else None
     if exe is None:
         return Completed(argv, None, missing=True)
+    osys = _system()
     start = time.monotonic()
     try:
         proc = subprocess.Popen(  # argv list, never a shell
@@ -172,7 +250,7 @@ def stream(
             env=dict(env) if env is not None else None,
             pass_fds=tuple(pass_fds),
             cwd=cwd,
-            start_new_session=True,
+            **osys.popen_kwargs(),
         )
     except OSError as exc:
         return Completed(argv, None, error=exc.strerror or str(exc))
@@ -197,8 +275,7 @@ def stream(
 
     def on_timeout() -> None:
         timed_out.set()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
+        osys.kill_tree(proc)
 
     timer = threading.Timer(timeout, on_timeout) if timeout else None
     if timer:
@@ -249,6 +326,8 @@ def spawn(
     Raises FileNotFoundError when the program is missing (callers map it to ToolMissing).
     """
     argv = [str(a) for a in args]
+    if _replaying(argv) is not None:
+        raise FileNotFoundError(argv[0])  # a daemon cannot be replayed: "not installed"
     exe = shutil.which(argv[0])
     if exe is None:
         raise FileNotFoundError(argv[0])
@@ -262,7 +341,7 @@ def spawn(
             env=dict(env) if env is not None else None,
             pass_fds=tuple(pass_fds),
             cwd=cwd,
-            start_new_session=True,
+            **_system().popen_kwargs(),
         )
     finally:
         if log_path and not isinstance(out, int):

@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+from hygie.fileio import private_dir
 from hygie.paths import get_paths
 
 SERVICE = "hygie"
@@ -20,8 +21,7 @@ FALLBACK_NAME = "fichier protégé (0600) dans le dossier de données de hygie"
 
 
 def _fallback_dir() -> Path:
-    d = get_paths().data_dir / "secrets"
-    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    d = private_dir(get_paths().data_dir / "secrets")
     d.chmod(0o700)
     return d
 

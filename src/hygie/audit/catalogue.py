@@ -7,7 +7,7 @@ catalogue is loaded for a language. See docs/how-to/add-a-measure.md for the for
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,8 @@ class Measure:
     checks: tuple[CheckRef, ...]
     questions: tuple[Question, ...]
     links: tuple[str, ...]
+    # the same steps worded for the dashboard (a button instead of a command), step by step
+    fix_web: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def weight(self) -> int:
@@ -98,6 +100,10 @@ class Measure:
 
     def fix_steps(self, platform: str) -> tuple[str, ...]:
         return self.fix.get(platform) or self.fix.get("all", ())
+
+    def dashboard_steps(self, platform: str) -> tuple[str, ...]:
+        """The fix steps as the dashboard shows them: never a command to type."""
+        return self.fix_web.get(platform) or self.fix_web.get("all", ())
 
 
 class CatalogueError(ValueError):
@@ -112,6 +118,22 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _step(value: Any, web: bool) -> str:
+    """A fix step is a text, or ``{text: …, web: …}`` when the dashboard words it otherwise
+    (the terminal names a command, the dashboard a button)."""
+    if isinstance(value, dict):
+        return str(value["web"] if web and "web" in value else value["text"])
+    return str(value)
+
+
+def _steps(value: Any, web: bool = False) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str | dict):
+        value = [value]
+    return tuple(_step(v, web) for v in value)
+
+
 def _tr(text: str) -> str:
     return _(text.strip()) if text else ""
 
@@ -124,7 +146,10 @@ def _parse_measure(raw: dict[str, Any], path: Path) -> Measure:
     try:
         mid = str(raw["id"])
         theme = _tr(raw["theme"])
-        fix = {os_: tuple(_tr(s) for s in _texts(steps)) for os_, steps in raw["fix"].items()}
+        fix = {os_: tuple(_tr(s) for s in _steps(steps)) for os_, steps in raw["fix"].items()}
+        fix_web = {
+            os_: tuple(_tr(s) for s in _steps(steps, web=True)) for os_, steps in raw["fix"].items()
+        }
         unknown_os = set(fix) - ALL_PLATFORMS - {"all"}
         if unknown_os:
             raise CatalogueError(f"{path.name}: unknown platform(s) in fix: {unknown_os}")
@@ -162,6 +187,7 @@ def _parse_measure(raw: dict[str, Any], path: Path) -> Measure:
             ),
             questions=tuple(questions),
             links=_texts(raw.get("links")),
+            fix_web=fix_web,
         )
     except (KeyError, TypeError) as exc:
         raise CatalogueError(f"{path.name}: missing or malformed field {exc}") from exc
@@ -188,7 +214,7 @@ def catalogue_source_strings() -> list[str]:
     for _path, raw in _raw_catalogue():
         texts += [raw["theme"], raw["source"], raw["title"], raw["why"]]
         for steps in raw["fix"].values():
-            texts += list(_texts(steps))
+            texts += list(_steps(steps)) + list(_steps(steps, web=True))
         for q in raw.get("questions", []) or []:
             texts.append(q["text"])
             if q.get("help"):

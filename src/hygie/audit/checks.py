@@ -476,6 +476,14 @@ def drill_done(f: Facts) -> Outcome:
 # --- M13 disk encryption --------------------------------------------------------------
 @check("M13.system_disk_encrypted", facts=("disk.system_encrypted",))
 def system_disk_encrypted(f: Facts) -> Outcome:
+    if f.value("disk.system_encrypted") == "suspended":  # BitLocker: key left in clear
+        return Outcome(
+            Status.FAIL,
+            _(
+                "protection suspendue : le disque est chiffré mais sa clé n'est plus "
+                "protégée ; en cas de vol, les données sont lisibles"
+            ),
+        )
     return _yes(
         Status.FAIL,
         N_("le disque est chiffré"),

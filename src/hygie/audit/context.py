@@ -7,38 +7,25 @@ folder through ``home``, so that tests point them at a tree in ``tmp_path``.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hygie.paths import Paths, get_paths
-from hygie.platform import PlatformName, current
+from hygie.platform import PlatformName, current, system
 
 if TYPE_CHECKING:
     from hygie.store import Store
 
 
 def _daily_user() -> str:
-    """The person using this computer: ``SUDO_USER`` when run through sudo, else us."""
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user:
-        return sudo_user
-    try:
-        return getpass.getuser()  # portable: no pwd module on Windows
-    except (KeyError, OSError):  # pragma: no cover - no user name in the environment
-        return os.environ.get("USERNAME", "")
+    """The person using this computer (the sudo caller when run through sudo)."""
+    return system().daily_user()
 
 
 def _daily_home() -> Path:
     """That person's home folder (the sudo caller's, not root's, when run through sudo)."""
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user:
-        home = Path(os.path.expanduser("~" + sudo_user))
-        if home.is_absolute():
-            return home
-    return Path.home()
+    return system().daily_home()
 
 
 @dataclass

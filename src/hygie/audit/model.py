@@ -90,6 +90,17 @@ class Fact:
             "reason": self.reason,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fact:
+        """The fact :meth:`to_dict` wrote (a stored audit read back)."""
+        return cls(
+            str(data["key"]),
+            FactState(data["state"]),
+            data.get("value"),
+            str(data.get("source", "")),
+            str(data.get("reason", "")),
+        )
+
 
 @dataclass(frozen=True)
 class Outcome:

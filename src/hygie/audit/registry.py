@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Outcome
-from hygie.platform import ALL_PLATFORMS
+from hygie.platform import ALL_PLATFORMS, probe_module
 
 # Modules whose import registers providers and checks. A capability adds its module here.
+# The OS probes come from the current platform's module only (see :func:`load`): importing
+# another OS's probes is for tests that replay that OS.
 PROVIDER_MODULES: tuple[str, ...] = (
-    "hygie.platform.linux",
-    "hygie.platform.windows",
-    "hygie.platform.darwin",
     "hygie.backup.facts",
     "hygie.incident.facts",
     "hygie.mail.facts",
@@ -126,7 +125,7 @@ def load() -> None:
     global _loaded
     if _loaded:
         return
-    for mod in (*PROVIDER_MODULES, *CHECK_MODULES):
+    for mod in (probe_module(), *PROVIDER_MODULES, *CHECK_MODULES):
         importlib.import_module(mod)
     _loaded = True
 

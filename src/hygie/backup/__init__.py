@@ -1,59 +1,102 @@
-"""hygie backup: encrypted, restore-tested backups with restic (issue #3).
+"""hygie backup: encrypted, restore-tested backups with restic (issues #3, #14).
 
-:func:`recovery_info` is the door other capabilities use (the incident kit prints it).
+This module is the capability's public surface: fronts (CLI, dashboard) and other
+capabilities (incident kit, audit) import from here and nothing else of the package
+(``tests/unit/backup/test_backup_api.py`` enforces it). The rooms behind it:
+
+* :mod:`.kinds` — the destination-kind table (label, parse, identity, endpoint, credentials);
+* :mod:`.configure` — set-up (names destinations, stores their secrets, recovery sheet);
+* :mod:`.backing_up`, :mod:`.verifying`, :mod:`.repairing`, :mod:`.restoring`,
+  :mod:`.overview` (status);
+* :mod:`.recovery` — :class:`RecoveryInfo`, what the incident kit prints;
+* :mod:`.lock` (one operation per destination), :mod:`.children` (restic dies with hygie),
+  :mod:`.winpaths` (restic's ``/C/…`` paths), :mod:`.packs` (repository files' integrity).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from hygie.backup.backing_up import eject, run
+from hygie.backup.children import install_stop_handlers
+from hygie.backup.configure import SetupResult, set_password, setup
+from hygie.backup.destinations import Destination, block_devices
+from hygie.backup.errors import (
+    BackupBusy,
+    BackupError,
+    BackupInterrupted,
+    ExistingRepositoryPassword,
+    NotConfigured,
+    RepairFailed,
+    RepositoryCorrupted,
+    RepositoryDamaged,
+    RestoreConflict,
+    VerifyFailed,
+)
+from hygie.backup.hds import hds_list
+from hygie.backup.kinds import KINDS, CredentialField, DestinationKind, kind_of, parse_destination
+from hygie.backup.overview import DestinationStatus, StatusResult, status
+from hygie.backup.recovery import RecoveryDestination, RecoveryInfo, recovery_info
+from hygie.backup.repairing import RepairResult, repair
+from hygie.backup.repo import (
+    DEFAULT_SAMPLE,
+    BatchResult,
+    DestinationOutcome,
+    ProgressFn,
+    password_secret,
+)
+from hygie.backup.restoring import RestoreResult, restore
+from hygie.backup.schedule import ScheduleResult
+from hygie.backup.schedule import generate as generate_schedule
+from hygie.backup.sheet import render_sheet
+from hygie.backup.state import BackupConfig, Damage, RunRecord, last_run, load_config
+from hygie.backup.verifying import verify
 
-from hygie.i18n import _
-
-
-def recovery_info(*, include_password: bool = False) -> dict[str, Any] | None:
-    """What is needed to restore without hygie, plus the last backup/verify per destination;
-    None when hygie backup is not set up. Passwords only with ``include_password``."""
-    from hygie.backup import state
-    from hygie.backup.engine import password_secret
-    from hygie.secrets import backend_name, get_secret
-    from hygie.store import open_store
-
-    st = open_store()
-    cfg = state.load_config(st)
-    if cfg is None or not cfg.destinations:
-        return None
-    destinations: list[dict[str, Any]] = []
-    passwords: list[str] = []
-    for d in cfg.destinations:
-        ok = state.last_run(st, d.name, "backup", ok_only=True)
-        ver = state.last_run(st, d.name, "verify")
-        item: dict[str, Any] = {
-            "name": d.name,
-            "kind": d.kind,
-            "location": d.url,
-            "repository_id": d.repo_id,
-            "removable": d.removable,
-            "disk_label": d.fs_label,
-            "disk_uuid": d.fs_uuid,
-            "last_success": ok.finished_at if ok else None,
-            "last_verified_at": ver.finished_at if ver else None,
-        }
-        if ver is not None:
-            item["last_verify_ok"] = ver.ok
-        destinations.append(item)
-        if include_password:
-            passwords.append(f"{d.name}: {get_secret(password_secret(d.name)) or '?'}")
-    info: dict[str, Any] = {
-        "sources": list(cfg.sources),
-        "secrets_backend": backend_name(),
-        "destinations": destinations,
-        "restore_steps": [
-            _("Installer restic (https://restic.net) sur un ordinateur sain."),
-            _("Brancher le disque de sauvegarde ou vérifier l'accès Internet."),
-            _("restic -r <emplacement> snapshots (restic demande le mot de passe)."),
-            _("restic -r <emplacement> restore latest --target <dossier vide>."),
-        ],
-    }
-    if include_password:
-        info["password"] = "; ".join(passwords)
-    return info
+__all__ = [
+    "DEFAULT_SAMPLE",
+    "KINDS",
+    "BackupBusy",
+    "BackupConfig",
+    "BackupError",
+    "BackupInterrupted",
+    "BatchResult",
+    "CredentialField",
+    "Damage",
+    "Destination",
+    "DestinationKind",
+    "DestinationOutcome",
+    "DestinationStatus",
+    "ExistingRepositoryPassword",
+    "NotConfigured",
+    "ProgressFn",
+    "RecoveryDestination",
+    "RecoveryInfo",
+    "RepairFailed",
+    "RepairResult",
+    "RepositoryCorrupted",
+    "RepositoryDamaged",
+    "RestoreConflict",
+    "RestoreResult",
+    "RunRecord",
+    "ScheduleResult",
+    "SetupResult",
+    "StatusResult",
+    "VerifyFailed",
+    "block_devices",
+    "eject",
+    "generate_schedule",
+    "hds_list",
+    "install_stop_handlers",
+    "kind_of",
+    "last_run",
+    "load_config",
+    "parse_destination",
+    "password_secret",
+    "recovery_info",
+    "render_sheet",
+    "repair",
+    "restore",
+    "run",
+    "set_password",
+    "setup",
+    "status",
+    "verify",
+]

@@ -48,6 +48,22 @@ def last_backup_age(f: Facts) -> Outcome:
 @check("M07.restore_test_result", facts=("backup.verify_state",))
 def restore_test_result(f: Facts) -> Outcome:
     rows = _rows(f.value("backup.verify_state"))
+    damaged = [r for r in rows if r.get("damaged_since")]
+    if damaged:
+        return Outcome(
+            Status.FAIL,
+            _(
+                "sauvegarde endommagée, pas encore réparée : {names} — l'alerte reste tant "
+                "qu'une réparation suivie d'un test complet n'a pas réussi"
+            ).format(
+                names=", ".join(
+                    _("{name} (depuis le {since})").format(
+                        name=r["name"], since=str(r["damaged_since"])[:10]
+                    )
+                    for r in damaged
+                )
+            ),
+        )
     failed = [r["name"] for r in rows if r.get("ok") is False]
     if failed:
         return Outcome(
@@ -65,6 +81,26 @@ def restore_test_result(f: Facts) -> Outcome:
             _("test de restauration réussi mais ancien ou incomplet — {parts}").format(parts=parts),
         )
     return Outcome(Status.OK, _("test de restauration réussi — {parts}").format(parts=parts))
+
+
+@check("M07.open_files", facts=("backup.fs_snapshot",))
+def open_files(f: Facts) -> Outcome:
+    """Windows: without elevation restic cannot use VSS, so a database open in the practice
+    software may be copied in the middle of a write."""
+    rows = _rows(f.value("backup.fs_snapshot"))
+    without = [str(r["name"]) for r in rows if r.get("fs_snapshot") is False]
+    if without:
+        return Outcome(
+            Status.WARN,
+            _(
+                "la dernière sauvegarde ({names}) a tourné sans les droits d'administrateur : "
+                "sans instantané VSS, une base de données ouverte (logiciel du cabinet) a pu "
+                "être copiée en cours d'écriture et être incohérente"
+            ).format(names=", ".join(without)),
+        )
+    return Outcome(
+        Status.OK, _("fichiers ouverts copiés de façon cohérente (instantané VSS de Windows)")
+    )
 
 
 @check("M07.removable_unplugged", facts=("backup.left_mounted",))

@@ -6,20 +6,37 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
-from urllib.parse import urlparse
 
 from hygie import proc
 from hygie.backup.errors import DestinationAbsent, DestinationUnreachable
-from hygie.errors import UsageError
+from hygie.backup.kinds import (
+    KIND_LOCAL,
+    KIND_REST,
+    KIND_S3,
+    KIND_SFTP,
+    KINDS,
+    DestinationKind,
+    kind_of,
+    parse_destination,
+)
 from hygie.i18n import _
+from hygie.platform import current, system
+from hygie.platform.os_base import Volume
 
-KIND_LOCAL, KIND_S3, KIND_REST, KIND_SFTP = "local", "s3", "rest", "sftp"
-OFFSITE_KINDS = frozenset({KIND_S3, KIND_REST, KIND_SFTP})
+__all__ = [
+    "KIND_LOCAL",
+    "KIND_REST",
+    "KIND_S3",
+    "KIND_SFTP",
+    "OFFSITE_KINDS",
+    "Destination",
+    "parse_destination",
+]
+OFFSITE_KINDS = frozenset(k.name for k in KINDS if k.offsite)
 # Mount roots where desktops mount removable media.
 REMOVABLE_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
 
@@ -36,23 +53,25 @@ class Destination:
     repo_id: str = ""
 
     @property
+    def kind_info(self) -> DestinationKind:
+        return kind_of(self.kind)
+
+    @property
     def offsite(self) -> bool:
-        return self.kind in OFFSITE_KINDS
+        return self.kind_info.offsite
 
     @property
     def host(self) -> str:
         """Host name of a network destination ('' for a local path)."""
-        if self.kind == KIND_S3:
-            rest = self.url[3:]
-            if "://" not in rest:
-                rest = "https://" + rest
-            return (urlparse(rest).hostname or "").lower()
-        if self.kind == KIND_REST:
-            return (urlparse(self.url[5:]).hostname or "").lower()
-        if self.kind == KIND_SFTP:
-            m = re.match(r"sftp:(?:[^@]+@)?([^:/]+)", self.url)
-            return m[1].lower() if m else ""
-        return ""
+        return self.kind_info.host(self.url)
+
+    @property
+    def identity(self) -> str:
+        """What identifies this destination wherever it is seen: a removable disk by its
+        filesystem UUID (or label) and folder, anything else by its repository string."""
+        if self.removable and (self.fs_uuid or self.fs_label):
+            return f"disk:{self.fs_uuid or self.fs_label}/{self.subpath}"
+        return self.url
 
     @property
     def disk_label(self) -> str:
@@ -76,25 +95,6 @@ class Destination:
             subpath=str(d.get("subpath", "")),
             repo_id=str(d.get("repo_id", "")),
         )
-
-
-def parse_destination(arg: str) -> tuple[str, str]:
-    """``--destination`` value -> (kind, restic repository string)."""
-    a = arg.strip()
-    if a.startswith("s3:"):
-        return KIND_S3, a
-    if a.startswith("rest:"):
-        return KIND_REST, a
-    if a.startswith("sftp:"):
-        return KIND_SFTP, a
-    if re.match(r"^[a-z0-9]+:", a) and not re.match(r"^[A-Za-z]:[\\/]", a):
-        raise UsageError(
-            detail=_("destination « {d} » inconnue (chemin, s3:URL, rest:URL ou sftp:)").format(d=a)
-        )
-    p = Path(a).expanduser()
-    if not p.is_absolute():
-        p = p.resolve()
-    return KIND_LOCAL, str(p)
 
 
 # --- disks: findmnt / lsblk (pure parsers + probes) -------------------------------------
@@ -194,8 +194,33 @@ def merge_devices(lsblk: list[Mount], mounted: list[Mount]) -> list[Mount]:
     return [*lsblk, *extra]
 
 
+def _flavour() -> type[PurePath]:
+    """Paths of the OS hygie behaves as (a Windows recording replayed on Linux included)."""
+    return PureWindowsPath if current() == "windows" else PurePosixPath
+
+
+def _relative(path: str, mount: str) -> str:
+    """The repository's folder inside its removable volume (``Sauvegardes\\cabinet``)."""
+    flavour = _flavour()
+    try:
+        return str(flavour(path).relative_to(flavour(mount)))
+    except ValueError:
+        return os.path.relpath(path, mount)
+
+
+def _from_volume(v: Volume) -> Mount:
+    return Mount(v.mount, v.device, v.filesystem, v.volume_id, v.label, v.removable)
+
+
 def block_devices() -> list[Mount] | None:
-    """Filesystems the OS sees (None when lsblk/findmnt are not available: not Linux)."""
+    """Filesystems the OS sees, with their stable ids (None when they cannot be listed).
+
+    Linux: lsblk completed by findmnt (which probes mounted filesystems itself where udev
+    is absent, as in containers). Windows and macOS: the platform seam's volumes (the
+    volume's UniqueId / UUID, its label, whether it is on a removable bus)."""
+    if current() != "linux":
+        vols = system().volumes()
+        return None if vols is None else [_from_volume(v) for v in vols]
     cp = proc.run(["lsblk", "-J", "-o", "PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG"], timeout=10)
     fm = proc.run(["findmnt", "-J", "-l", "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10)
     if not cp.ok and not fm.ok:
@@ -206,6 +231,9 @@ def block_devices() -> list[Mount] | None:
 
 
 def mount_of(path: str) -> Mount | None:
+    if current() != "linux":
+        v = system().volume_of(path)
+        return None if v is None else _from_volume(v)
     cp = proc.run(
         ["findmnt", "-J", "-T", path, "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10
     )
@@ -229,7 +257,7 @@ def describe_local(name: str, path: str, *, force_removable: bool | None = None)
             removable = force_removable
         if removable:
             uuid, label = m.uuid, m.label
-            subpath = os.path.relpath(path, m.target)
+            subpath = _relative(path, m.target)
     elif force_removable:
         removable = True
     return Destination(name, KIND_LOCAL, path, removable, uuid, label, subpath)
@@ -272,7 +300,7 @@ def resolve(dest: Destination, devices: list[Mount] | None = None) -> str:
                     label=dest.disk_label,
                     detail=_(" (il est branché mais pas ouvert : ouvrez-le dans l'explorateur)"),
                 )
-            return str(Path(disk.target) / dest.subpath)
+            return str(_flavour()(disk.target) / dest.subpath)
     if not Path(dest.url).exists():
         raise DestinationAbsent(
             destination=dest.name, label=dest.disk_label, detail=_(" (dossier introuvable)")
@@ -282,18 +310,7 @@ def resolve(dest: Destination, devices: list[Mount] | None = None) -> str:
 
 def endpoint(dest: Destination) -> tuple[str, int] | None:
     """(host, port) to test before running restic against a network destination."""
-    if dest.kind == KIND_S3:
-        rest = dest.url[3:]
-        if "://" not in rest:
-            rest = "https://" + rest
-    elif dest.kind == KIND_REST:
-        rest = dest.url[5:]
-    else:
-        return None
-    u = urlparse(rest)
-    if not u.hostname:
-        return None
-    return u.hostname, u.port or (443 if u.scheme == "https" else 80)
+    return dest.kind_info.endpoint(dest.url)
 
 
 def check_reachable(dest: Destination, timeout: float = 5.0) -> None:

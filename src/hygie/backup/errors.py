@@ -1,4 +1,4 @@
-"""Errors of ``hygie backup`` (exit-code band 10-19).
+"""Errors of ``hygie backup`` (exit-code bands 10-19 and 53-57).
 
 Each error tells the user what happened and the next step, in French, without blame.
 """
@@ -78,8 +78,8 @@ class RepositoryCorrupted(BackupError):
     code = "repository_corrupted"
     message_fr = "La sauvegarde « {destination} » est endommagée : {detail}"
     hint_fr = (
-        "Ne supprimez rien. Faites une nouvelle sauvegarde sur une autre destination, "
-        "puis montrez ce message à votre prestataire (restic check / repair)."
+        "Ne supprimez rien. Réparez-la : « hygie backup repair --destination {destination} » ; "
+        "en attendant, gardez une copie sur une autre destination."
     )
 
 
@@ -127,4 +127,80 @@ class VerifyFailed(BackupError):
     hint_fr = (
         "Gardez cette sauvegarde, faites-en une nouvelle (« hygie backup run ») puis "
         "relancez « hygie backup verify --full » ; si l'échec revient, appelez votre prestataire."
+    )
+
+
+# Band 53-57: issue #14 (sticky failures, repair, one backup at a time, existing repository).
+class RepositoryDamaged(BackupError):
+    """A restore test found this destination damaged earlier; it stays so until a repair
+    followed by a full restore test proves it sound (``hygie backup repair``)."""
+
+    exit_code = 53
+    code = "repository_damaged"
+    message_fr = (
+        "La sauvegarde « {destination} » est endommagée depuis le {since} "
+        "(test de restauration échoué) : {detail}"
+    )
+    hint_fr = (
+        "Ne supprimez rien. Réparez-la : « hygie backup repair --destination {destination} » "
+        "(la réparation se termine par un test de restauration complet : seul ce test, "
+        "réussi après la réparation, lève l'alerte)."
+    )
+
+
+class BackupBusy(BackupError):
+    """Another hygie (command line, dashboard or schedule) is already working on this
+    destination: one backup at a time per destination."""
+
+    exit_code = 54
+    code = "backup_busy"
+    message_fr = (
+        "Une autre opération de sauvegarde sur « {destination} » est déjà en cours "
+        "(programme n° {pid}, depuis {since})."
+    )
+    hint_fr = (
+        "Attendez qu'elle se termine (tableau de bord ou planification), puis relancez la "
+        "commande. Rien n'a été fait cette fois-ci."
+    )
+
+
+class RepairFailed(BackupError):
+    """``hygie backup repair`` could not make the destination sound again."""
+
+    exit_code = 55
+    code = "repair_failed"
+    message_fr = "La réparation de la sauvegarde « {destination} » n'a pas abouti : {detail}"
+    hint_fr = (
+        "Ne supprimez rien. Faites une sauvegarde sur une autre destination, puis montrez ce "
+        "message à votre prestataire (docs : « Réparer une sauvegarde endommagée »)."
+    )
+
+
+class ExistingRepositoryPassword(BackupError):
+    """setup met an existing repository: hygie never makes up a new password for it, it
+    asks for the one on the recovery sheet and checks that it opens the repository."""
+
+    exit_code = 56
+    code = "existing_repository_password"
+    message_fr = (
+        "Une sauvegarde existe déjà à l'emplacement « {location} » : hygie ne crée pas de "
+        "nouveau mot de passe pour elle{detail}."
+    )
+    hint_fr = (
+        "Reprenez le mot de passe inscrit sur la fiche de récupération imprimée et relancez "
+        "« hygie backup setup » sans --yes (il vous sera demandé), ou donnez-le sur l'entrée "
+        "standard avec --password-stdin."
+    )
+
+
+class BackupInterrupted(BackupError):
+    """hygie was asked to stop (signal, time limit) while restic worked: restic was stopped
+    with it and nothing was counted as done."""
+
+    exit_code = 57
+    code = "backup_interrupted"
+    message_fr = "L'opération sur « {destination} » a été interrompue : {detail}"
+    hint_fr = (
+        "Relancez la commande : une sauvegarde interrompue ne compte pas, et le verrou "
+        "laissé par restic est levé automatiquement la prochaine fois."
     )

@@ -39,6 +39,7 @@ STATE_FACTS = (
     "backup.restic_version",
     "backup.cloud_endpoints",
     "backup.secrets_backend",
+    "backup.fs_snapshot",
 )
 
 
@@ -51,6 +52,9 @@ class DestinationState:
     last_verify_at: str | None
     last_verify_ok: bool | None
     left_mounted: bool = False
+    damaged_since: str | None = None  # sticky: a restore test failed, not proven repaired
+    fs_snapshot: bool | None = None  # Windows: last backup used VSS (None: not Windows)
+    last_error: str | None = None  # error code of the last backup attempt, when it failed
 
 
 def _age_days(when: str | None, now: dt.datetime) -> float | None:
@@ -90,13 +94,16 @@ def derive_facts(
                 "removable": s.dest.removable,
                 "offsite": s.dest.offsite,
                 "last_success_age_days": _age_days(s.last_success, now),
+                "last_error": s.last_error,
             }
         )
         verifies.append(
             {
                 "name": s.dest.name,
-                "ok": s.last_verify_ok,
+                # a damaged destination is failed whatever its last test said
+                "ok": False if s.damaged_since else s.last_verify_ok,
                 "age_days": _age_days(s.last_verify_at, now),
+                "damaged_since": s.damaged_since,
             }
         )
     recent = [
@@ -140,6 +147,21 @@ def derive_facts(
         k("backup.cloud_endpoints", endpoints, SOURCE),
         k("backup.secrets_backend", secrets_backend, SOURCE),
     ]
+    snaps = [
+        {"name": s.dest.name, "fs_snapshot": s.fs_snapshot}
+        for s in states
+        if s.fs_snapshot is not None
+    ]
+    if snaps:
+        facts.append(k("backup.fs_snapshot", snaps, SOURCE))
+    else:
+        facts.append(
+            Fact.not_applicable(
+                "backup.fs_snapshot",
+                _("copie cohérente des fichiers ouverts (VSS) : seulement sous Windows"),
+                SOURCE,
+            )
+        )
     if removable:
         facts.append(k("backup.left_mounted", left, SOURCE))
     else:
@@ -201,6 +223,9 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
     for d in cfg.destinations:
         ok = state.last_run(st, d.name, "backup", ok_only=True)
         ver = state.last_run(st, d.name, "verify")
+        dmg = state.damage(st, d.name)
+        vss = ok.details.get("fs_snapshot") if ok else None
+        last = state.last_run(st, d.name, "backup")
         states.append(
             DestinationState(
                 d,
@@ -208,6 +233,9 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
                 ver.finished_at if ver else None,
                 ver.ok if ver else None,
                 state.left_mounted(state.mount_history(st, d.name, "audit")),
+                dmg.since if dmg else None,
+                vss if isinstance(vss, bool) else None,
+                last.error_code if last is not None and not last.ok else None,
             )
         )
     from hygie import proc

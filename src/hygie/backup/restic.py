@@ -21,15 +21,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hygie import proc
+from hygie.backup import children
 from hygie.backup.errors import (
     BackupError,
+    BackupInterrupted,
     DestinationFull,
     DestinationUnreachable,
     RepositoryCorrupted,
     ResticNotFound,
     WrongPassword,
 )
+from hygie.fileio import private_dir
+from hygie.i18n import _
 from hygie.paths import get_paths
+from hygie.platform import current
 
 RECOMMENDED_VERSION = (0, 18, 0)
 # Exit codes documented from restic 0.17 on (older releases exit 1 for all of these).
@@ -112,10 +117,21 @@ _CORRUPT = (
 )
 
 
+def is_locked_error(cp: proc.Completed) -> bool:
+    """restic could not take its lock (another restic, or a stale lock of a killed one)."""
+    low = (cp.stderr or "").lower()
+    return cp.returncode == EXIT_LOCKED or "already locked" in low or "unable to create lock" in low
+
+
 def classify(cp: proc.Completed, destination: str, *, operation: str) -> BackupError:
     """Turn a failed restic call into the most precise error for the user."""
     if cp.missing:
         return ResticNotFound()
+    if cp.error.startswith("interrupted"):
+        return BackupInterrupted(
+            destination=destination,
+            detail=_("hygie a été arrêté, restic aussi (rien n'est compté)"),
+        )
     err = (cp.stderr or "").strip()
     low = err.lower()
     last = ""
@@ -172,7 +188,7 @@ class Repo:
     def _password_env(self) -> Iterator[tuple[dict[str, str], tuple[int, ...]]]:
         env = self._base_env()
         data = (self.password + "\n").encode("utf-8")
-        if os.name == "posix":
+        if current() != "windows":
             r, w = os.pipe()
             try:
                 os.write(w, data)  # far below the pipe buffer: never blocks
@@ -183,9 +199,8 @@ class Repo:
                 yield env, (r,)
             finally:
                 os.close(r)
-        else:  # pragma: no cover - Windows has no fd passing: a 0600 file, removed after
-            d = get_paths().data_dir / "tmp"
-            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        else:  # Windows has no fd passing: a private file, removed after (personality-tested)
+            d = private_dir(get_paths().data_dir / "tmp")
             fd, path = tempfile.mkstemp(dir=d)
             try:
                 os.write(fd, data)
@@ -207,13 +222,21 @@ class Repo:
         """Run ``restic ARGS`` on this repository; reads all output; never raises.
 
         With ``stall_s``, restic is stopped (and ``timed_out`` set) when its JSON status has
-        not changed for that long: restic retries an unreachable server for ~15 minutes."""
-        with self._password_env() as (env, fds):
-            if stall_s is None:
-                return proc.stream(
-                    ["restic", *args], on_line=on_line, timeout=timeout, env=env, pass_fds=fds
+        not changed for that long: restic retries an unreachable server for ~15 minutes.
+        When hygie is asked to stop (:mod:`hygie.backup.children`), restic's process tree is
+        killed and the result says ``error="interrupted: <why>"``."""
+        with self._password_env() as (env, fds), children.watched() as cancel:
+            if children.interrupted():
+                return proc.Completed(
+                    ("restic", *args), None, error=f"interrupted: {children.interrupted()}"
                 )
-            return self._call_watched(args, on_line, timeout, env, fds, stall_s)
+            cp = self._call_watched(args, on_line, timeout, env, fds, stall_s, cancel)
+        why = children.interrupted()
+        if why and not cp.ok:
+            return dataclasses.replace(
+                cp, returncode=None, timed_out=False, error=f"interrupted: {why}"
+            )
+        return cp
 
     def _call_watched(
         self,
@@ -222,10 +245,11 @@ class Repo:
         timeout: float | None,
         env: dict[str, str],
         fds: tuple[int, ...],
-        stall_s: float,
+        stall_s: float | None,
+        cancel: threading.Event,
     ) -> proc.Completed:
-        cancel = threading.Event()
         done = threading.Event()
+        stalled = threading.Event()
         last_t = [time.monotonic()]
         last_key = [""]
 
@@ -241,18 +265,19 @@ class Repo:
             if on_line is not None:
                 on_line(line)
 
-        def watchdog() -> None:
+        def watchdog(limit: float) -> None:
             while not done.wait(0.5):
-                if time.monotonic() - last_t[0] > stall_s:
+                if time.monotonic() - last_t[0] > limit:
+                    stalled.set()
                     cancel.set()
                     return
 
-        t = threading.Thread(target=watchdog, daemon=True)
-        t.start()
+        if stall_s is not None:
+            threading.Thread(target=watchdog, args=(stall_s,), daemon=True).start()
         try:
             cp = proc.stream(
                 ["restic", *args],
-                on_line=watch,
+                on_line=watch if stall_s is not None else on_line,
                 timeout=timeout,
                 env=env,
                 pass_fds=fds,
@@ -260,9 +285,27 @@ class Repo:
             )
         finally:
             done.set()
-        if cancel.is_set():
+        if stalled.is_set():
             return dataclasses.replace(cp, timed_out=True, returncode=None)
         return cp
+
+    def call_unlocking(
+        self,
+        args: list[str],
+        *,
+        on_line: Callable[[str], None] | None = None,
+        timeout: float | None = 3600,
+        stall_s: float | None = None,
+    ) -> tuple[proc.Completed, bool]:
+        """:meth:`call`; when restic meets a lock, remove the stale ones (``restic unlock``
+        keeps the locks of live processes) and try once more. Returns (result, unlocked).
+
+        Only done when a lock is met: ``unlock`` costs a key derivation (~0.5 s of CPU)."""
+        cp = self.call(args, on_line=on_line, timeout=timeout, stall_s=stall_s)
+        if cp.ok or not is_locked_error(cp):
+            return cp, False
+        self.unlock()
+        return self.call(args, on_line=on_line, timeout=timeout, stall_s=stall_s), True
 
     def must(self, args: list[str], *, operation: str, timeout: float | None = 3600) -> str:
         """Run and return stdout, raising the classified error on failure."""
@@ -272,18 +315,24 @@ class Repo:
         return cp.stdout
 
     # -- small typed helpers ---------------------------------------------------------
-    def init(self, version: tuple[int, int, int] = (0, 14, 0)) -> tuple[bool, str]:
+    def init(
+        self, version: tuple[int, int, int] = (0, 14, 0), *, open_existing: bool = True
+    ) -> tuple[bool, str]:
         """Create the repository, or find it already there: (created, repository id).
 
-        restic >= 0.15 prints the id with ``init --json``; 0.14 needs ``cat config``."""
+        With ``open_existing=False`` an existing repository gives (False, "") without
+        trying this password on it. restic >= 0.15 prints the id with ``init --json``;
+        0.14 needs ``cat config``."""
         cp = self.call(["init", "--json"] if version >= (0, 15, 0) else ["init"], timeout=120)
         if cp.ok:
             for obj in json_lines(cp.stdout):
                 if obj.get("id"):
                     return True, str(obj["id"])
             return True, self.repo_id()
-        if "already exists" in (cp.stderr or "").lower():
-            return False, self.repo_id()
+        low = (cp.stderr or "").lower()
+        # local: "config file already exists"; S3 (0.14): "… already initialized"
+        if "already exists" in low or "already initialized" in low:
+            return False, self.repo_id() if open_existing else ""
         raise classify(cp, self.name, operation="init")
 
     def repo_id(self) -> str:

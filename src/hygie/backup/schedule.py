@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import plistlib
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from hygie import proc
 from hygie.errors import UsageError
+from hygie.fileio import private_dir, write_atomic
 from hygie.i18n import _
 from hygie.paths import get_paths
 from hygie.platform import current
@@ -26,13 +28,17 @@ MONTHLY_DAY = 1
 
 
 def hygie_command() -> list[str]:
-    """How the scheduler starts hygie: the installed ``hygie`` entry point, absolute."""
+    """How the scheduler starts hygie: the installed ``hygie`` entry point (``hygie.exe`` in
+    a Windows ``Scripts`` folder), absolute; else this Python with ``-m hygie``."""
     exe = shutil.which("hygie")
     if exe is None:
-        cand = Path(sys.executable).parent / "hygie"
-        exe = str(cand) if cand.exists() else None
+        for name in ("hygie", "hygie.exe"):
+            cand = Path(sys.executable).parent / name
+            if cand.exists():
+                exe = str(cand)
+                break
     if exe is None:
-        return [sys.executable, "-m", "hygie.cli.app"]
+        return [str(Path(sys.executable).absolute()), "-m", "hygie"]
     return [str(Path(exe).absolute())]
 
 
@@ -69,6 +75,9 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
         "[Service]\nType=oneshot\n"
         + (env + "\n" if env else "")
         + f"ExecStart={exe} backup run\nExecStart={exe} backup verify\n"
+        # after the backup, whatever its outcome: tell the nurse what slipped (hygie.remind);
+        # "-": a due reminder (exit 1) does not mark the backup failed
+        + f"ExecStopPost=-{exe} remind\n"
         "Nice=10\nIOSchedulingClass=idle\n"
     )
     timer = (
@@ -87,21 +96,39 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
         f"[Timer]\nOnCalendar=*-*-{MONTHLY_DAY:02d} 13:00:00\nPersistent=true\n\n"
         "[Install]\nWantedBy=timers.target\n"
     )
+    rsvc = (
+        "[Unit]\nDescription=hygie: reminders at login (missed backup, disk left plugged in…)\n\n"
+        "[Service]\nType=oneshot\n"
+        + (env + "\n" if env else "")
+        + "ExecStartPre=/bin/sleep 60\n"  # let the desktop's notification service start
+        + f"ExecStart=-{exe} remind\n\n"
+        "[Install]\nWantedBy=default.target\n"
+    )
     return {
         "hygie-backup.service": svc,
         "hygie-backup.timer": timer,
         "hygie-verify.service": vsvc,
         "hygie-verify.timer": vtimer,
+        "hygie-remind.service": rsvc,
     }
 
 
-def _task_xml(description: str, args: list[str], trigger: str, exe: str) -> str:
+def task_arguments(cmd: list[str], args: list[str], home: str | None) -> str:
+    """The ``<Arguments>`` of one action: what follows the program in ``cmd`` (``-m hygie``),
+    ``--home`` (Task Scheduler passes no environment variable), then the sub-command; quoted
+    the way Windows programs split their command line (``subprocess.list2cmdline``)."""
+    words = [*cmd[1:], *(["--home", home] if home else []), *args]
+    return subprocess.list2cmdline(words)
+
+
+def _task_xml(description: str, actions_args: list[list[str]], trigger: str, cmd: list[str]) -> str:
+    home = os.environ.get("HYGIE_HOME")
     actions = "\n".join(
         f"""    <Exec>
-      <Command>{escape(exe)}</Command>
-      <Arguments>{escape(a)}</Arguments>
+      <Command>{escape(cmd[0])}</Command>
+      <Arguments>{escape(task_arguments(cmd, a, home))}</Arguments>
     </Exec>"""
-        for a in args
+        for a in actions_args
     )
     return f"""<?xml version="1.0" encoding="UTF-16"?>
 <Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
@@ -134,27 +161,48 @@ def _task_xml(description: str, args: list[str], trigger: str, exe: str) -> str:
 """
 
 
-def windows_tasks(exe: str) -> dict[str, str]:
+def windows_tasks(cmd: list[str]) -> dict[str, str]:
+    """Task Scheduler XML (schema http://schemas.microsoft.com/windows/2004/02/mit/task):
+    ``<Command>`` is the program alone, ``<Arguments>`` the rest; one ``<Exec>`` per step,
+    run in order. Trigger children follow triggerBaseType's sequence (Enabled first)."""
     daily = f"""    <CalendarTrigger>
-      <StartBoundary>2026-01-01T{DAILY_TIME}:00</StartBoundary>
       <Enabled>true</Enabled>
+      <StartBoundary>2026-01-01T{DAILY_TIME}:00</StartBoundary>
       <ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay>
     </CalendarTrigger>"""
     monthly = f"""    <CalendarTrigger>
-      <StartBoundary>2026-01-01T13:00:00</StartBoundary>
       <Enabled>true</Enabled>
+      <StartBoundary>2026-01-01T13:00:00</StartBoundary>
       <ScheduleByMonth>
         <DaysOfMonth><Day>{MONTHLY_DAY}</Day></DaysOfMonth>
         <Months><January/><February/><March/><April/><May/><June/><July/><August/>"""
     monthly += """<September/><October/><November/><December/></Months>
       </ScheduleByMonth>
     </CalendarTrigger>"""
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    user_id = f"{domain}\\{user}" if user and domain else user
+    logon = (
+        "    <LogonTrigger>\n      <Enabled>true</Enabled>\n"
+        + (f"      <UserId>{escape(user_id)}</UserId>\n" if user_id else "")
+        + "      <Delay>PT2M</Delay>\n    </LogonTrigger>"
+    )
     return {
         "hygie-backup.xml": _task_xml(
-            "hygie-backup: sauvegarde quotidienne", ["backup run", "backup verify"], daily, exe
+            "hygie-backup: sauvegarde quotidienne",
+            # actions run in order whatever the previous one returned: remind comes last
+            [["backup", "run"], ["backup", "verify"], ["remind"]],
+            daily,
+            cmd,
+        ),
+        "hygie-remind.xml": _task_xml(
+            "hygie-remind: rappels à l'ouverture de session", [["remind"]], logon, cmd
         ),
         "hygie-verify.xml": _task_xml(
-            "hygie-verify: test de restauration mensuel", ["backup verify --full"], monthly, exe
+            "hygie-verify: test de restauration mensuel",
+            [["backup", "verify", "--full"]],
+            monthly,
+            cmd,
         ),
     }
 
@@ -164,7 +212,7 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
     env = {"HYGIE_HOME": os.environ["HYGIE_HOME"]} if os.environ.get("HYGIE_HOME") else {}
     logs = str(get_paths().data_dir / "backup")
 
-    def plist(label: str, args: list[str], cal: dict[str, int]) -> bytes:
+    def plist(label: str, args: list[str], cal: dict[str, int], at_load: bool = False) -> bytes:
         d: dict[str, Any] = {
             "Label": label,
             "ProgramArguments": [*cmd, *args],
@@ -173,6 +221,8 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
             "StandardErrorPath": f"{logs}/{label}.err",
             "ProcessType": "Background",
         }
+        if at_load:
+            d["RunAtLoad"] = True
         if env:
             d["EnvironmentVariables"] = env
         return plistlib.dumps(d)
@@ -188,6 +238,13 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
             "fr.hygie.verify",
             ["backup", "verify", "--full"],
             {"Day": MONTHLY_DAY, "Hour": 13, "Minute": 0},
+        ),
+        # at login (RunAtLoad, for a LaunchAgent) and after the daily backup and check
+        "fr.hygie.remind.plist": plist(
+            "fr.hygie.remind",
+            ["remind"],
+            {"Hour": h + 1, "Minute": (m + 15) % 60},
+            at_load=True,
         ),
     }
 
@@ -208,23 +265,23 @@ def generate(
 ) -> ScheduleResult:
     plat = platform or current()
     folder = folder or (get_paths().data_dir / "backup" / "schedule")
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     cmd = hygie_command()
     written: list[Path] = []
     validated: bool | None = None
     output = ""
     if plat == "linux":
         for name, text in systemd_units(cmd).items():
-            (folder / name).write_text(text, encoding="utf-8")
+            write_atomic(folder / name, text.encode("utf-8"), mode=0o644)
             written.append(folder / name)
         validated, output = validate_systemd(written)
     elif plat == "windows":
-        for name, text in windows_tasks(cmd[0] if len(cmd) == 1 else " ".join(cmd)).items():
-            (folder / name).write_bytes(text.encode("utf-16"))
+        for name, text in windows_tasks(cmd).items():
+            write_atomic(folder / name, text.encode("utf-16"), mode=0o644)
             written.append(folder / name)
     elif plat == "darwin":
         for name, data in launchd_plists(cmd).items():
-            (folder / name).write_bytes(data)
+            write_atomic(folder / name, data, mode=0o644)
             written.append(folder / name)
     else:
         raise UsageError(detail=_("système « {p} » non pris en charge").format(p=plat))
@@ -244,6 +301,9 @@ def _install(plat: str, files: list[Path]) -> bool:
         ok = True
         for t in ("hygie-backup.timer", "hygie-verify.timer"):
             ok = proc.run(["systemctl", "--user", "enable", "--now", t], timeout=30).ok and ok
+        # reminders at each login (not now: the next session start)
+        enable = ["systemctl", "--user", "enable", "hygie-remind.service"]
+        ok = proc.run(enable, timeout=30).ok and ok
         return ok
     if plat == "windows":
         ok = True

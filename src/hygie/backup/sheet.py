@@ -7,8 +7,7 @@ folder); the user is told to print it and to delete the files once printed.
 
 from __future__ import annotations
 
-import contextlib
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,14 @@ from jinja2 import Environment
 
 from hygie.backup.state import BackupConfig
 from hygie.errors import ReportError
-from hygie.i18n import get_language
+from hygie.fileio import private_dir, write_atomic
+from hygie.i18n import _, get_language
 from hygie.paths import get_paths
 from hygie.render.templating import template_environment
 from hygie.secrets import FALLBACK_NAME, backend_name, get_secret
 from hygie.store import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def _environment() -> Environment:
@@ -28,16 +30,11 @@ def _environment() -> Environment:
 
 
 def render_sheet(cfg: BackupConfig) -> str:
-    from hygie.backup.engine import password_secret
+    from hygie.backup.repo import password_secret
 
     rows: list[dict[str, Any]] = []
     for d in cfg.destinations:
-        env_lines = []
-        if d.kind == "s3":
-            env_lines = [
-                "AWS_ACCESS_KEY_ID=<clé d'accès>",
-                "AWS_SECRET_ACCESS_KEY=<clé secrète>",
-            ]
+        env_lines = [f"{f.env}=<{_(f.label_fr)}>" for f in d.kind_info.credentials]
         repo = d.url
         if d.removable and d.subpath:
             repo = f"<dossier du disque {d.disk_label}>/{d.subpath}"
@@ -65,12 +62,8 @@ def render_sheet(cfg: BackupConfig) -> str:
 
 def _write_private(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with contextlib.suppress(OSError):
-            path.chmod(0o600)
+        private_dir(path.parent)
+        write_atomic(path, data)
     except OSError as exc:
         raise ReportError(path=str(path), detail=exc.strerror or str(exc)) from exc
 
@@ -85,12 +78,13 @@ def write_sheet(
     _write_private(html_path, html.encode("utf-8"))
     pdf_path: Path | None = None
     if pdf:
-        from hygie.render.report import html_to_pdf
+        from hygie.render.pdf import PdfEngineMissing, write_pdf
 
         pdf_path = folder / "fiche-recuperation-sauvegarde.pdf"
         try:
-            data = html_to_pdf(html)
-        except OSError as exc:  # missing Pango: the HTML is still there
-            raise ReportError(path=str(pdf_path), detail=str(exc)) from exc
-        _write_private(pdf_path, data)
+            write_pdf(html, pdf_path)
+        except PdfEngineMissing:
+            # No PDF engine on this computer: the printable HTML sheet is already written.
+            log.warning("recovery sheet kept as HTML only: no PDF engine", exc_info=True)
+            pdf_path = None
     return html_path, pdf_path

@@ -207,3 +207,65 @@ def last_prune(store: Store, destination: str) -> str | None:
 
 def set_last_prune(store: Store, destination: str, when: str | None = None) -> None:
     store.put_state(MODULE, f"prune:{destination}", when or utcnow())
+
+
+# --- sticky damage (issue #14): a failed restore test stays a failure until proven repaired
+@dataclass(frozen=True)
+class Damage:
+    """A destination found damaged by a restore test, and what has been done since."""
+
+    since: str  # when a restore test first failed
+    error_code: str
+    detail: str
+    last_failed_at: str
+    repaired_at: str | None = None  # the last repair after ``since`` (None: not repaired)
+    repair: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since,
+            "error_code": self.error_code,
+            "detail": self.detail,
+            "last_failed_at": self.last_failed_at,
+            "repaired_at": self.repaired_at,
+            "repair": dict(self.repair),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Damage:
+        return cls(
+            since=str(d.get("since", "")),
+            error_code=str(d.get("error_code", "")),
+            detail=str(d.get("detail", "")),
+            last_failed_at=str(d.get("last_failed_at", d.get("since", ""))),
+            repaired_at=str(d["repaired_at"]) if d.get("repaired_at") else None,
+            repair=dict(d.get("repair") or {}),
+        )
+
+
+def damage(store: Store, destination: str) -> Damage | None:
+    raw = store.get_state(MODULE, f"damage:{destination}")
+    return Damage.from_dict(raw) if isinstance(raw, dict) and raw.get("since") else None
+
+
+def mark_damaged(store: Store, destination: str, error_code: str, detail: str) -> Damage:
+    """Record a failed restore test. A failure after a repair voids that repair."""
+    now = utcnow()
+    old = damage(store, destination)
+    d = Damage(old.since if old else now, error_code, detail[:300], now, None, {})
+    store.put_state(MODULE, f"damage:{destination}", d.to_dict())
+    return d
+
+
+def mark_repaired(store: Store, destination: str, what: dict[str, Any]) -> Damage | None:
+    """Record a repair; the damage stays until a full restore test passes after it."""
+    old = damage(store, destination)
+    if old is None:
+        return None
+    d = Damage(old.since, old.error_code, old.detail, old.last_failed_at, utcnow(), dict(what))
+    store.put_state(MODULE, f"damage:{destination}", d.to_dict())
+    return d
+
+
+def clear_damage(store: Store, destination: str) -> None:
+    store.put_state(MODULE, f"damage:{destination}", {})

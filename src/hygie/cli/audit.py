@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -39,8 +40,35 @@ def audit(
     no_record: Annotated[
         bool, typer.Option("--no-record", help="Ne pas garder ce bilan dans l'historique.")
     ] = False,
+    record_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="Garder la réponse brute de chaque commande dans ce dossier (pour le support).",
+        ),
+    ] = None,
+    replay_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="Refaire le bilan à partir d'un dossier enregistré avec --record.",
+        ),
+    ] = None,
 ) -> int:
     """Faire le bilan d'hygiène de cet ordinateur."""
+    if record_dir is not None and replay_dir is not None:
+        from hygie.errors import UsageError
+
+        raise UsageError(detail=_("--record et --replay ne vont pas ensemble"))
+    if record_dir is not None or replay_dir is not None:
+        from hygie.replay import PASSTHROUGH_ENV, install, parse_passthrough
+
+        if replay_dir is not None:
+            passthrough = parse_passthrough(os.environ.get(PASSTHROUGH_ENV))
+            install(replay_dir, mode="replay", passthrough=passthrough)
+            no_record = True  # another computer's bilan does not belong in this history
+        elif record_dir is not None:
+            install(record_dir, mode="record")
     show_progress = not json_ and err_console.is_terminal
     with Progress(
         SpinnerColumn(),

@@ -1,5 +1,5 @@
-"""``hygie backup``: setup, run, verify, restore, status, schedule (thin: parses and calls
-:mod:`hygie.backup.engine`)."""
+"""``hygie backup``: setup, run, verify, repair, restore, status, schedule (thin: parses and
+calls :mod:`hygie.backup`, the capability's public surface)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
 
 if TYPE_CHECKING:
-    from hygie.backup.engine import BatchResult
+    from hygie.backup import BatchResult
 
-# hygie.backup.engine is imported inside each command: `hygie audit` need not load it.
+# hygie.backup is imported inside each command: `hygie --help` need not load it.
 DEFAULT_SAMPLE = 20
 
 backup_app = typer.Typer(
@@ -82,6 +82,7 @@ class _Bar:
                 "forget": _("{dest} : nettoyage des anciennes sauvegardes"),
                 "check": _("{dest} : contrôle du dépôt ({subset})"),
                 "restore": _("{dest} : restauration d'essai"),
+                "backup": _("{dest} : nouvelle sauvegarde"),
             }
             label = labels.get(str(event.get("phase")), "{dest}")
             self.progress.update(
@@ -179,9 +180,19 @@ def setup(
     keep_weekly: Annotated[int, typer.Option("--keep-weekly")] = 4,
     keep_monthly: Annotated[int, typer.Option("--keep-monthly")] = 12,
     keep_yearly: Annotated[int, typer.Option("--keep-yearly")] = 3,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Lire sur l'entrée standard le mot de passe de la fiche de récupération "
+            "(dépôt déjà existant).",
+        ),
+    ] = False,
     json_: JsonOpt = False,
 ) -> int:
-    """Configurer les sauvegardes : quoi, où ; crée les dépôts chiffrés et la fiche."""
+    """Configurer les sauvegardes : quoi, où ; crée les dépôts chiffrés et la fiche.
+
+    Un dépôt qui existe déjà garde son mot de passe : celui de la fiche est demandé."""
     sources = _split(source)
     dests = _split(destination)
     if not yes:
@@ -210,25 +221,57 @@ def setup(
             console=err_console,
         ):
             raise typer.Abort()
-    from hygie.backup import engine
+    import os
+    import sys
 
-    result = engine.setup(
-        sources,
-        dests,
-        retention={
-            "last": keep_last,
-            "daily": keep_daily,
-            "weekly": keep_weekly,
-            "monthly": keep_monthly,
-            "yearly": keep_yearly,
-        },
-        removable=removable,
-        sheet_dir=sheet_dir,
-        pdf=not no_pdf,
-    )
+    from hygie import backup as api
+
+    passwords: dict[str, str] = {}
+    if password_stdin:
+        given = sys.stdin.readline().strip()
+        passwords = dict.fromkeys(dests, given) if given else {}
+
+    def attempt() -> Any:
+        return api.setup(
+            sources,
+            dests,
+            retention={
+                "last": keep_last,
+                "daily": keep_daily,
+                "weekly": keep_weekly,
+                "monthly": keep_monthly,
+                "yearly": keep_yearly,
+            },
+            removable=removable,
+            sheet_dir=sheet_dir,
+            pdf=not no_pdf,
+            passwords=passwords,
+            environ=os.environ,
+        )
+
+    while True:
+        try:
+            result = attempt()
+            break
+        except api.ExistingRepositoryPassword as exc:
+            location = str(exc.params.get("location", ""))
+            if yes or password_stdin or not sys.stdin.isatty() or location in passwords:
+                raise
+            err_console.print(exc.render(), highlight=False)
+            passwords[location] = typer.prompt(
+                _("Mot de passe de la fiche de récupération pour {loc}").format(loc=location),
+                hide_input=True,
+            )
     if json_:
         print_json(envelope("backup.setup", result.to_dict()))
     else:
+        for name in result.opened:
+            err_console.print(
+                _("✔ « {name} » : dépôt existant ouvert avec le mot de passe de la fiche.").format(
+                    name=name
+                ),
+                highlight=False,
+            )
         for d in result.destinations:
             extra = (
                 _(" (disque amovible {label})").format(label=d.disk_label) if d.removable else ""
@@ -265,20 +308,22 @@ def run(
         bool, typer.Option("--eject", help="Démonter le disque amovible après la sauvegarde.")
     ] = False,
 ) -> int:
-    """Sauvegarder vers chaque destination présente."""
-    from hygie.backup import engine
+    """Sauvegarder vers chaque destination présente (une seule opération à la fois par
+    destination ; code 54 si une autre est en cours, 53 si la destination est endommagée)."""
+    from hygie import backup as api
+
+    api.install_stop_handlers()
 
     with _Bar(not json_ and err_console.is_terminal) as bar:
-        result = engine.run(progress=bar, only=destination, forget=not no_forget)
+        result = api.run(progress=bar, only=destination, forget=not no_forget)
     if eject:
-        from hygie.backup.state import load_config
         from hygie.store import open_store
 
-        cfg = load_config(open_store())
+        cfg = api.load_config(open_store())
         for o in result.outcomes:
             d = cfg.destination(o.destination) if cfg else None
             if o.status == "ok" and d is not None and d.removable:
-                ok = engine.eject(d)
+                ok = api.eject(d)
                 err_console.print(
                     _("Disque « {d} » démonté : vous pouvez le débrancher.").format(d=d.name)
                     if ok
@@ -304,15 +349,69 @@ def verify(
         int, typer.Option("--sample", help="Nombre de fichiers restaurés au hasard.")
     ] = DEFAULT_SAMPLE,
 ) -> int:
-    """Tester la restauration (code 0 seulement si chaque destination a réussi)."""
-    from hygie.backup import engine
+    """Tester la restauration (code 0 seulement si chaque destination a réussi).
+
+    Un échec reste un échec : après une sauvegarde endommagée, seul un test complet
+    réussi après « hygie backup repair » lève l'alerte."""
+    from hygie import backup as api
+
+    api.install_stop_handlers()
 
     with _Bar(not json_ and err_console.is_terminal) as bar:
-        result = engine.verify(full=full, sample=sample, only=destination, progress=bar)
+        result = api.verify(full=full, sample=sample, only=destination, progress=bar)
     if json_:
         print_json(envelope("backup.verify", result.to_dict(), status=result.status))
     else:
         _print_outcomes(result)
+    return result.exit_code
+
+
+@backup_app.command("repair")
+def repair(
+    destination: Annotated[
+        str | None,
+        typer.Option("--destination", help="Nom de la destination (si plusieurs)."),
+    ] = None,
+    json_: JsonOpt = False,
+) -> int:
+    """Réparer une sauvegarde endommagée, puis la tester en entier.
+
+    Avec restic 0.16 ou plus récent : « restic repair » (index, paquets, instantanés) et
+    une nouvelle sauvegarde. Avec un restic plus ancien : un nouveau dépôt au même endroit,
+    avec le même mot de passe, l'ancien gardé à côté en lecture seule. Code 0 seulement si
+    le test complet qui suit réussit."""
+    from hygie import backup as api
+
+    api.install_stop_handlers()
+    with _Bar(not json_ and err_console.is_terminal) as bar:
+        result = api.repair(destination, progress=bar)
+    if json_:
+        print_json(
+            envelope("backup.repair", result.to_dict(), status="success" if result.ok else "error")
+        )
+        return result.exit_code
+    for step in result.steps:
+        err_console.print(f"• {step}", highlight=False)
+    if result.ok:
+        err_console.print(
+            _(
+                "✔ {dest} : réparée et testée en entier ({n} fichiers comparés). "
+                "L'alerte est levée."
+            ).format(dest=result.destination, n=result.verify.details.get("files_checked", 0))
+            if result.verify is not None
+            else "",
+            highlight=False,
+        )
+        if result.kept:
+            err_console.print(
+                _(
+                    "L'ancien dépôt est gardé en lecture seule à {p} (versions anciennes). "
+                    "Imprimez la nouvelle fiche de récupération : l'identifiant du dépôt a changé."
+                ).format(p=result.kept),
+                highlight=False,
+            )
+    elif result.verify is not None:
+        _print_outcomes(api.BatchResult("verify", (result.verify,), 0.0))
     return result.exit_code
 
 
@@ -329,12 +428,10 @@ def restore(
     json_: JsonOpt = False,
 ) -> int:
     """Restaurer une sauvegarde (ou des chemins choisis) dans un dossier, sans rien écraser."""
-    from hygie.backup import engine
+    from hygie import backup as api
 
     with err_console.status(_("Restauration en cours…"), spinner="dots"):
-        result = engine.restore(
-            target, snapshot=snapshot, destination=destination, paths=paths or []
-        )
+        result = api.restore(target, snapshot=snapshot, destination=destination, paths=paths or [])
     if json_:
         print_json(envelope("backup.restore", result.to_dict()))
     else:
@@ -350,9 +447,9 @@ def restore(
 @backup_app.command("status")
 def status(json_: JsonOpt = False) -> int:
     """État de chaque destination : dernière sauvegarde, dernier test, taille, disque."""
-    from hygie.backup import engine
+    from hygie import backup as api
 
-    result = engine.status()
+    result = api.status()
     if json_:
         print_json(envelope("backup.status", result.to_dict()))
         return EXIT_OK
@@ -365,6 +462,7 @@ def status(json_: JsonOpt = False) -> int:
     table = Table(title=_("Sauvegardes"))
     for col in (
         _("Destination"),
+        _("État"),
         _("Présente"),
         _("Dernière réussite"),
         _("Dernier test"),
@@ -377,8 +475,14 @@ def status(json_: JsonOpt = False) -> int:
         test = "—"
         if lv:
             test = ("✔ " if lv["ok"] else "✖ ") + str(lv["finished_at"])
+        health = (
+            _("✖ endommagée depuis le {d}").format(d=str(d.damaged.get("since", ""))[:10])
+            if d.damaged
+            else "✔"
+        )
         table.add_row(
-            f"{d.name} ({d.kind})",
+            f"{d.name} ({d.kind_label})",
+            health,
             _("oui") if d.present else _("non"),
             d.last_success or "—",
             test,
@@ -400,9 +504,9 @@ def password(
         value = typer.prompt(_("Mot de passe de la fiche de récupération"), hide_input=True)
     else:
         value = sys.stdin.readline()
-    from hygie.backup import engine
+    from hygie import backup as api
 
-    repo_id = engine.set_password(destination, value)
+    repo_id = api.set_password(destination, value)
     err_console.print(
         _("✔ mot de passe accepté par le dépôt {id} et enregistré.").format(id=repo_id[:10]),
         highlight=False,
@@ -424,9 +528,9 @@ def schedule(
     json_: JsonOpt = False,
 ) -> int:
     """Écrire (et installer sur demande) la planification quotidienne et mensuelle."""
-    from hygie.backup.schedule import generate
+    from hygie.backup import generate_schedule
 
-    result = generate(output, platform=platform, install=install)
+    result = generate_schedule(output, platform=platform, install=install)
     if json_:
         print_json(envelope("backup.schedule", result.to_dict()))
     else:

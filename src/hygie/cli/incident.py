@@ -28,7 +28,7 @@ BackendOpt = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        help="Méthode pour couper le réseau : auto, nmcli, ip, netsh, networksetup "
+        help="Méthode pour couper le réseau : auto, nmcli, ip, netadapter, netsh, networksetup "
         "(variable HYGIE_NET_BACKEND).",
     ),
 ]

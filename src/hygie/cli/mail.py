@@ -29,11 +29,19 @@ relay_app = typer.Typer(
     rich_markup_mode=None,
 )
 
+quarantine_app = typer.Typer(
+    name="quarantine",
+    help="Messages gardés par le relais (politique quarantine) : lister, voir, envoyer, supprimer.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Écrire le résultat en JSON sur stdout.")]
 
 
 def register(app: typer.Typer) -> None:
     mail_app.add_typer(relay_app, name="relay")
+    mail_app.add_typer(quarantine_app, name="quarantine")
     app.add_typer(mail_app, name="mail")
 
 
@@ -108,8 +116,8 @@ def relay(
     """Démarrer le relais (Ctrl-C pour l'arrêter)."""
     if ctx.invoked_subcommand is not None:
         return
+    from hygie import mail as r
     from hygie.config import load_config
-    from hygie.mail import relay as r
     from hygie.secrets import get_secret
 
     settings = r.settings_from(
@@ -126,11 +134,7 @@ def relay(
     info: dict[str, Any] = settings.to_dict()
     info["client_auth"] = bool(client_password)
     if check:
-        if json_:
-            print_json(envelope("mail.relay", info))
-        else:
-            err_console.print(_("Réglages du relais valides."))
-        raise typer.Exit(EXIT_OK)
+        _check(settings, upstream_password, info, json_)
     # Only hygie's relay log at INFO (one line per message, no address, no content).
     logging.basicConfig(
         level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
@@ -139,10 +143,6 @@ def relay(
     guard = r.GuardRelay(
         settings, upstream_password=upstream_password, client_password=client_password
     )
-    if guard.handler.scanner is None:
-        err_console.print(
-            _("Attention : l'analyseur est absent ; tout message hors MSSanté sera refusé.")
-        )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     err_console.print(
@@ -162,6 +162,33 @@ def relay(
     raise typer.Exit(EXIT_OK)
 
 
+def _check(settings: Any, upstream_password: str | None, info: dict[str, Any], json_: bool) -> None:
+    """``--check``: the settings are valid; now connect to the upstream once and say why not."""
+    from hygie.mail import check_upstream
+    from hygie.mail.errors import UpstreamAuthFailed, UpstreamTLSError, UpstreamUnreachable
+
+    result = check_upstream(settings, upstream_password)
+    info = {**info, "upstream_check": result.to_dict()}
+    if result.ok:
+        if json_:
+            print_json(envelope("mail.relay", info))
+        else:
+            err_console.print(_("Réglages du relais valides."))
+            err_console.print(result.message())
+        raise typer.Exit(EXIT_OK)
+    cls: type[Exception]
+    if result.reason.startswith("tls_") or result.reason == "no_starttls":
+        cls = UpstreamTLSError
+    elif result.reason in ("auth", "no_auth"):
+        cls = UpstreamAuthFailed
+    else:
+        cls = UpstreamUnreachable
+    detail = result.message()
+    if result.detail:
+        detail += f" ({result.detail})"
+    raise cls(upstream=info["upstream"], detail=detail)
+
+
 @relay_app.command(
     "set-password", help="Enregistrer un mot de passe du relais (jamais en argument)."
 )
@@ -175,8 +202,8 @@ def set_password(
         ),
     ] = False,
 ) -> int:
+    from hygie.mail import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.mail.errors import SecretInputError
-    from hygie.mail.relay import SECRET_CLIENT, SECRET_UPSTREAM
     from hygie.secrets import set_secret
 
     if sys.stdin.isatty():
@@ -258,3 +285,177 @@ def exposure(
         for line in render_lines(result):
             console.print(line, highlight=False)
     return EXIT_FINDINGS if exposed else EXIT_OK
+
+
+# --- quarantine ----------------------------------------------------------------------------
+def _quarantine() -> Any:
+    from hygie.mail import Quarantine, quarantine_folder
+
+    return Quarantine(quarantine_folder())
+
+
+def _findings_line(item: Any) -> str:
+    from collections import Counter
+
+    counts = Counter(_(f.label) for f in item.findings)
+    return ", ".join(f"{label} ({n})" for label, n in counts.most_common()) or "-"
+
+
+@quarantine_app.command("list", help="Lister les messages gardés (sans leur contenu).")
+def quarantine_list(json_: JsonOpt = False) -> int:
+    items = _quarantine().items()
+    if json_:
+        print_json(envelope("mail.quarantine", {"items": [i.to_dict() for i in items]}))
+        return EXIT_OK
+    console = stdout_console()
+    if not items:
+        console.print(_("Aucun message en quarantaine."), highlight=False)
+        return EXIT_OK
+    for i in items:
+        console.print(
+            _("{id}  {when}  {size} octets  {n} destinataire(s) hors MSSanté  {found}").format(
+                id=i.id,
+                when=i.received_at.strftime("%Y-%m-%d %H:%M"),
+                size=i.size,
+                n=i.non_mssante,
+                found=_findings_line(i),
+            ),
+            highlight=False,
+        )
+    return EXIT_OK
+
+
+@quarantine_app.command(
+    "show", help="Voir un message gardé : en-têtes et données trouvées, masquées."
+)
+def quarantine_show(
+    item_id: Annotated[str, typer.Argument(help="Numéro du message (voir « list »).")],
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.mail import shown_headers
+
+    msg = _quarantine().open(item_id)
+    headers = shown_headers(msg.raw)
+    data = {**msg.item.to_dict(), "headers": headers}
+    if json_:
+        print_json(envelope("mail.quarantine_item", data))
+        return EXIT_OK
+    console = stdout_console()
+    console.print(f"{msg.item.id}  ({msg.item.received_at:%Y-%m-%d %H:%M} UTC)", highlight=False)
+    names = {
+        "from": _("De"),
+        "to": _("À"),
+        "cc": _("Copie"),
+        "subject": _("Objet"),
+        "date": _("Date"),
+    }
+    for key, label in names.items():
+        if key in headers:
+            console.print(f"  {label} : {headers[key]}", highlight=False)
+    if headers.get("unreadable"):
+        console.print("  " + _("En-têtes illisibles."), highlight=False)
+    for name in headers.get("attachments", []):
+        console.print("  " + _("Pièce jointe : {name}").format(name=name), highlight=False)
+    console.print(_("Données de patient trouvées (masquées) :"), highlight=False)
+    for f in msg.item.findings:
+        console.print(f"  - {_(f.label)} : {f.masked} ({f.place})", highlight=False)
+    return EXIT_OK
+
+
+@quarantine_app.command(
+    "release",
+    help="Envoyer quand même un message gardé, tel quel, après confirmation (journalisé).",
+)
+def quarantine_release(
+    item_id: Annotated[str, typer.Argument(help="Numéro du message (voir « list »).")],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Confirmer sans question (scripts) : la décision est la vôtre."),
+    ] = False,
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.config import load_config
+    from hygie.errors import UsageError
+    from hygie.mail import SECRET_UPSTREAM, release, settings_from
+    from hygie.mail.errors import (
+        QuarantineError,
+        UpstreamAuthFailed,
+        UpstreamTLSError,
+        UpstreamUnreachable,
+    )
+    from hygie.secrets import get_secret
+
+    q = _quarantine()
+    item = q.get(item_id)
+    settings = settings_from(load_config())
+    upstream = f"{settings.upstream_host}:{settings.upstream_port}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                detail=_(
+                    "envoyer un message gardé demande une confirmation : lancez la commande "
+                    "dans un terminal, ou ajoutez --yes"
+                )
+            )
+        err_console.print(
+            _(
+                "Ce message contient des données de patients ({found}). Il partira tel quel "
+                "vers {n} destinataire(s), dont {m} hors MSSanté, par {upstream}."
+            ).format(
+                found=_findings_line(item), n=item.recipients, m=item.non_mssante, upstream=upstream
+            )
+        )
+        word = _("envoyer")
+        answer = typer.prompt(_("Tapez « {word} » pour confirmer").format(word=word), default="")
+        if answer.strip().lower() != word:
+            err_console.print(_("Rien n'a été envoyé ; le message reste en quarantaine."))
+            return EXIT_OK
+    password = get_secret(SECRET_UPSTREAM) if settings.upstream_user else None
+    delivery = release(q, item_id, settings, password)
+    if not delivery.ok:
+        reason = delivery.reason
+        detail = delivery.reply[4:]
+        if reason.startswith("tls_") or reason == "no_starttls":
+            raise UpstreamTLSError(upstream=upstream, detail=detail)
+        if reason in ("auth", "no_auth"):
+            raise UpstreamAuthFailed(upstream=upstream, detail=detail)
+        if reason:
+            raise UpstreamUnreachable(upstream=upstream, detail=detail)
+        raise QuarantineError(
+            detail=_("le serveur d'envoi a refusé le message : {reply}").format(
+                reply=delivery.reply
+            )
+        )
+    if json_:
+        print_json(envelope("mail.quarantine_release", {"id": item_id, "released": True}))
+    else:
+        err_console.print(_("Message envoyé ; il a été retiré de la quarantaine."))
+    return EXIT_OK
+
+
+@quarantine_app.command(
+    "purge", help="Supprimer des messages gardés : par numéro, ou plus vieux que N jours."
+)
+def quarantine_purge(
+    item_ids: Annotated[
+        list[str] | None, typer.Argument(help="Numéros des messages à supprimer.")
+    ] = None,
+    older_than: Annotated[
+        float | None,
+        typer.Option("--older-than", help="Supprimer ceux de plus de N jours.", min=0),
+    ] = None,
+    json_: JsonOpt = False,
+) -> int:
+    from hygie.errors import UsageError
+    from hygie.mail import purge_quarantine
+
+    if not item_ids and older_than is None:
+        raise UsageError(
+            detail=_("dites quoi supprimer : des numéros de message, ou --older-than JOURS")
+        )
+    gone = purge_quarantine(_quarantine(), ids=item_ids or (), older_than_days=older_than)
+    if json_:
+        print_json(envelope("mail.quarantine_purge", {"deleted": gone}))
+    else:
+        err_console.print(_("{n} message(s) supprimé(s) de la quarantaine.").format(n=len(gone)))
+    return EXIT_OK

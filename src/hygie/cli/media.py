@@ -32,6 +32,17 @@ ClamdOpt = Annotated[
     str | None,
     typer.Option("--clamd", help="Moteur à utiliser : unix:CHEMIN ou tcp:HÔTE:PORT."),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Antivirus : clamav ou defender (défaut : defender sous Windows, clamav ailleurs).",
+    ),
+]
+ClamdConfOpt = Annotated[
+    Path | None,
+    typer.Option("--clamd-conf", help="Le clamd.conf du moteur donné par --clamd (ses limites)."),
+]
 DatabaseOpt = Annotated[
     Path | None,
     typer.Option("--database", help="Dossier des signatures pour le clamd de hygie."),
@@ -43,6 +54,9 @@ WorkersOpt = Annotated[
 NoRecordOpt = Annotated[
     bool, typer.Option("--no-record", help="Ne pas garder cette analyse dans l'historique.")
 ]
+
+
+ENGINE_LABELS = {"clamav": "ClamAV", "defender": "Microsoft Defender"}
 
 
 def register(app: typer.Typer) -> None:
@@ -107,8 +121,10 @@ def _print_summary(run: ScanRun) -> None:
     eng = run.engine
     if eng.get("signature_date"):
         console.print(
-            _("Moteur ClamAV {version}, signatures du {date}.").format(
-                version=eng.get("version", "?"), date=str(eng["signature_date"])[:10]
+            _("Moteur {name} {version}, signatures du {date}.").format(
+                name=ENGINE_LABELS.get(str(eng.get("engine")), "ClamAV"),
+                version=eng.get("version", "?"),
+                date=str(eng["signature_date"])[:10],
             ),
             markup=False,
         )
@@ -118,6 +134,11 @@ def _print_summary(run: ScanRun) -> None:
               "n'ont pas été analysés ({detail}).").format(detail=run.engine_error),
             markup=False,
         )  # fmt: skip
+    elif not run.files:
+        console.print(
+            _("Aucun fichier trouvé : rien n'a été analysé, rien n'est déclaré sain."),
+            markup=False,
+        )
     elif run.all_clean:
         console.print(_("Aucun virus trouvé : tous les fichiers ont été analysés."), markup=False)
 
@@ -130,15 +151,20 @@ def scan(
     json_: JsonOpt = False,
     workers: WorkersOpt = None,
     no_record: NoRecordOpt = False,
+    engine_kind: EngineOpt = None,
+    clamd_conf: ClamdConfOpt = None,
 ) -> int:
     """Analyser des fichiers ou dossiers."""
     bar = _Bar(not json_ and err_console.is_terminal)
-    with service.engine_from_options(clamd, database) as engine, bar.progress:
+    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    with opened as engine, bar.progress:
         run = service.scan(
             [str(p) for p in paths], engine, workers=workers, progress=bar, record=not no_record
         )
     if json_:
-        print_json(envelope("media.scan", run.to_dict(), status=run.status()))
+        print_json(
+            envelope("media.scan", run.to_dict(), status=run.status(), error=run.error_doc())
+        )
     else:
         _print_problems(run.files)
         _print_summary(run)
@@ -164,10 +190,13 @@ def copy(
     json_: JsonOpt = False,
     workers: WorkersOpt = None,
     no_record: NoRecordOpt = False,
+    engine_kind: EngineOpt = None,
+    clamd_conf: ClamdConfOpt = None,
 ) -> int:
     """Copier seulement les fichiers sains et autorisés."""
     bar = _Bar(not json_ and err_console.is_terminal)
-    with service.engine_from_options(clamd, database) as engine, bar.progress:
+    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    with opened as engine, bar.progress:
         run = service.copy(
             str(source),
             str(destination),
@@ -179,7 +208,9 @@ def copy(
             record=not no_record,
         )
     if json_:
-        print_json(envelope("media.copy", run.to_dict(), status=run.status()))
+        print_json(
+            envelope("media.copy", run.to_dict(), status=run.status(), error=run.scan.error_doc())
+        )
     else:
         _print_problems(run.scan.files)
         _print_summary(run.scan)
@@ -203,22 +234,22 @@ def copy(
 def watch(
     clamd: ClamdOpt = None,
     database: DatabaseOpt = None,
+    clamd_conf: ClamdConfOpt = None,
     json_: JsonOpt = False,
     once: Annotated[bool, typer.Option("--once", help="S'arrêter après un support.")] = False,
 ) -> int:
     """Analyser automatiquement chaque clé USB branchée (Linux)."""
-    import sys
-
     from hygie.errors import UsageError
+    from hygie.platform import current
 
-    if not sys.platform.startswith("linux"):
+    if current() != "linux":
         raise UsageError(
             detail=_("« hygie media watch » n'existe que sous Linux ; utilisez "
                      "« hygie media scan LECTEUR » sous Windows et macOS")
         )  # fmt: skip
     from hygie.media.watch import DesktopOrTerminalNotifier, LinuxMounter, PyudevSource, watch
 
-    with service.engine_from_options(clamd, database) as engine:
+    with service.engine_from_options(clamd, database, clamd_conf=clamd_conf) as engine:
         err_console.print(_("En attente d'une clé USB ou d'un disque… (Ctrl+C pour arrêter)"))
 
         def on_result(res: object) -> None:
@@ -240,18 +271,37 @@ def watch(
     return worst
 
 
-@media_app.command("engine", help="Vérifier le moteur antivirus (version, signatures, test EICAR).")
-def engine(clamd: ClamdOpt = None, database: DatabaseOpt = None, json_: JsonOpt = False) -> int:
+@media_app.command(
+    "engine", help="Vérifier le moteur antivirus (version, signatures, fichiers témoins)."
+)
+def engine(
+    clamd: ClamdOpt = None,
+    database: DatabaseOpt = None,
+    json_: JsonOpt = False,
+    engine_kind: EngineOpt = None,
+    clamd_conf: ClamdConfOpt = None,
+) -> int:
     """Vérifier le moteur antivirus."""
-    with service.engine_from_options(clamd, database) as eng:
+    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    with opened as eng:
         info = service.engine_status(eng)
     if json_:
         print_json(envelope("media.engine", info))
     else:
         console = stdout_console()
         console.print(
-            _("Moteur ClamAV {version} ({mode}, {address}).").format(
-                version=info["version"], mode=info["mode"], address=info["address"]
+            _("Moteur {name} {version} ({mode}, {address}).").format(
+                name=ENGINE_LABELS.get(info["engine"], info["engine"]),
+                version=info["version"],
+                mode=info["mode"],
+                address=info["address"],
+            ),
+            markup=False,
+        )
+        passed = sum(1 for c in info["proof"] if c["ok"])
+        console.print(
+            _("Fichiers témoins : {ok}/{n} reconnus comme il faut.").format(
+                ok=passed, n=len(info["proof"])
             ),
             markup=False,
         )

@@ -11,8 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
-from hygie.scan import service
-from hygie.scan.engine import DocumentResult
+from hygie.scan import DocumentResult, scan_paths
 
 #: Folders with at least this many files get a progress bar (on a terminal).
 PROGRESS_FROM = 20
@@ -23,8 +22,9 @@ def register(app: typer.Typer) -> None:
         "scan",
         help=_(
             "Chercher des données de patient (n° de sécurité sociale, INS, dates de naissance…) "
-            "dans des fichiers, dossiers ou e-mails. Code de sortie : 0 rien trouvé, "
-            "1 données de patient trouvées ou fichier non analysable."
+            "dans des fichiers, dossiers ou e-mails. Rien n'est ignoré en silence : les liens, "
+            "dossiers illisibles et fichiers spéciaux sont listés comme non analysés. Code de "
+            "sortie : 0 rien trouvé, 1 données de patient trouvées ou fichier non analysé."
         ),
     )(scan)
 
@@ -62,7 +62,7 @@ def scan(
                 task, completed=done, total=total, description=label, visible=total >= PROGRESS_FROM
             )
 
-        report = service.scan_paths(paths, timeout_s=timeout, progress=progress)
+        report = scan_paths(paths, timeout_s=timeout, progress=progress)
 
     status = report.status
     if json_:

@@ -5,14 +5,24 @@ Public API (stable, used by ``hygie.scan`` and ``hygie.mail``)::
 
     analyze(text) -> tuple[Finding, ...]
     is_patient_data(findings) -> bool
+    label_of(type) / label_fr_of(type) / is_patient_type(type) / patient_types()
+    mask_digits(raw) / mask_all(raw) / mask_identifiers(text)   # the one masker
     checksums.nir_is_valid(digits) -> bool
 """
 
 from __future__ import annotations
 
 from hygie.identifiers.analyzer import analyze, is_patient_data
+from hygie.identifiers.masking import mask_all, mask_digits, mask_identifiers
 from hygie.identifiers.model import Finding, Pattern, Recognizer
-from hygie.identifiers.registry import label_of, recognizers
+from hygie.identifiers.registry import (
+    is_patient_type,
+    label_fr_of,
+    label_of,
+    patient_types,
+    recognizers,
+    strong_types,
+)
 
 __all__ = [
     "Finding",
@@ -20,6 +30,13 @@ __all__ = [
     "Recognizer",
     "analyze",
     "is_patient_data",
+    "is_patient_type",
+    "label_fr_of",
     "label_of",
+    "mask_all",
+    "mask_digits",
+    "mask_identifiers",
+    "patient_types",
     "recognizers",
+    "strong_types",
 ]

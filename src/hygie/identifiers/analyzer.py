@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
+from hygie.identifiers.normalize import normalize
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
-from hygie.identifiers.registry import STRONG_TYPES, recognizers
+from hygie.identifiers.registry import recognizers, strong_types
 
 #: Weight of health vocabulary from which a document is "in a health context".
 HEALTH_CONTEXT_WEIGHT = 2.0
@@ -48,6 +49,24 @@ def _before_re(regex: str, ignore_case: bool = True) -> re.Pattern[str]:
     return re.compile(f"(?:{regex})\\Z", re.IGNORECASE if ignore_case else 0)
 
 
+def _whole_words_before(lower: str, start: int, n: int) -> str:
+    """The ``n`` characters before ``start``, without a word cut in two at the left edge."""
+    lo = max(0, start - n)
+    while lo < start and lo > 0 and lower[lo - 1].isalnum() and lower[lo].isalnum():
+        lo += 1
+    return lower[lo:start]
+
+
+def _whole_words_after(lower: str, end: int, n: int) -> str:
+    """The ``n`` characters after ``end``, extended to the end of the last word ("pr" of a
+    cut "prise" must not read as the title "Pr")."""
+    hi = min(len(lower), end + n)
+    limit = min(len(lower), hi + 30)
+    while hi < limit and lower[hi].isalnum() and lower[hi - 1].isalnum():
+        hi += 1
+    return lower[end:hi]
+
+
 def _process(
     rec: Recognizer, pattern: Pattern, raw: str, start: int, end: int, text: str, lower: str
 ) -> Finding | None:
@@ -55,6 +74,10 @@ def _process(
     if rec.context_before is not None:
         window = text[max(0, start - rec.context_window) : start]
         if _before_re(rec.context_before, rec.context_before_ignore_case).search(window) is None:
+            return None
+    if rec.not_after is not None:
+        window = text[max(0, start - 40) : start]
+        if _before_re(rec.not_after, False).search(window) is not None:
             return None
     compact = rec.normalize(raw)
     verdict = rec.validate(compact) if rec.validate is not None else None
@@ -68,9 +91,20 @@ def _process(
         positive = _has(rec.context, before + " " + after)
         if rec.requires_context and not positive:
             return None
-        negative = (not positive or rec.negative_overrides) and _has(
-            rec.negative_context,
-            before[-40:] + " " + lower[end : end + rec.negative_after],
+        neg_before = _whole_words_before(lower, start, 40)
+        line_start = neg_before.rfind("\n")
+        if line_start >= 0 and len(neg_before[line_start:].strip()) >= 3:
+            # A label on the same line speaks for the number; the line above does not
+            # ("Subject: Suivi" above a NIR is not a parcel tracking number).
+            neg_before = neg_before[line_start:]
+        neg_window = neg_before + " " + _whole_words_after(lower, end, rec.negative_after)
+        negative = (not positive or rec.negative_overrides) and (
+            _has(rec.negative_context, neg_window)
+            or (
+                bool(rec.weak_negative_context)
+                and (rec.weak_negative_applies is None or rec.weak_negative_applies(raw))
+                and _has(rec.weak_negative_context, neg_window)
+            )
         )
         if negative and rec.negative_overrides:
             return None
@@ -113,9 +147,10 @@ def _run_all(text: str, lower: str) -> list[Finding]:
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     """Keep the strongest of overlapping findings (patient types first, then longer)."""
+    strong = strong_types()
     ranked = sorted(
         findings,
-        key=lambda f: (f.type in STRONG_TYPES, f.confidence, f.end - f.start),
+        key=lambda f: (f.type in strong, f.confidence, f.end - f.start),
         reverse=True,
     )
     kept: list[Finding] = []
@@ -128,14 +163,28 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
 def analyze(text: str) -> tuple[Finding, ...]:
     """Every identifier found in ``text``, in order; never the clear value.
 
-    Health vocabulary is only weighed around contextual findings (names, birth dates) and
-    around professional numbers; it is reported once as ``HEALTH_CONTEXT``.
+    The text is normalized once (:mod:`hygie.identifiers.normalize`: Unicode digits, format
+    characters, every space and dash); offsets are those of ``text``. Health vocabulary is
+    only weighed around contextual findings (names, birth dates) and around professional
+    numbers; it is reported once as ``HEALTH_CONTEXT``.
     """
+    norm = normalize(text)
+    found = _analyze(norm.text)
+    if norm.origin is None:
+        return found
+    out = []
+    for f in found:
+        start, end = norm.span(f.start, f.end)
+        out.append(Finding(f.type, f.confidence, start, end, f.masked, f.context_part))
+    return tuple(out)
+
+
+def _analyze(text: str) -> tuple[Finding, ...]:
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
         lower = "".join(ch.lower()[0] for ch in text)
     found = _resolve_overlaps(_run_all(text, lower))
-    weak = [f for f in found if f.type not in STRONG_TYPES]
+    weak = [f for f in found if f.type not in strong_types()]
     if weak:
         # Weigh the vocabulary only around the contextual findings (speed, and relevance).
         lo = max(0, min(f.start for f in weak) - HEALTH_WINDOW)

@@ -14,6 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hygie.identifiers.masking import MASK_CHAR, mask_all, mask_digits
+
+__all__ = [
+    "MASK_CHAR",
+    "MIN_CONFIDENCE",
+    "Finding",
+    "Pattern",
+    "Recognizer",
+    "mask_all",
+    "mask_digits",
+]
+
 #: Findings below this confidence are dropped.
 MIN_CONFIDENCE = 0.5
 
@@ -42,7 +54,10 @@ class Recognizer:
       subtracts ``negative_penalty``. ``requires_context`` drops matches with no context word.
     * ``classify(compact) -> type``: optional, for one pattern covering two types (NIR/NIA).
     * ``patient``: a patient identifier (``False`` for professional/establishment numbers,
-      which are only a weak health signal).
+      which are only a weak health signal). The registry derives "patient data" from it.
+    * ``strong``: identifies a patient by itself (no health context needed).
+    * ``types``: every finding type this recognizer produces (default: its ``id``; a
+      ``classify`` may produce others, e.g. FR_NIR -> FR_NIA), with their French labels.
     """
 
     id: str
@@ -62,6 +77,11 @@ class Recognizer:
     #: A negative word drops the match even when a positive word is there (names: a
     #: signature "Cordialement, Mme X, infirmière" is the sender, not a patient).
     negative_overrides: bool = False
+    #: Negative words that only count when ``weak_negative_applies(raw)`` is true (NIR: "Tél"
+    #: counts against a number written in pairs like a phone number, not against a NIR
+    #: written compact or in its own groups).
+    weak_negative_context: tuple[str, ...] = ()
+    weak_negative_applies: Callable[[str], bool] | None = None
     validated_score: float = 0.85
     classify: Callable[[str], str] | None = None
     mask: Callable[[str], str] | None = None
@@ -70,8 +90,18 @@ class Recognizer:
     #: ``context_window`` characters): "né le", "DDN :"...
     context_before: str | None = None
     context_before_ignore_case: bool = True
+    #: A regex that must *not* match right before the value (``...\Z`` on the preceding 40
+    #: characters): a greeting before a name ("Bonjour Anne Petit"), a street ("avenue ...").
+    not_after: str | None = None
     patient: bool = True
+    strong: bool = False
+    types: tuple[tuple[str, str], ...] = ()
     spec: str = ""
+
+    @property
+    def produces(self) -> tuple[tuple[str, str], ...]:
+        """(type, French label) of every finding type this recognizer produces."""
+        return self.types or ((self.id, self.label_fr),)
 
     @functools.cached_property
     def compiled(self) -> tuple[tuple[Pattern, re.Pattern[str]], ...]:
@@ -117,30 +147,12 @@ class Finding:
         }
 
 
-MASK_CHAR = "•"
-
-
-def mask_digits(raw: str, keep: int = 2) -> str:
-    """Keep the first and last ``keep`` (at most 2) alphanumerics, mask the others.
-
-    Separators are kept so the reader recognises the layout; line breaks become spaces.
-    """
-    keep = min(keep, 2)
-    positions = [i for i, ch in enumerate(raw) if ch.isalnum()]
-    shown = (
-        set(positions[:keep] + positions[-keep:]) if keep and len(positions) > 2 * keep else set()
-    )
-    out = []
-    for i, ch in enumerate(raw):
-        if ch in "\r\n\t":
-            out.append(" ")
-        elif ch.isalnum():
-            out.append(ch if i in shown else MASK_CHAR)
-        else:
-            out.append(ch)
-    return re.sub(r" {2,}", " ", "".join(out)).strip()
-
-
-def mask_all(raw: str) -> str:
-    """Mask every letter and digit (dates, names)."""
-    return re.sub(r"\s+", " ", "".join(MASK_CHAR if ch.isalnum() else ch for ch in raw)).strip()
+__all__ = [
+    "MASK_CHAR",
+    "MIN_CONFIDENCE",
+    "Finding",
+    "Pattern",
+    "Recognizer",
+    "mask_all",
+    "mask_digits",
+]

@@ -1,4 +1,8 @@
-"""The recognizers hygie runs, their labels and which types are patient data."""
+"""The recognizers hygie runs, their labels and which types are patient data.
+
+Everything here is derived from :data:`hygie.identifiers.recognizers.ALL` (each recognizer's
+``patient``/``strong`` flags and ``produces`` types): no second list to forget.
+"""
 
 from __future__ import annotations
 
@@ -6,65 +10,56 @@ import functools
 
 from hygie.i18n import _
 from hygie.identifiers.model import Recognizer
-
-#: Types that identify a patient by themselves.
-STRONG_TYPES = frozenset({"FR_NIR", "FR_NIA", "MSSANTE_PATIENT"})
-#: Types that are patient data (strong or contextual).
-PATIENT_TYPES = STRONG_TYPES | {"BIRTH_DATE", "PATIENT_NAME"}
-#: Professional / establishment numbers and the vocabulary: a health signal, not a patient.
-SIGNAL_TYPES = frozenset({"FR_RPPS", "FR_ADELI", "FR_FINESS", "HEALTH_CONTEXT"})
+from hygie.identifiers.recognizers import health_terms
 
 
-@functools.cache
 def recognizers() -> tuple[Recognizer, ...]:
-    from hygie.identifiers.recognizers import (
-        birth_date,
-        fr_adeli,
-        fr_finess,
-        fr_nir,
-        fr_rpps,
-        mssante_patient,
-        patient_list,
-        patient_name,
-    )
+    from hygie.identifiers.recognizers import ALL
 
-    return (
-        mssante_patient.RECOGNIZER,
-        fr_nir.RECOGNIZER,
-        fr_rpps.RECOGNIZER,
-        fr_adeli.RECOGNIZER,
-        fr_finess.RECOGNIZER,
-        birth_date.RECOGNIZER,
-        patient_name.RECOGNIZER,
-        patient_list.RECOGNIZER,
-    )
+    return ALL
 
 
 @functools.cache
-def _labels() -> dict[str, str]:
-    from hygie.identifiers.recognizers import fr_nir, health_terms
+def _types() -> dict[str, tuple[str, bool, bool]]:
+    """type -> (French label, patient, strong)."""
+    out: dict[str, tuple[str, bool, bool]] = {}
+    for rec in recognizers():
+        for type_, label in rec.produces:
+            if type_ in out:
+                if out[type_] != (label, rec.patient, rec.strong):
+                    raise ValueError(f"type {type_} declared twice with different flags")
+                continue
+            out[type_] = (label, rec.patient, rec.strong)
+    out["HEALTH_CONTEXT"] = (health_terms.LABEL, False, False)
+    return out
 
-    labels = {r.id: r.label_fr for r in recognizers() if r.classify is None or r.id == "FR_NIR"}
-    labels["BIRTH_DATE"] = birth_date_label()
-    labels["FR_NIA"] = fr_nir.NIA_LABEL
-    labels["HEALTH_CONTEXT"] = health_terms.LABEL
-    return labels
+
+@functools.cache
+def strong_types() -> frozenset[str]:
+    """Types that identify a patient by themselves."""
+    return frozenset(t for t, (_l, _p, strong) in _types().items() if strong)
 
 
-def birth_date_label() -> str:
-    from hygie.identifiers.recognizers import birth_date
+@functools.cache
+def patient_types() -> frozenset[str]:
+    """Types that are patient data (strong or contextual)."""
+    return frozenset(t for t, (_l, patient, _s) in _types().items() if patient)
 
-    return birth_date.RECOGNIZER.label_fr
+
+def label_fr_of(type_: str) -> str:
+    """The French label of a finding type (a gettext msgid)."""
+    entry = _types().get(type_)
+    return entry[0] if entry else type_
 
 
 def label_of(type_: str) -> str:
     """The translated label of a finding type ("NIR / INS (numéro de sécurité sociale)")."""
-    return _(_labels().get(type_, type_))
+    return _(label_fr_of(type_))
 
 
 def is_patient_type(type_: str) -> bool:
-    return type_ in PATIENT_TYPES
+    return type_ in patient_types()
 
 
 def all_types() -> tuple[str, ...]:
-    return tuple(_labels())
+    return tuple(_types())

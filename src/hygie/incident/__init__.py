@@ -30,9 +30,11 @@ from hygie.incident.journal import Entry, Journal, Verification, verify
 from hygie.incident.kit import (
     FIELD_LABELS,
     FIELDS,
+    ROLE_LABELS,
     ROLES,
     KitConfig,
     build_kit,
+    empty_config,
     load_kit_config,
     render_kit_html,
     save_kit_config,
@@ -48,7 +50,7 @@ from hygie.incident.report import (
     build_drafts,
     load_answers,
 )
-from hygie.incident.state import record_drill, record_kit
+from hygie.incident.state import kit_generated_at, last_drill_at, record_drill, record_kit
 from hygie.incident.steps import (
     CNIL_BREACH_URL,
     CYBERMALVEILLANCE_URL,
@@ -67,6 +69,7 @@ __all__ = [
     "FIELD_LABELS",
     "NO",
     "ROLES",
+    "ROLE_LABELS",
     "STEPS",
     "UNKNOWN",
     "YES",
@@ -90,7 +93,10 @@ __all__ = [
     "build_kit",
     "check_code",
     "current_incident",
+    "empty_config",
     "isolate",
+    "kit_generated_at",
+    "last_drill_at",
     "last_recorded_code",
     "load_answers",
     "load_kit_config",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hygie.backup import KINDS
 from hygie.i18n import N_, _
 
 LIST_KEYS = ("destinations", "repositories", "copies", "locations")
@@ -101,12 +102,8 @@ LABELS_FR = {
     "sources": N_("dossiers sauvegardés"),
     "secrets_backend": N_("mot de passe conservé dans"),
 }
-KINDS_FR = {
-    "local": N_("disque externe ou dossier"),
-    "s3": N_("hébergeur S3"),
-    "rest": N_("serveur REST"),
-    "sftp": N_("serveur SFTP"),
-}
+# the backup capability's own labels (one table for every front, issue #15)
+KINDS_FR = {k.name: k.label_fr for k in KINDS}
 
 
 def _label(key: str) -> str:

@@ -3,8 +3,9 @@
 * ``incident.contacts_ready``: from the ``[kit]`` config section (IT provider or security
   officer reachable); unknown (the question is asked) when ``hygie kit setup`` never ran.
 * ``incident.sheet_printed``: hygie cannot see a printer. A kit generated (PDF or HTML) in the
-  last 12 months counts as printed (the kit says "print me" and M12's fix says so); otherwise
-  unknown, and the questionnaire answer is used.
+  last 12 months counts as printed (the kit says "print me" and M12's fix says so) unless she
+  answered the question after that (her answer is used); otherwise unknown, and the
+  questionnaire answer is used.
 * ``incident.drill_done``: a drill recorded in the last 12 months; otherwise unknown (a drill
   done without hygie may be declared in the questionnaire).
 * ``incident.kit_age_days``: days since the kit was last generated (None: never).
@@ -40,6 +41,21 @@ def _age_days(at: dt.datetime | None, now: dt.datetime) -> float | None:
     return None if at is None else (now - at).total_seconds() / 86400
 
 
+def _answered_since(ctx: ProbeContext, fact: str, since: dt.datetime) -> bool:
+    """She answered the question after the kit was generated: her answer wins (a kit
+    generated is not a kit printed; "non" must not read "la fiche est imprimée")."""
+    if ctx.store is None:
+        return False
+    value = ctx.store.answers().get(fact)
+    if value is None:
+        return False
+    try:
+        at = dt.datetime.fromisoformat(value[1])
+    except ValueError:
+        return False
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)) >= since
+
+
 @provider("incident.state", facts=FACTS, kind="state")
 def incident_state(ctx: ProbeContext) -> Iterable[Fact]:
     kc = load_kit_config(ctx.config) if ctx.config else load_kit_config()
@@ -59,7 +75,12 @@ def incident_state(ctx: ProbeContext) -> Iterable[Fact]:
     yield Fact.known(
         "incident.kit_age_days", None if kit_age is None else round(kit_age, 1), SOURCE
     )
-    if kit_age is not None and kit_age <= YEAR_DAYS and kit_at is not None:
+    if (
+        kit_age is not None
+        and kit_age <= YEAR_DAYS
+        and kit_at is not None
+        and not _answered_since(ctx, "incident.sheet_printed", kit_at)
+    ):
         yield Fact.known("incident.sheet_printed", True, SOURCE)
     else:
         yield Fact.unknown(

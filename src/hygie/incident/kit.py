@@ -1,5 +1,5 @@
 """The emergency kit: the practice's contacts (config section ``[kit]``) and the printable kit
-(HTML, PDF through :func:`hygie.render.report.html_to_pdf`), in French by default."""
+(HTML, PDF through :func:`hygie.render.pdf.write_pdf`), in French by default."""
 
 from __future__ import annotations
 
@@ -220,11 +220,11 @@ def render_kit_html(doc: KitDocument) -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
+    from hygie.fileio import write_atomic
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        write_atomic(path, data)  # owner-only: the kit may hold the backup password
     except OSError as exc:
         raise KitError(path=str(path), detail=exc.strerror or str(exc)) from exc
 
@@ -264,13 +264,9 @@ def write_kit(
         _write(html, page.encode("utf-8"))
         formats.append("html")
     if pdf is not None:
-        from hygie.render.report import html_to_pdf
+        from hygie.render.pdf import write_pdf
 
-        try:
-            data = html_to_pdf(page)
-        except OSError as exc:  # missing Pango and friends
-            raise KitError(path=str(pdf), detail=str(exc)) from exc
-        _write(pdf, data)
+        write_pdf(page, pdf, error=KitError)
         formats.append("pdf")
     at = record_kit(formats, with_password=with_password)
     return KitWritten(

@@ -2,7 +2,10 @@
 
 * Linux: NetworkManager (``nmcli networking off/on``) when it is running, else
   ``ip link set dev IFACE down/up`` for every non-loopback interface that is up.
-* Windows: ``netsh interface set interface name="..." admin=disable/enable``.
+* Windows: ``Disable-NetAdapter`` / ``Enable-NetAdapter`` for every enabled adapter listed
+  by ``Get-NetAdapter | ConvertTo-Json`` (language-independent); ``netsh interface set
+  interface name="..." admin=disable/enable`` as the fallback (its labels are localised and,
+  on a French console, read as ``Activ‚``: parsed through :func:`norm`).
 * macOS: ``networksetup -setairportpower DEVICE off/on`` for Wi-Fi and
   ``networksetup -setnetworkserviceenabled SERVICE off/on`` for the other services.
 
@@ -28,8 +31,24 @@ from hygie.i18n import _
 from hygie.incident.destination import write_text
 from hygie.incident.errors import IsolationFailed, NetworkBackendMissing
 from hygie.platform import current
+from hygie.platform.parsers import win_net
+from hygie.platform.parsers._text import fix_mojibake, fix_oem, norm
+from hygie.platform.powershell import UTF8_PREFIX, powershell, ps_quote
 
-BACKENDS = ("auto", "nmcli", "ip", "netsh", "networksetup")
+BACKENDS = ("auto", "nmcli", "ip", "netadapter", "netsh", "networksetup")
+NET_ADAPTERS_PS = powershell(
+    "Get-NetAdapter | Select-Object Name,InterfaceDescription,Status,AdminStatus,MediaType,"
+    "PhysicalMediaType,Virtual,HardwareInterface | ConvertTo-Json -Compress"
+)
+
+
+def netadapter_command(name: str, *, on: bool) -> tuple[str, ...]:
+    """PowerShell that turns one adapter off/on, its name matched literally (no wildcard)."""
+    verb = "Enable-NetAdapter" if on else "Disable-NetAdapter"
+    literal = f"([Management.Automation.WildcardPattern]::Escape({ps_quote(name)}))"
+    return tuple(powershell(f"{verb} -Name {literal} -Confirm:$false -ErrorAction Stop"))
+
+
 STATE_FILE = Path("state") / "isolation.json"
 TIMEOUT_S = 20.0
 
@@ -86,6 +105,8 @@ class Applied:
 
 def format_command(argv: Sequence[str], platform: str) -> str:
     """The command line exactly as a person would type it on that platform."""
+    if platform == "windows" and argv and argv[0] == "powershell":
+        return argv[-1].removeprefix(UTF8_PREFIX)  # what to type in PowerShell
     if platform == "windows":
         parts = []
         for a in argv:
@@ -125,11 +146,14 @@ def parse_ip_link(text: str) -> list[Interface]:
     return out
 
 
-_NETSH_ENABLED = {"enabled", "activé", "active", "activée", "aktiviert"}
+_NETSH_ENABLED = {"enabled", "active", "activee", "aktiviert"}  # compared after norm()
 
 
 def parse_netsh_interfaces(text: str) -> list[Interface]:
-    """``netsh interface show interface`` (English or French Windows) -> interfaces."""
+    """``netsh interface show interface`` (English or French Windows) -> interfaces.
+
+    A French console writes cp850 that Python reads as cp1252 (``Activ‚``, ``r‚seau``):
+    labels are compared after :func:`norm`, names repaired before they go back to netsh."""
     out = []
     seen_rule = False
     for raw in text.splitlines():
@@ -144,11 +168,19 @@ def parse_netsh_interfaces(text: str) -> list[Interface]:
         parts = re.split(r"\s{2,}", line, maxsplit=3)
         if len(parts) < 4:
             continue
-        admin, _state, _type, name = parts
+        admin, _state, _type, raw_name = parts
+        name = fix_oem(fix_mojibake(raw_name.strip()))
         loop = "loopback" in name.lower()
         wifi = bool(re.search(r"wi-?fi|wireless|wlan|sans fil", name, re.I))
-        out.append(Interface(name, admin.strip().lower() in _NETSH_ENABLED, loop, wifi))
+        out.append(Interface(name, norm(admin) in _NETSH_ENABLED, loop, wifi))
     return out
+
+
+def parse_net_adapters(text: str) -> list[Interface]:
+    """``Get-NetAdapter | ConvertTo-Json`` -> interfaces (admin state from ``AdminStatus``).
+
+    Raises ValueError when the text is not JSON."""
+    return [Interface(a.name, a.enabled, False, a.wifi) for a in win_net.parse_net_adapters(text)]
 
 
 _SERVICE = re.compile(r"^\((?P<n>\d+|\*)\)\s+(?P<name>.+)$")
@@ -194,7 +226,7 @@ def choose_backend(platform: str | None = None, backend: str | None = None) -> s
     if wanted != "auto":
         return wanted
     if platform == "windows":
-        return "netsh"
+        return "netadapter" if proc.which("powershell") is not None else "netsh"
     if platform == "darwin":
         return "networksetup"
     if _nm_running():
@@ -210,8 +242,16 @@ def _list(backend: str) -> list[Interface]:
         if not r.ok:
             raise NetworkBackendMissing(detail=r.why())
         return parse_ip_link(r.stdout)
+    if backend == "netadapter":
+        r = proc.run(NET_ADAPTERS_PS, timeout=15, c_locale=False)
+        if not r.ok:
+            raise NetworkBackendMissing(detail=r.why())
+        try:
+            return parse_net_adapters(r.stdout)
+        except ValueError as exc:
+            raise NetworkBackendMissing(detail=_("réponse de Get-NetAdapter illisible")) from exc
     if backend == "netsh":
-        r = proc.run(["netsh", "interface", "show", "interface"], timeout=10)
+        r = proc.run(["netsh", "interface", "show", "interface"], timeout=10, c_locale=False)
         if not r.ok:
             raise NetworkBackendMissing(detail=r.why())
         return parse_netsh_interfaces(r.stdout)
@@ -231,7 +271,9 @@ def _switch_commands(
     ip_state, netsh_state, mac_state = states
     cmds: list[tuple[str, ...]] = []
     for i in ifaces:
-        if backend == "ip":
+        if backend == "netadapter":
+            cmds.append(netadapter_command(i.name, on=on))
+        elif backend == "ip":
             cmds.append(("ip", "link", "set", "dev", i.name, ip_state))
         elif backend == "netsh":
             cmds.append(("netsh", "interface", "set", "interface", f"name={i.name}", netsh_state))
@@ -243,6 +285,18 @@ def _switch_commands(
     return cmds
 
 
+def _list_with_fallback(be: str, asked: str | None) -> tuple[str, list[Interface]]:
+    """List with ``be``; on Windows, chosen automatically, fall back to netsh when
+    PowerShell's NetAdapter module does not answer."""
+    try:
+        return be, _list(be)
+    except NetworkBackendMissing:
+        wanted = (asked or os.environ.get("HYGIE_NET_BACKEND") or "auto").lower()
+        if be != "netadapter" or wanted != "auto":
+            raise
+        return "netsh", _list("netsh")
+
+
 def plan_isolate(platform: str | None = None, backend: str | None = None) -> Plan:
     platform = platform or current()
     be = choose_backend(platform, backend)
@@ -251,14 +305,15 @@ def plan_isolate(platform: str | None = None, backend: str | None = None) -> Pla
         argv: list[tuple[str, ...]] = [("nmcli", "networking", "off")]
         targets: list[str] = ["networking"]
     else:
-        ifaces = [i for i in _list(be) if i.up and not i.loopback]
+        be, listed = _list_with_fallback(be, backend)
+        ifaces = [i for i in listed if i.up and not i.loopback]
         targets = [
             i.device if (be == "networksetup" and i.wifi and i.device) else i.name for i in ifaces
         ]
         argv = _switch_commands(be, ifaces, on=False)
         if not ifaces:
             notes.append(_("Aucune interface réseau active : rien à couper."))
-    if be in ("netsh", "networksetup", "ip"):
+    if be in ("netadapter", "netsh", "networksetup", "ip"):
         notes.append(_("Ces commandes demandent les droits administrateur."))
     return Plan(
         "isolate",
@@ -325,7 +380,8 @@ def plan_reconnect(
             (Command(("nmcli", "networking", "on"), platform),),
             tuple(notes),
         )
-    ifaces = [i for i in _list(be) if not i.up and not i.loopback]
+    be, listed = _list_with_fallback(be, backend)
+    ifaces = [i for i in listed if not i.up and not i.loopback]
     targets = [
         i.device if (be == "networksetup" and i.wifi and i.device) else i.name for i in ifaces
     ]

@@ -7,9 +7,10 @@ first and last two digits (DESIGN.md, privacy rules).
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+
+from hygie.platform import system
 
 _DIGITS = re.compile(r"\d(?:[ .\-]?\d){10,}")
 
@@ -25,15 +26,7 @@ def mask(text: str) -> str:
 
 def user_home() -> Path:
     """The daily user's home folder (``SUDO_USER``'s when run through sudo)."""
-    sudo_user = os.environ.get("SUDO_USER")
-    if sudo_user:
-        try:
-            import pwd  # not on Windows
-
-            return Path(pwd.getpwnam(sudo_user).pw_dir)
-        except (ImportError, KeyError):
-            pass
-    return Path.home()
+    return system().daily_home()
 
 
 USER_FOLDERS = (

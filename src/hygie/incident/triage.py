@@ -38,7 +38,8 @@ from hygie.incident import destination
 from hygie.incident.journal import Journal
 from hygie.incident.privacy import mask, user_folders, user_home
 from hygie.incident.signs import scan
-from hygie.platform import current
+from hygie.platform import current, system
+from hygie.platform.powershell import powershell
 
 SOFTWARE_DAYS = 7
 MAX_HASH_BYTES = 512 * 1024 * 1024
@@ -70,9 +71,8 @@ class TriageCommand:
 def triage_commands(platform: str, user: str = "", as_root: bool = False) -> list[TriageCommand]:
     """The read-only commands run on each platform, in order (pinned by tests)."""
     if platform == "windows":
-        ps = ("powershell", "-NoProfile", "-NonInteractive", "-Command")
         cmds = [
-            TriageCommand("processes", (*ps, WIN_PROCESSES_PS)),
+            TriageCommand("processes", tuple(powershell(WIN_PROCESSES_PS))),
             TriageCommand("tasklist", ("tasklist", "/v", "/fo", "csv")),
             TriageCommand("network", ("netstat", "-ano")),
             TriageCommand("users", ("query", "user")),
@@ -80,7 +80,7 @@ def triage_commands(platform: str, user: str = "", as_root: bool = False) -> lis
         ]
         for i, key in enumerate(WIN_RUN_KEYS, 1):
             cmds.append(TriageCommand(f"autostart_run_{i}", ("reg", "query", key)))
-        cmds.append(TriageCommand("software_changes", (*ps, WIN_SOFTWARE_PS)))
+        cmds.append(TriageCommand("software_changes", tuple(powershell(WIN_SOFTWARE_PS))))
         return cmds
     if platform == "darwin":
         return [
@@ -448,7 +448,7 @@ def run_triage(
             progress(label)
 
     user = os.environ.get("SUDO_USER", "")
-    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    as_root = bool(system().is_elevated())
     executables: list[str] = []
     for cmd in triage_commands(platform, user, as_root):
         step(cmd.name)

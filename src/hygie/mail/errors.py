@@ -1,4 +1,4 @@
-"""Errors of ``hygie mail`` (exit codes 20-29, shared band with ``hygie scan``)."""
+"""Errors of ``hygie mail`` (exit codes 20-29, shared band with ``hygie scan``; 60-63)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,52 @@ class SecretInputError(MailError):
         "Tapez le mot de passe à l'invite, ou envoyez-le sur l'entrée standard "
         "(jamais en argument)."
     )
+
+
+class UpstreamUnreachable(MailError):
+    """``hygie mail relay --check``: the upstream SMTP server does not answer (refused, timed
+    out, unknown host name)."""
+
+    exit_code = 60
+    code = "relay_upstream_unreachable"
+    message_fr = "Le serveur d'envoi {upstream} ne répond pas : {detail}"
+    hint_fr = (
+        "Vérifiez le nom et le port du serveur d'envoi (upstream dans [mail.relay]) et la "
+        "connexion à Internet, puis relancez « hygie mail relay --check »."
+    )
+
+
+class UpstreamTLSError(MailError):
+    """``hygie mail relay --check``: the TLS connection to the upstream failed (certificate not
+    trusted, expired or for another host name, no STARTTLS offered, protocol failure)."""
+
+    exit_code = 61
+    code = "relay_upstream_tls"
+    message_fr = "La connexion chiffrée avec le serveur d'envoi {upstream} a échoué : {detail}"
+    hint_fr = (
+        "Vérifiez le nom du serveur (celui écrit sur son certificat), le mode upstream_tls "
+        "(starttls pour le port 587, tls pour le port 465) et, si le serveur a sa propre "
+        "autorité de certification, upstream_ca ; puis relancez « hygie mail relay --check »."
+    )
+
+
+class UpstreamAuthFailed(MailError):
+    """``hygie mail relay --check``: the upstream refused the relay's login, or offers no login
+    on this connection."""
+
+    exit_code = 62
+    code = "relay_upstream_auth"
+    message_fr = "Le serveur d'envoi {upstream} refuse l'identification du relais : {detail}"
+    hint_fr = (
+        "Vérifiez upstream_user dans [mail.relay] et enregistrez à nouveau le mot de passe avec "
+        "« hygie mail relay set-password »."
+    )
+
+
+class QuarantineError(MailError):
+    """A quarantined message cannot be found, read, released or purged."""
+
+    exit_code = 63
+    code = "mail_quarantine"
+    message_fr = "Quarantaine du relais : {detail}"
+    hint_fr = "Affichez les messages gardés avec « hygie mail quarantine list »."

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import fnmatch
+import logging
 import mailbox
-import os
-import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
@@ -25,11 +25,16 @@ from typing import Any
 
 from hygie.i18n import _, ngettext
 from hygie.mail.addresses import classify_address
-from hygie.mail.errors import ExposureSourceError, MailError
+from hygie.mail.errors import ExposureSourceError
+from hygie.mail.relay.decide import Scanner
+from hygie.platform import ALL_PLATFORMS, current, system
 from hygie.platform.parsers.thunderbird import (
     thunderbird_profile_dirs,
     webmail_domains_from_prefs,
 )
+from hygie.scan import scan_email
+
+log = logging.getLogger("hygie.mail.exposure")
 
 SENT_PATTERNS = (
     "sent*",
@@ -43,19 +48,11 @@ SENT_PATTERNS = (
 
 
 def thunderbird_roots(home: Path, platform: str | None = None) -> list[Path]:
-    """Where Thunderbird keeps ``profiles.ini`` on each OS."""
-    plat = platform or sys.platform
+    """Where Thunderbird keeps ``profiles.ini`` on each OS (the platform seam knows)."""
+    plat = platform or current()
     if plat.startswith("win"):
-        appdata = os.environ.get("APPDATA")
-        base = Path(appdata) if appdata else home / "AppData" / "Roaming"
-        return [base / "Thunderbird"]
-    if plat == "darwin":
-        return [home / "Library" / "Thunderbird"]
-    return [
-        home / ".thunderbird",
-        home / "snap" / "thunderbird" / "common" / ".thunderbird",
-        home / ".var" / "app" / "org.mozilla.Thunderbird" / ".thunderbird",
-    ]
+        plat = "windows"
+    return system(plat if plat in ALL_PLATFORMS else None).thunderbird_roots(home)
 
 
 def thunderbird_profiles(home: Path, platform: str | None = None) -> list[Path]:
@@ -196,7 +193,7 @@ def _date(headers: Any) -> dt.datetime | None:
 def count_exposure(
     files: list[Path],
     *,
-    scanner: Callable[..., Any],
+    scanner: Scanner,
     since: dt.datetime,
     progress: Callable[[int], None] | None = None,
     scan_timeout_s: float = 10.0,
@@ -232,16 +229,17 @@ def count_exposure(
                     continue
                 c["messages_to_non_mssante"] += 1
                 try:
-                    result = scanner(raw, timeout_s=scan_timeout_s)
-                    status = str(getattr(result, "status", ""))
-                except Exception:
-                    status = "not_scannable"
-                if status == "patient_data":
+                    result = scanner(raw, deadline=time.monotonic() + scan_timeout_s)
+                except Exception as exc:  # counted as not scanned, never as clean
+                    log.warning("scanner error %s (message not scanned)", type(exc).__name__)
+                    c["not_scannable"] += 1
+                    continue
+                if result.verdict == "found":
                     c["sent_patient_data_non_mssante"] += 1
-                    for finding in getattr(result, "findings", ()) or ():
-                        t = str(getattr(finding, "type", "?"))
+                    for finding in result.patient_findings:
+                        t = finding.type
                         c["finding_types"][t] = c["finding_types"].get(t, 0) + 1
-                elif status != "clean":
+                elif result.verdict != "clean":
                     c["not_scannable"] += 1
         except (OSError, mailbox.Error, UnicodeError, ValueError):
             c["unreadable_sources"] += 1
@@ -257,16 +255,12 @@ def run_exposure(
     record: bool = True,
     home: Path | None = None,
     now: dt.datetime | None = None,
-    scanner: Callable[..., Any] | None = None,
+    scanner: Scanner | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExposureResult:
     """Count exposure in the paths given, else in this device's Thunderbird Sent folders."""
     if scanner is None:
-        from hygie.mail.relay import default_scanner
-
-        scanner = default_scanner()
-        if scanner is None:
-            raise MailError(detail=_("l'analyseur de données de patients n'est pas installé"))
+        scanner = scan_email
     now = now or dt.datetime.now(dt.UTC)
     since = now - dt.timedelta(days=round(months * 30.44))
     profiles: list[Path] = []

@@ -18,7 +18,15 @@ register_migrations(
             bytes INTEGER NOT NULL,
             PRIMARY KEY (day, decision)
         );
+        """,
         """
+        CREATE TABLE mail_quarantine_log (
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            item TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        """,
     ],
 )
 
@@ -60,6 +68,31 @@ def relay_counts(days: int = 30, *, today: dt.date | None = None) -> dict[str, A
         store.close()
     by = {str(d): int(n) for d, n in rows}
     return {"days": days, "by_decision": by, "total": sum(by.values()), "last_day": last[0]}
+
+
+def log_quarantine_action(action: str, item: str, detail: str = "") -> None:
+    """Journal of what was done with quarantined mail (release, purge): ids and counts only."""
+    store = open_store()
+    try:
+        with store.transaction() as c:
+            c.execute(
+                "INSERT INTO mail_quarantine_log(at, action, item, detail) VALUES (?, ?, ?, ?)",
+                (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), action, item, detail),
+            )
+    finally:
+        store.close()
+
+
+def quarantine_log(limit: int = 100) -> list[dict[str, str]]:
+    store = open_store()
+    try:
+        rows = store.conn.execute(
+            "SELECT at, action, item, detail FROM mail_quarantine_log ORDER BY rowid DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+    finally:
+        store.close()
+    return [{"at": a, "action": b, "item": c, "detail": d} for a, b, c, d in rows]
 
 
 def save_exposure(summary: dict[str, Any]) -> None:

@@ -15,6 +15,11 @@ STALE_DAYS = 30
 @check("M06.engine_signatures", facts=("media.engine",))
 def engine_signatures(f: Facts) -> Outcome:
     eng = f.value("media.engine")
+    if isinstance(eng, dict) and eng.get("engine") == "defender" and not eng.get("present"):
+        return Outcome(
+            Status.WARN,
+            _("Microsoft Defender est introuvable : la station ne peut pas analyser les clés"),
+        )
     if not isinstance(eng, dict) or not eng.get("present"):
         return Outcome(
             Status.WARN,

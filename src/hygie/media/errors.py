@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hygie.errors import AppError
 
 
@@ -83,4 +85,35 @@ class MountFailed(MediaError):
     hint_fr = (
         "Lancez « hygie media watch » avec les droits administrateur (sudo) ou analysez "
         "le support une fois monté avec « hygie media scan CHEMIN »."
+    )
+
+
+class EngineNotProven(MediaError):
+    """The engine called a canary clean (an encrypted, too deep or too large EICAR, or EICAR
+    itself): it would call such files clean too, so no file is trusted to it."""
+
+    exit_code = 37
+    code = "media_engine_not_proven"
+    message_fr = (
+        "Le moteur antivirus n'est pas fiable pour la station : il déclare sain ce qu'il "
+        "aurait dû signaler ({detail}). Aucun fichier n'a été analysé."
+    )
+    hint_fr = "{fix}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["proof"] = self.params.get("proof", [])
+        out["clamd_conf_lines"] = self.params.get("lines", [])
+        return out
+
+
+class DefenderUnavailable(MediaError):
+    """Microsoft Defender's command-line scanner (MpCmdRun.exe) cannot be used."""
+
+    exit_code = 38
+    code = "media_defender_unavailable"
+    message_fr = "Microsoft Defender ne peut pas analyser les fichiers : {detail}"
+    hint_fr = (
+        "Ouvrez « Sécurité Windows » et vérifiez que la protection contre les virus est "
+        "activée et à jour, ou choisissez ClamAV avec --engine clamav."
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,15 +23,15 @@ from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
 from hygie.media.clamd import ClamdClient, ClamdError
-from hygie.media.engine import (
+from hygie.media.clamd_engine import (
     SYSTEM_CLAMD_CONF,
-    SignatureInfo,
     address_from_conf,
     database_signatures,
     parse_clamd_conf,
     parse_version_reply,
     system_database_dir,
 )
+from hygie.media.engines import SignatureInfo
 
 RECENT_DAYS = 90
 SOURCE = "hygie media"
@@ -42,8 +43,34 @@ def _age(date: str | None, now: dt.datetime) -> float | None:
     return SignatureInfo(None, date, "").age_days(now)
 
 
+def defender_fact_value(ctx: ProbeContext) -> dict[str, Any]:
+    """On Windows the station uses Microsoft Defender: is MpCmdRun.exe there, and how old
+    are the signatures the last station run saw (Get-MpComputerStatus is M03's probe)."""
+    from hygie.media.mpcmdrun import find_mpcmdrun, platform_version
+
+    recorded = ctx.store.get_state("media", "engine") if ctx.store is not None else None
+    exe = find_mpcmdrun(os.environ)
+    if exe is None:
+        return {"present": False, "engine": "defender"}
+    out: dict[str, Any] = {
+        "present": True,
+        "engine": "defender",
+        "mode": "defender",
+        "version": platform_version(exe) or None,
+        "signature_date": None,
+        "signature_count": None,
+        "signature_age_days": None,
+    }
+    if isinstance(recorded, dict) and recorded.get("engine") == "defender":
+        date = recorded.get("signature_date")
+        out.update(signature_date=date, signature_age_days=_age(date, ctx.now))
+    return out
+
+
 def engine_fact_value(ctx: ProbeContext) -> dict[str, Any]:
     """Best knowledge of the engine, cheapest first. Never raises."""
+    if ctx.platform == "windows":
+        return defender_fact_value(ctx)
     conf_text: str | None = None
     with contextlib.suppress(OSError):
         conf_text = ctx.fs(SYSTEM_CLAMD_CONF).read_text(encoding="utf-8", errors="replace")

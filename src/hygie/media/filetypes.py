@@ -136,13 +136,13 @@ def extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
-class _FdReader(io.RawIOBase):
+class FdReader(io.RawIOBase):
     """A read-only, seekable view of an open descriptor (pread; never moves its offset)."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, size: int | None = None) -> None:
         self.fd = fd
         self.pos = 0
-        self.size = os.fstat(fd).st_size
+        self.size = os.fstat(fd).st_size if size is None else size
 
     def readable(self) -> bool:
         return True
@@ -251,7 +251,7 @@ def _archive(head: bytes) -> str:
 
 def _zip(fd: int) -> TypeInfo:
     try:
-        with zipfile.ZipFile(io.BufferedReader(_FdReader(fd))) as zf:
+        with zipfile.ZipFile(io.BufferedReader(FdReader(fd))) as zf:
             names = zf.namelist()
             lower = [n.lower() for n in names]
             if "[content_types].xml" in lower:

@@ -1,19 +1,21 @@
-"""Scanning files through clamd, concurrently, failing closed.
+"""Scanning files through the media engine, concurrently, failing closed.
 
-Every file gets exactly one verdict: ``clean`` (clamd said ``OK``), ``infected`` (a
-signature or a heuristic other than limits/encryption matched) or ``not_scanned`` with a
-reason. Anything unexpected — an ``ERROR`` reply, a timeout, a dropped connection, a
-``Heuristics.Encrypted.*`` or ``Heuristics.Limits.Exceeded.*`` alert, a file larger than the
-engine reads — is ``not_scanned``, never ``clean``. When the engine dies, the files not yet
-scanned are ``not_scanned`` with the reason ``engine_error`` and the run says so.
+Every file gets exactly one verdict (:mod:`hygie.media.verdicts`): ``clean`` (the engine said
+so *and* hygie found nothing it could not see: :mod:`hygie.media.judge`), ``infected`` or
+``not_scanned`` with a reason and a detail. Anything unexpected — an engine error, a
+timeout, a dropped connection, an encrypted or over-limit alert, a file or an archive member
+larger than the engine reads, a nesting deeper than it descends — is ``not_scanned``, never
+``clean``. When the engine dies, the files not yet scanned are ``not_scanned`` with the
+reason ``engine_error`` and the run says so. A run that examined no file is not clean.
 
-Files are opened here (``O_NOFOLLOW``, never executed) and their descriptor passed to clamd
-(``FILDES``) or streamed (``INSTREAM``); a caller may act on the same open descriptor after
-the scan (the station copy does), so what is copied is exactly what was scanned.
+Files are opened here (``O_NOFOLLOW``, never executed) and their descriptor handed to the
+engine; a caller may act on the same open descriptor after the scan (the station copy
+does), so what is copied is exactly what was scanned.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import stat
@@ -22,36 +24,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from hygie.hashing import pread
-from hygie.media.clamd import (
-    ClamdConnectionError,
-    ClamdError,
-    ClamdProtocolError,
-    ClamdTimeout,
-    ReplyStatus,
-    ScanReply,
-)
-from hygie.media.engine import Engine
+from hygie.media.engines import ScanEngine, ScanFn
+from hygie.media.judge import HEAD, judge_fd
+from hygie.media.verdicts import Reason, Verdict
 from hygie.media.walk import Entry, walk
 
-
-class Verdict(StrEnum):
-    CLEAN = "clean"
-    INFECTED = "infected"
-    NOT_SCANNED = "not_scanned"
-
-
-class Reason(StrEnum):
-    ENCRYPTED = "encrypted"
-    OVER_LIMIT = "over_limit"
-    UNREADABLE = "unreadable"
-    TIMEOUT = "timeout"
-    ENGINE_ERROR = "engine_error"
-    LINK = "link"
-    NOT_REGULAR = "not_regular"
+__all__ = ["FileResult", "Reason", "ScanRun", "Verdict", "scan_paths"]
 
 
 @dataclass(frozen=True)
@@ -76,22 +57,6 @@ class FileResult:
         }
         d.update(self.extra)
         return d
-
-
-def verdict_from_reply(reply: ScanReply) -> tuple[Verdict, Reason | None, str, str]:
-    """(verdict, reason, signature, detail) for one clamd reply, failing closed."""
-    if reply.status is ReplyStatus.OK:
-        return Verdict.CLEAN, None, "", ""
-    if reply.status is ReplyStatus.FOUND:
-        sig = reply.signature
-        if sig.startswith("Heuristics.Encrypted"):
-            return Verdict.NOT_SCANNED, Reason.ENCRYPTED, sig, "encrypted content"
-        if sig.startswith("Heuristics.Limits.Exceeded"):
-            return Verdict.NOT_SCANNED, Reason.OVER_LIMIT, sig, "engine limit exceeded"
-        return Verdict.INFECTED, None, sig, ""
-    if reply.status is ReplyStatus.SIZE_LIMIT:
-        return Verdict.NOT_SCANNED, Reason.OVER_LIMIT, "", "INSTREAM size limit exceeded"
-    return Verdict.NOT_SCANNED, Reason.ENGINE_ERROR, "", reply.detail or reply.raw
 
 
 # A handler runs after the scan with the still-open descriptor (station copy); it returns
@@ -122,8 +87,17 @@ class ScanRun:
         return sum(f.size for f in self.files if f.verdict is not Verdict.NOT_SCANNED)
 
     @property
+    def nothing_scanned(self) -> bool:
+        """No file was examined: never a clean result."""
+        return not any(f.verdict is not Verdict.NOT_SCANNED for f in self.files)
+
+    @property
     def all_clean(self) -> bool:
-        return not self.engine_error and all(f.verdict is Verdict.CLEAN for f in self.files)
+        return (
+            not self.engine_error
+            and bool(self.files)
+            and all(f.verdict is Verdict.CLEAN for f in self.files)
+        )
 
     def exit_code(self) -> int:
         if self.engine_error:
@@ -135,7 +109,18 @@ class ScanRun:
     def status(self) -> str:
         if self.engine_error:
             return "error"
+        if not self.files:
+            return "unknown"
         return "success" if self.all_clean else "findings"
+
+    def error_doc(self) -> dict[str, Any] | None:
+        """The envelope's ``error`` when the run failed (never null for a failed run)."""
+        if not self.engine_error:
+            return None
+        from hygie.media.errors import EngineDied
+
+        err = EngineDied(not_scanned=self.counts["not_scanned"], detail=self.engine_error)
+        return err.to_dict() | {"detail": self.engine_error}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,13 +132,29 @@ class ScanRun:
             "counts": self.counts,
             "bytes_scanned": self.total_bytes,
             "engine_error": self.engine_error or None,
+            "nothing_scanned": self.nothing_scanned,
+            "nothing_scanned_reason": (
+                (
+                    "no file found under the given paths"
+                    if not self.files
+                    else "no file could be scanned"
+                )
+                if self.nothing_scanned
+                else None
+            ),
             "files": [f.to_dict() for f in self.files],
         }
 
 
 def default_workers() -> int:
-    """Files in flight over the daemon: twice the CPUs, 4 to 8 (measured in bench/media.py)."""
-    return min(8, max(4, 2 * (os.cpu_count() or 2)))
+    """Files in flight over the engine: 8, or twice the CPUs up to 16.
+
+    A worker spends most of its time waiting for clamd's answer (0.2 ms of CPU per small
+    file here, measured in bench/media.py): on 2 CPUs, 4 workers left clamd idle between
+    small files and 8 matched ``clamdscan --multiscan``; more than clamd's threads
+    (``MaxThreads``, 8 for hygie's own) only queue.
+    """
+    return min(16, max(8, 2 * (os.cpu_count() or 2)))
 
 
 class _State:
@@ -165,24 +166,30 @@ class _State:
         self.bytes_done = 0
 
 
-def _open_entry(entry: Entry) -> tuple[int | None, FileResult | None, int]:
+def _open_entry(entry: Entry) -> tuple[int | None, FileResult | None, int, bytes]:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(entry.path, flags)
     except OSError as exc:
-        return None, _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE, detail=_err(exc)), 0
+        return None, _unreadable(entry, exc), 0, b""
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
-            return None, _result(entry, Verdict.NOT_SCANNED, Reason.NOT_REGULAR), 0
-        # Probe that the content can actually be read (EACCES on FUSE, EIO on a bad sector).
-        pread(fd, 1, 0)
+            res = _result(entry, Verdict.NOT_SCANNED, Reason.NOT_REGULAR, detail="not a file")
+            return None, res, 0, b""
+        # The first bytes: they prove the content can be read (EACCES on FUSE, EIO on a bad
+        # sector) and tell what kind of container it is.
+        head = pread(fd, HEAD, 0)
     except OSError as exc:
         os.close(fd)
-        return None, _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE, detail=_err(exc)), 0
-    return fd, None, st.st_size
+        return None, _unreadable(entry, exc), 0, b""
+    return fd, None, st.st_size, head
+
+
+def _unreadable(entry: Entry, exc: OSError) -> FileResult:
+    return _result(entry, Verdict.NOT_SCANNED, Reason.UNREADABLE, detail=_err(exc))
 
 
 def _err(exc: OSError) -> str:
@@ -197,6 +204,9 @@ def _result(
     detail: str = "",
     size: int | None = None,
 ) -> FileResult:
+    detail = detail or entry.detail
+    if verdict is Verdict.NOT_SCANNED and not detail and reason is not None:
+        detail = reason.value
     return FileResult(
         entry.display,
         entry.rel,
@@ -204,11 +214,13 @@ def _result(
         verdict,
         reason,
         signature,
-        detail or entry.detail,
+        detail,
     )
 
 
-def _scan_one(engine: Engine, entry: Entry, state: _State, handler: Handler | None) -> FileResult:
+def _scan_one(
+    engine: ScanEngine, scan: ScanFn, entry: Entry, state: _State, handler: Handler | None
+) -> FileResult:
     if entry.kind == "link":
         res = _result(entry, Verdict.NOT_SCANNED, Reason.LINK)
         return _with_handler(handler, entry, None, res)
@@ -223,34 +235,20 @@ def _scan_one(engine: Engine, entry: Entry, state: _State, handler: Handler | No
     if state.stopped.is_set():
         res = _result(entry, Verdict.NOT_SCANNED, Reason.ENGINE_ERROR, detail="engine stopped")
         return _with_handler(handler, entry, None, res)
-    fd, early, size = _open_entry(entry)
+    fd, early, size, head = _open_entry(entry)
     if fd is None:
         assert early is not None
         return _with_handler(handler, entry, None, early)
     try:
-        if size > engine.limits.max_file_size:
-            res = _result(
-                entry, Verdict.NOT_SCANNED, Reason.OVER_LIMIT, detail="larger than MaxFileSize",
-                size=size,
-            )  # fmt: skip
-            return _with_handler(handler, entry, fd, res)
-        try:
-            reply = engine.client.scan_fd(fd)
-        except ClamdTimeout as exc:
-            res = _result(entry, Verdict.NOT_SCANNED, Reason.TIMEOUT, detail=str(exc), size=size)
-            return _with_handler(handler, entry, fd, res)
-        except (ClamdConnectionError, ClamdProtocolError, ClamdError) as exc:
-            if not engine.alive():
-                with state.lock:
-                    if not state.engine_error:
-                        state.engine_error = str(exc)
-                state.stopped.set()
-            res = _result(
-                entry, Verdict.NOT_SCANNED, Reason.ENGINE_ERROR, detail=str(exc), size=size
-            )
-            return _with_handler(handler, entry, fd, res)
-        verdict, reason, sig, detail = verdict_from_reply(reply)
-        res = _result(entry, verdict, reason, sig, detail, size=size)
+        answer = judge_fd(scan, fd, entry.path, size, head, engine.limits)
+        if answer.reason is Reason.ENGINE_ERROR and not engine.alive():
+            with state.lock:
+                if not state.engine_error:
+                    state.engine_error = answer.detail
+            state.stopped.set()
+        res = _result(
+            entry, answer.verdict, answer.reason, answer.signature, answer.detail, size=size
+        )
         return _with_handler(handler, entry, fd, res)
     finally:
         os.close(fd)
@@ -269,7 +267,7 @@ def _with_handler(
 
 def scan_paths(
     paths: Sequence[str],
-    engine: Engine,
+    engine: ScanEngine,
     *,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -285,8 +283,21 @@ def scan_paths(
     state = _State()
     n = workers or default_workers()
 
+    local = threading.local()
+    opened: list[contextlib.ExitStack] = []
+
+    def scan_fn() -> ScanFn:
+        fn = getattr(local, "fn", None)
+        if fn is None:
+            stack = contextlib.ExitStack()
+            fn = stack.enter_context(engine.worker())
+            with state.lock:
+                opened.append(stack)
+            local.fn = fn
+        return fn
+
     def task(entry: Entry) -> FileResult:
-        res = _scan_one(engine, entry, state, handler)
+        res = _scan_one(engine, scan_fn(), entry, state, handler)
         with state.lock:
             state.files_done += 1
             state.bytes_done += entry.size
@@ -297,6 +308,28 @@ def scan_paths(
 
     if progress is not None:
         progress(0, 0, total_files, total_bytes)
+    try:
+        results = _run_all(task, entries, n, state)
+    finally:
+        for stack in opened:
+            with contextlib.suppress(Exception):
+                stack.close()
+    info = engine.info.to_dict(started) if engine.info else engine.describe()
+    return ScanRun(
+        started.isoformat(timespec="seconds"),
+        time.monotonic() - t0,
+        len(paths),
+        info,
+        tuple(results),
+        state.engine_error,
+        n,
+    )
+
+
+def _run_all(
+    task: Callable[[Entry], FileResult], entries: list[Entry], n: int, state: _State
+) -> list[FileResult]:
+    total_files = len(entries)
     if n <= 1:
         results = [task(e) for e in entries]
     else:
@@ -313,13 +346,4 @@ def scan_paths(
         pool.shutdown(wait=True)
         by_index = dict(done)
         results = [by_index[i] for i in range(total_files)]
-    info = engine.info.to_dict(started) if engine.info else {"address": str(engine.address)}
-    return ScanRun(
-        started.isoformat(timespec="seconds"),
-        time.monotonic() - t0,
-        len(paths),
-        info,
-        tuple(results),
-        state.engine_error,
-        n,
-    )
+    return results

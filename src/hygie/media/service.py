@@ -8,23 +8,29 @@ from pathlib import Path
 from typing import Any
 
 from hygie.config import load_config
-from hygie.media.engine import Engine, EngineSpec, open_engine, resolve_spec
+from hygie.media.engines import EngineOptions, ScanEngine, open_engine
 from hygie.media.scanner import Progress, ScanRun, scan_paths
 from hygie.media.station import StationRun, station_copy
 
 
 @contextlib.contextmanager
 def engine_from_options(
-    clamd: str | None = None, database: Path | None = None, *, disable_cache: bool = False
-) -> Iterator[Engine]:
-    spec: EngineSpec = resolve_spec(clamd, load_config(), database_dir=database)
-    with open_engine(spec, disable_cache=disable_cache) as engine:
-        yield engine
+    clamd: str | None = None,
+    database: Path | None = None,
+    *,
+    engine: str | None = None,
+    clamd_conf: Path | None = None,
+    disable_cache: bool = False,
+) -> Iterator[ScanEngine]:
+    """The chosen engine, opened and proven (see :func:`hygie.media.engines.open_engine`)."""
+    options = EngineOptions(engine, clamd, database, disable_cache, clamd_conf)
+    with open_engine(options, load_config()) as opened:
+        yield opened
 
 
 def scan(
     paths: Sequence[str],
-    engine: Engine,
+    engine: ScanEngine,
     *,
     workers: int | None = None,
     progress: Progress | None = None,
@@ -41,7 +47,7 @@ def scan(
 def copy(
     source: str,
     destination: str,
-    engine: Engine,
+    engine: ScanEngine,
     *,
     quarantine: str | None = None,
     workers: int | None = None,
@@ -65,6 +71,6 @@ def copy(
     return run
 
 
-def engine_status(engine: Engine) -> dict[str, Any]:
+def engine_status(engine: ScanEngine) -> dict[str, Any]:
     assert engine.info is not None
     return engine.info.to_dict()

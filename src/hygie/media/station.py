@@ -24,7 +24,7 @@ from typing import Any
 
 from hygie.hashing import pread, sha256_fd
 from hygie.i18n import _
-from hygie.media.engine import Engine
+from hygie.media.engines import ScanEngine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
 from hygie.media.walk import Entry
@@ -136,7 +136,7 @@ def _is_within(child: Path, parent: Path) -> bool:
 def station_copy(
     source: str,
     destination: str,
-    engine: Engine,
+    engine: ScanEngine,
     *,
     quarantine: str | None = None,
     workers: int | None = None,
@@ -207,12 +207,11 @@ def station_copy(
 
 
 def _looks_full(folder: Path, needed: int) -> bool:
-    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask statvfs."""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):
-        return False
-    return st.f_bavail * st.f_frsize < max(needed, 1)
+    """Some filesystems (FUSE FAT) report a full disk as EPERM/EIO: ask the free space."""
+    from hygie.platform import system
+
+    free = system().free_space(folder)
+    return free is not None and free < max(needed, 1)
 
 
 def _refusal(res: FileResult, type_reason: str | None) -> str:

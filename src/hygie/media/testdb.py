@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from hygie.media.engine import eicar_bytes
+from hygie.media.canaries import eicar_bytes
 
 TESTFILES = Path("/usr/share/clamav-testfiles")
 BODY_MARKER = b"HYGIE-TEST-BODY-SIGNATURE-7f3a"

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from hygie import proc
 from hygie.i18n import _
-from hygie.media.engine import Engine
+from hygie.media.engines import ScanEngine
 from hygie.media.errors import MountFailed
 from hygie.media.scanner import ScanRun, scan_paths
 
@@ -202,7 +202,7 @@ def summary_text(run: ScanRun) -> tuple[str, bool]:
 
 def handle_device(
     event: DeviceEvent,
-    engine: Engine,
+    engine: ScanEngine,
     mounter: Mounter,
     notifier: Notifier,
     *,
@@ -227,7 +227,7 @@ def handle_device(
 
 def watch(
     source: DeviceSource,
-    engine: Engine,
+    engine: ScanEngine,
     mounter: Mounter,
     notifier: Notifier,
     *,

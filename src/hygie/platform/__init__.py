@@ -1,28 +1,71 @@
-"""The one place that reads ``sys.platform``.
+"""The platform seam: the one place that knows which OS hygie runs on.
 
-Everything else asks :func:`current` (or receives the platform name in its context) so that
-tests can run Windows and macOS code paths on Linux.
+* :func:`current` is the OS whose probes and services hygie uses: ``sys.platform``, unless
+  ``HYGIE_PLATFORM=windows|darwin|linux`` says otherwise (replaying another OS's recording,
+  the test-suite's Windows and macOS personalities).
+* :func:`system` is that OS's services (:class:`hygie.platform.os_base.System`): process-tree
+  kill, free space, elevation, the daily user's home, volumes and removable disks, eject,
+  Thunderbird folders. Only the current OS's module is imported (``os_windows`` never runs on
+  Linux unless asked), and no module here imports a POSIX-only module at its top.
+* :func:`probe_module` names the module holding the current OS's audit probes.
+
+Nothing outside this package reads ``sys.platform`` or calls ``os.killpg``, ``os.statvfs``,
+``os.geteuid``…; ask :func:`system` instead.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
-from typing import Literal
+import threading
+from typing import TYPE_CHECKING, Literal, cast
+
+if TYPE_CHECKING:
+    from hygie.platform.os_base import System
 
 PlatformName = Literal["linux", "windows", "darwin"]
 ALL_PLATFORMS: frozenset[str] = frozenset({"linux", "windows", "darwin"})
+PLATFORM_ENV = "HYGIE_PLATFORM"
+PLATFORM_LABELS_FR = {"linux": "Linux", "windows": "Windows", "darwin": "macOS"}
 
-IS_WINDOWS = sys.platform.startswith("win")
-IS_DARWIN = sys.platform == "darwin"
-IS_LINUX = not (IS_WINDOWS or IS_DARWIN)
+_ALIASES = {"win32": "windows", "win": "windows", "macos": "darwin", "mac": "darwin"}
 
 
-def current() -> PlatformName:
-    if IS_WINDOWS:
+def host() -> PlatformName:
+    """The OS this interpreter was built for (``sys.platform``), ignoring any override."""
+    if sys.platform.startswith(("win", "cygwin")):
         return "windows"
-    if IS_DARWIN:
+    if sys.platform == "darwin":
         return "darwin"
     return "linux"
 
 
-PLATFORM_LABELS_FR = {"linux": "Linux", "windows": "Windows", "darwin": "macOS"}
+def current() -> PlatformName:
+    """The OS hygie behaves as: ``HYGIE_PLATFORM`` when set to a known name, else :func:`host`."""
+    wanted = os.environ.get(PLATFORM_ENV, "").strip().lower()
+    wanted = _ALIASES.get(wanted, wanted)
+    if wanted in ALL_PLATFORMS:
+        return cast(PlatformName, wanted)
+    return host()
+
+
+def probe_module(name: str | None = None) -> str:
+    """The module that registers the audit probes of ``name`` (default: the current OS)."""
+    return f"hygie.platform.{name or current()}"
+
+
+_systems: dict[str, System] = {}
+_lock = threading.Lock()
+
+
+def system(name: str | None = None) -> System:
+    """The OS services of ``name`` (default: the current OS); imports only that module."""
+    key = name or current()
+    with _lock:
+        found = _systems.get(key)
+        if found is None:
+            module = importlib.import_module(f"hygie.platform.os_{key}")
+            found = module.SYSTEM
+            _systems[key] = found
+    return found

@@ -12,7 +12,16 @@ from collections.abc import Callable, Sequence
 from hygie import proc
 from hygie.audit.model import Fact, JSONValue
 from hygie.i18n import _
+from hygie.platform.powershell import powershell
 from hygie.proc import Completed
+
+__all__ = [
+    "access_denied",
+    "command_fact",
+    "failure_reason",
+    "powershell",
+    "unreadable",
+]
 
 ACCESS_DENIED_MARKERS = (
     "access is denied",
@@ -28,11 +37,6 @@ ACCESS_DENIED_MARKERS = (
     "permission denied",
     "not permitted",
 )
-
-
-def powershell(script: str) -> list[str]:
-    """The argv that runs one PowerShell pipeline (no profile, no prompt), never a shell string."""
-    return ["powershell", "-NoProfile", "-NonInteractive", "-Command", script]
 
 
 def access_denied(cp: Completed) -> bool:

@@ -17,6 +17,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
 from hygie.audit.registry import provider
 from hygie.i18n import _
+from hygie.platform import system
 from hygie.platform.commands import command_fact, failure_reason, unreadable
 from hygie.platform.eol import support_status
 from hygie.platform.mailclients import thunderbird_webmail
@@ -254,4 +255,4 @@ def software(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("darwin.thunderbird", facts=["mail.webmail_accounts"], platforms=DARWIN)
 def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
     """Thunderbird keeps its profiles under ~/Library/Thunderbird (``profiles.ini``)."""
-    yield thunderbird_webmail([ctx.home / "Library" / "Thunderbird"])
+    yield thunderbird_webmail(system("darwin").thunderbird_roots(ctx.home))

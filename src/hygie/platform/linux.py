@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import grp
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +21,7 @@ from hygie.audit.model import Fact
 from hygie.audit.registry import ProviderFn, provider
 from hygie.i18n import N_, _
 from hygie.platform.eol import support_status
+from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import apt as apt_parser
 from hygie.platform.parsers import clamav as clamav_parser
 from hygie.platform.parsers import desktop as desktop_parser
@@ -33,7 +33,6 @@ from hygie.platform.parsers import passwd as passwd_parser
 from hygie.platform.parsers import systemctl as sd_parser
 from hygie.platform.parsers.applications import desktop_entry_names
 from hygie.platform.parsers.os_release import parse_os_release, release_key
-from hygie.platform.parsers.thunderbird import thunderbird_profile_dirs, webmail_domains_from_prefs
 from hygie.platform.software import match_software
 
 LINUX = {"linux"}
@@ -144,10 +143,10 @@ def admin_groups_of(user: str, groups_text: str | None = None) -> list[str]:
             if len(parts) >= 4 and parts[0] in ADMIN_GROUPS and user in parts[3].split(","):
                 found.append(parts[0])
         return found
-    for g in grp.getgrall():  # pragma: no cover - exercised on real machines
-        if g.gr_name in ADMIN_GROUPS and user in g.gr_mem:
-            found.append(g.gr_name)
-    return found
+    from hygie.platform import system
+
+    live = system("linux").admin_groups_of(user, frozenset(ADMIN_GROUPS))
+    return found if live is None else live
 
 
 @provider("linux.user_groups", facts=["user.is_admin"], platforms=LINUX)
@@ -776,37 +775,9 @@ def account_password(ctx: ProbeContext) -> Iterable[Fact]:
 
 
 # --- M04 mail accounts on this computer -----------------------------------------------
-THUNDERBIRD_DIRS = (
-    ".thunderbird",
-    "snap/thunderbird/common/.thunderbird",
-    ".var/app/org.mozilla.Thunderbird/.thunderbird",
-)
-
-
 @provider("linux.thunderbird", facts=["mail.webmail_accounts"], platforms=LINUX)
 @guarded("mail.webmail_accounts")
 def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
-    key = "mail.webmail_accounts"
-    domains: list[str] = []
-    seen: set[Path] = set()
-    for rel in THUNDERBIRD_DIRS:
-        base = ctx.home / rel
-        try:
-            ini = _read_home(base / "profiles.ini")
-        except PermissionError:
-            yield Fact.unknown(key, _("profils Thunderbird illisibles"), "thunderbird")
-            return
-        if ini is None:
-            continue
-        for profile in thunderbird_profile_dirs(ini, base):
-            if profile in seen:
-                continue
-            seen.add(profile)
-            try:
-                prefs = _read_home(profile / "prefs.js")
-            except PermissionError:
-                yield Fact.unknown(key, _("profils Thunderbird illisibles"), "thunderbird")
-                return
-            if prefs:
-                domains.extend(webmail_domains_from_prefs(prefs))
-    yield Fact.known(key, sorted(domains), "thunderbird prefs.js")
+    from hygie.platform import system
+
+    yield thunderbird_webmail(system("linux").thunderbird_roots(ctx.home))

@@ -1,8 +1,9 @@
-"""Mail clients' configured accounts on Windows and macOS (Thunderbird profiles).
+"""Mail clients' configured accounts on every OS (Thunderbird profiles).
 
 Only the account DOMAINS that are free webmails come out (``gmail.com``), never addresses.
 The pure reading of ``profiles.ini`` and ``prefs.js`` lives in
-:mod:`hygie.platform.parsers.thunderbird`, shared with Linux.
+:mod:`hygie.platform.parsers.thunderbird`, and where the profiles are is the platform seam's
+:meth:`hygie.platform.os_base.System.thunderbird_roots`.
 """
 
 from __future__ import annotations

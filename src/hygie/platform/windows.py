@@ -1,26 +1,34 @@
 """Windows probes: commands run through :mod:`hygie.proc`, parsed by pure parsers tested on
 recorded outputs (tests/fixtures/cmd/windows/).
 
-Each provider is a thin runner: build an argv (PowerShell as ``powershell -NoProfile
--NonInteractive -Command "... | ConvertTo-Json"``, never a shell string), run it with a
-timeout, hand the text to a parser, and say "unknown, because ..." when the command is
-missing, denied or not understood. Nothing here reads ``sys.platform``: the registry only
-offers these providers for ``ctx.platform == "windows"``.
+Each provider is a thin runner: build an argv (PowerShell through
+:func:`hygie.platform.powershell.powershell`: no profile, no prompt, UTF-8 output,
+objects as ``ConvertTo-Json`` so nothing depends on the display language; never a shell
+string), run it with a timeout, hand the text to a parser, and say "unknown, because ..."
+when the command is missing, denied or not understood. Localised text (``netsh``,
+``manage-bde``, ``reg``, ``net user``) is only a fallback, read by parsers tested in French,
+English and with the cp850/cp1252 damage of a French console. Nothing here reads
+``sys.platform``: the registry only offers these providers for ``ctx.platform == "windows"``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import threading
 from collections.abc import Iterable
 
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
 from hygie.audit.registry import provider
+from hygie.fileio import private_dir, write_text_atomic
 from hygie.i18n import _
+from hygie.platform import system
 from hygie.platform.commands import command_fact, failure_reason, powershell, unreadable
 from hygie.platform.eol import support_status
 from hygie.platform.mailclients import thunderbird_webmail
-from hygie.platform.parsers import defender, manage_bde, netsh, win_os, win_update
+from hygie.platform.parsers import defender, manage_bde, netsh, win_net, win_os, win_update
 from hygie.platform.parsers.net_user import password_required
 from hygie.platform.parsers.powercfg import parse_powercfg_indexes
 from hygie.platform.parsers.reg_query import is_not_found, parse_reg_query
@@ -30,40 +38,82 @@ from hygie.platform.software import match_software
 
 WINDOWS = {"windows"}
 QUICK_S = 5.0
-WU_TIMEOUT_S = 7.0  # below the audit's overall deadline
+WU_TIMEOUT_S = 5.0  # the offline search, below the audit's overall deadline
+WU_CACHE_TTL = dt.timedelta(hours=24)
+WU_STALE_AFTER = dt.timedelta(days=7)  # Windows searches daily; a week without is a sign
 
 # --- the commands (tests replay them by their joined argv) ----------------------------
-BITLOCKER_PS = powershell(
+# One pipeline per fact; the snapshot below runs several of them in one PowerShell start.
+BITLOCKER_PIPE = (
     "Get-BitLockerVolume | Select-Object MountPoint,VolumeType,VolumeStatus,"
-    "ProtectionStatus,EncryptionPercentage | ConvertTo-Json"
+    "ProtectionStatus,EncryptionPercentage"
 )
+MP_STATUS_PIPE = (
+    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
+    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
+)
+SECURITY_CENTER_PIPE = (
+    "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
+    " | Select-Object displayName,productState"
+)
+FIREWALL_PIPE = "Get-NetFirewallProfile | Select-Object Name,@{n='Enabled';e={[string]$_.Enabled}}"
+OS_PIPE = "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber"
+BITLOCKER_PS = powershell(BITLOCKER_PIPE + " | ConvertTo-Json")
 MANAGE_BDE = ["manage-bde", "-status"]
 SHELL_BITLOCKER_PS = powershell(
     "(New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive + '\\')"
     ".Self.ExtendedProperty('System.Volume.BitLockerProtection')"
 )
-MP_STATUS_PS = powershell(
-    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
-    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
-    " | ConvertTo-Json"
+MP_STATUS_PS = powershell(MP_STATUS_PIPE + " | ConvertTo-Json")
+SECURITY_CENTER_PS = powershell(SECURITY_CENTER_PIPE + " | ConvertTo-Json")
+FIREWALL_PS = powershell(FIREWALL_PIPE + " | ConvertTo-Json -Compress")
+SNAPSHOT_SECTIONS = {
+    "BitLocker": BITLOCKER_PIPE,
+    "MpStatus": MP_STATUS_PIPE,
+    "SecurityCenter": SECURITY_CENTER_PIPE,
+    "Firewall": FIREWALL_PIPE,
+    "OS": OS_PIPE,
+}
+# Five facts in one PowerShell start (each start costs a weak laptop most of a second);
+# a section that fails carries {"Error": message} and its provider falls back alone.
+SNAPSHOT_PS = powershell(
+    "$ErrorActionPreference='Stop';$o=[ordered]@{};"
+    + "".join(
+        f"try{{$o.{name}=@({pipe})}}catch{{$o.{name}=@{{Error=$_.Exception.Message}}}};"
+        for name, pipe in SNAPSHOT_SECTIONS.items()
+    )
+    + "[pscustomobject]$o|ConvertTo-Json -Depth 4 -Compress"
 )
-SECURITY_CENTER_PS = powershell(
-    "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
-    " | Select-Object displayName,productState | ConvertTo-Json"
-)
+SNAPSHOT_TIMEOUT_S = 8.0
 FIREWALL = ["netsh", "advfirewall", "show", "allprofiles", "state"]
-WU_SEARCH_PS = powershell(
-    "$r = (New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher()"
-    ".Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\"); "
-    "@($r.Updates | ForEach-Object { [pscustomobject]@{Title=$_.Title; "
-    "MsrcSeverity=$_.MsrcSeverity; CategoryIDs=@($_.Categories | ForEach-Object "
-    "{ $_.CategoryID })} }) | ConvertTo-Json -Depth 3"
+# Windows Update's own record, the pending restart, the service and the policy: no search.
+WU_STATE_PS = powershell(
+    "$o=[ordered]@{};"
+    "try{$r=(New-Object -ComObject Microsoft.Update.AutoUpdate).Results;"
+    "$o.LastSearchSuccessDate=$(if($r.LastSearchSuccessDate){"
+    "([datetime]$r.LastSearchSuccessDate).ToString('o')});"
+    "$o.LastInstallationSuccessDate=$(if($r.LastInstallationSuccessDate){"
+    "([datetime]$r.LastInstallationSuccessDate).ToString('o')})}catch{};"
+    "try{$o.RebootRequired=[bool](New-Object -ComObject Microsoft.Update.SystemInfo)"
+    ".RebootRequired}catch{};"
+    "try{$o.ServiceStartType=[string](Get-Service wuauserv -ErrorAction Stop).StartType}catch{};"
+    "$p=Get-ItemProperty 'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\WindowsUpdate\\AU'"
+    " -ErrorAction SilentlyContinue;"
+    "if($p){$o.NoAutoUpdate=$p.NoAutoUpdate;$o.AUOptions=$p.AUOptions};"
+    "[pscustomobject]$o|ConvertTo-Json -Compress"
+)
+# The pending updates known from Windows' last online scan (Online=$false: no network,
+# no slow search; the result is as fresh as LastSearchSuccessDate).
+WU_OFFLINE_PS = powershell(
+    "$s=(New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher();"
+    "$s.Online=$false;"
+    "$r=$s.Search(\"IsInstalled=0 and IsHidden=0 and Type='Software'\");"
+    "@($r.Updates|ForEach-Object{[pscustomobject]@{Title=$_.Title;"
+    "MsrcSeverity=$_.MsrcSeverity;CategoryIDs=@($_.Categories|ForEach-Object"
+    "{$_.CategoryID})}})|ConvertTo-Json -Depth 3"
 )
 WU_POLICY = ["reg", "query", r"HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU"]
-OS_PS = powershell(
-    "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber"
-    " | ConvertTo-Json"
-)
+OS_PS = powershell(OS_PIPE + " | ConvertTo-Json")
 DISPLAY_VERSION = [
     "reg",
     "query",
@@ -108,14 +158,70 @@ def net_user(user: str) -> list[str]:
     return ["net", "user", user]
 
 
-def _reg(args: list[str]) -> dict[str, str | int] | None:
-    """Values of a registry key; {} when the key is absent; None when reg itself failed."""
+def _reg_read(args: list[str]) -> tuple[dict[str, str | int] | None, proc.Completed]:
+    """Values of a registry key ({} when the key is absent; None when reg failed), and
+    what reg did (for the reason)."""
     cp = proc.run(args, timeout=QUICK_S, c_locale=False)
     if cp.ok:
-        return parse_reg_query(cp.stdout)
+        return parse_reg_query(cp.stdout), cp
     if cp.returncode is not None and is_not_found(cp.stdout + "\n" + cp.stderr):
-        return {}
-    return None
+        return {}, cp
+    return None, cp
+
+
+def _reg(args: list[str]) -> dict[str, str | int] | None:
+    return _reg_read(args)[0]
+
+
+def _reg_reason(cp: proc.Completed, what: str) -> str:
+    return unreadable(what) if cp.ok or cp.returncode == 0 else failure_reason(cp, what)
+
+
+_snapshots: dict[int, tuple[ProbeContext, dict[str, object] | None]] = {}
+_snapshot_lock = threading.Lock()
+
+
+def _snapshot(ctx: ProbeContext) -> dict[str, object] | None:
+    """The snapshot of this audit (run once, shared by the providers); None when it failed."""
+    with _snapshot_lock:  # providers run in threads: the first one runs it, others wait
+        found = _snapshots.get(id(ctx))
+        if found is not None and found[0] is ctx:
+            return found[1]
+        data: dict[str, object] | None = None
+        cp = proc.run(SNAPSHOT_PS, timeout=SNAPSHOT_TIMEOUT_S, c_locale=False)
+        if cp.ok:
+            try:
+                parsed = json.loads(cp.stdout.strip().lstrip("\ufeff") or "null")
+            except ValueError:
+                parsed = None
+            data = parsed if isinstance(parsed, dict) else None
+        if len(_snapshots) > 8:
+            _snapshots.clear()
+        _snapshots[id(ctx)] = (ctx, data)
+        return data
+
+
+def _section(ctx: ProbeContext, name: str, argv: list[str]) -> proc.Completed | None:
+    """One snapshot section as the command ``argv`` would have answered it (its JSON, or
+    its error as a failed command); None when the snapshot did not run or lacks it."""
+    data = _snapshot(ctx)
+    if data is None or name not in data:
+        return None
+    value = data[name]
+    only = value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(only, dict) and set(only) == {"Error"}:
+        return proc.Completed(tuple(argv), 1, "", str(only["Error"]))
+    return proc.Completed(tuple(argv), 0, json.dumps(value))
+
+
+def _run_or_section(
+    ctx: ProbeContext, name: str, argv: list[str], timeout: float = QUICK_S
+) -> proc.Completed:
+    """The snapshot's section, else the section's own command (one more PowerShell start)."""
+    found = _section(ctx, name, argv)
+    if found is not None:
+        return found
+    return proc.run(argv, timeout=timeout, c_locale=False)
 
 
 # --- M13 disk encryption --------------------------------------------------------------
@@ -125,20 +231,20 @@ def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
     property Explorer uses for its padlock (readable by anyone)."""
     key = "disk.system_encrypted"
     what = _("état de BitLocker")
-    cp = proc.run(BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
+    cp = _run_or_section(ctx, "BitLocker", BITLOCKER_PS)
     if cp.ok:
         try:
             vol = manage_bde.system_volume(manage_bde.parse_bitlocker_json(cp.stdout))
         except ValueError:
             vol = None
         if vol is not None:
-            yield Fact.known(key, vol.protected, "Get-BitLockerVolume")
+            yield Fact.known(key, vol.state, "Get-BitLockerVolume")
             return
     bde = proc.run(MANAGE_BDE, timeout=QUICK_S, c_locale=False)
     if bde.ok:
         vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde.stdout))
         if vol is not None:
-            yield Fact.known(key, vol.protected, "manage-bde -status")
+            yield Fact.known(key, vol.state, "manage-bde -status")
             return
     shell = proc.run(SHELL_BITLOCKER_PS, timeout=QUICK_S, c_locale=False)
     state = manage_bde.parse_shell_bitlocker(shell.stdout) if shell.ok else None
@@ -157,8 +263,8 @@ def bitlocker(ctx: ProbeContext) -> Iterable[Fact]:
 )
 def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("état de l'antivirus")
-    wsc = proc.run(SECURITY_CENTER_PS, timeout=QUICK_S, c_locale=False)
-    mp = proc.run(MP_STATUS_PS, timeout=QUICK_S, c_locale=False)
+    wsc = _run_or_section(ctx, "SecurityCenter", SECURITY_CENTER_PS)
+    mp = _run_or_section(ctx, "MpStatus", MP_STATUS_PS)
     products: list[defender.AvProduct] | None = None
     status: defender.MpStatus | None = None
     if wsc.ok:
@@ -230,7 +336,17 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
 
 @provider("windows.firewall", facts=["firewall.enabled"], platforms=WINDOWS)
 def firewall(ctx: ProbeContext) -> Iterable[Fact]:
+    """Get-NetFirewallProfile (language-independent), else netsh's localised text."""
     what = _("état du pare-feu")
+    ps = _run_or_section(ctx, "Firewall", FIREWALL_PS)
+    if ps.ok:
+        try:
+            states = win_net.parse_firewall_profiles(ps.stdout)
+        except ValueError:
+            states = None
+        if states:
+            yield Fact.known("firewall.enabled", all(states.values()), "Get-NetFirewallProfile")
+            return
     cp = proc.run(FIREWALL, timeout=QUICK_S, c_locale=False)
     if not cp.ok:
         yield Fact.unknown("firewall.enabled", failure_reason(cp, what), "netsh advfirewall")
@@ -243,42 +359,113 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
 
 
 # --- M05 updates ----------------------------------------------------------------------
+WU_CACHE = "windows-update-pending.json"
+
+
+def _cached_pending(
+    ctx: ProbeContext, state: win_update.UpdateState
+) -> win_update.PendingUpdates | None:
+    try:
+        saved = json.loads((ctx.paths.cache_dir / WU_CACHE).read_text(encoding="utf-8"))
+        at = dt.datetime.fromisoformat(saved["at"])
+        if saved["key"] == state.key() and dt.timedelta(0) <= ctx.now - at <= WU_CACHE_TTL:
+            return win_update.PendingUpdates(int(saved["total"]), int(saved["security"]), ())
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def _save_pending(
+    ctx: ProbeContext, state: win_update.UpdateState, counts: win_update.PendingUpdates
+) -> None:
+    body = {
+        "key": state.key(),
+        "at": ctx.now.isoformat(),
+        "total": counts.total,
+        "security": counts.security,
+    }
+    try:
+        private_dir(ctx.paths.cache_dir)
+        write_text_atomic(ctx.paths.cache_dir / WU_CACHE, json.dumps(body) + "\n")
+    except OSError:
+        pass  # a cache that cannot be written costs time, not truth
+
+
+def _days(delta: dt.timedelta) -> int:
+    return max(0, delta.days)
+
+
 @provider(
     "windows.updates",
     facts=["updates.pending", "updates.security_pending", "updates.automatic"],
     platforms=WINDOWS,
+    timeout_s=WU_TIMEOUT_S + QUICK_S,
 )
 def updates(ctx: ProbeContext) -> Iterable[Fact]:
-    policy = _reg(WU_POLICY)
-    if policy is None:
-        yield Fact.unknown(
-            "updates.automatic", unreadable(_("réglage des mises à jour automatiques")), "reg"
-        )
-    else:
-        yield Fact.known(
-            "updates.automatic", win_update.automatic_from_policy(policy), "WindowsUpdate\\AU"
-        )
+    """Windows Update's state without an online search: its last successful search and
+    install (UTC), a pending restart, the service and the AU policy; the pending updates
+    from the last scan (offline search, cached while Windows has not searched or
+    installed again). Counts from a scan older than a week are not trusted as "up to date"."""
     what = _("mises à jour en attente")
-    cp = proc.run(WU_SEARCH_PS, timeout=WU_TIMEOUT_S, c_locale=False)
-    if not cp.ok:
-        reason = failure_reason(cp, what)
-        yield Fact.unknown("updates.pending", reason, "Windows Update")
-        yield Fact.unknown("updates.security_pending", reason, "Windows Update")
+    source = "Windows Update"
+    state_cp = proc.run(WU_STATE_PS, timeout=QUICK_S, c_locale=False)
+    state: win_update.UpdateState | None = None
+    if state_cp.ok:
+        try:
+            state = win_update.parse_update_state(state_cp.stdout)
+        except ValueError:
+            state = None
+    if state is None:
+        policy, reg_cp = _reg_read(WU_POLICY)
+        if policy is None:
+            reason = _reg_reason(reg_cp, _("réglage des mises à jour automatiques"))
+            yield Fact.unknown("updates.automatic", reason, "reg")
+        else:
+            yield Fact.known(
+                "updates.automatic", win_update.automatic_from_policy(policy), "WindowsUpdate\\AU"
+            )
+        reason = failure_reason(state_cp, what) if not state_cp.ok else unreadable(what)
+        yield Fact.unknown("updates.pending", reason, source)
+        yield Fact.unknown("updates.security_pending", reason, source)
         return
-    try:
-        pending = win_update.parse_wu_search(cp.stdout)
-    except ValueError:
-        yield Fact.unknown("updates.pending", unreadable(what), "Windows Update")
-        yield Fact.unknown("updates.security_pending", unreadable(what), "Windows Update")
+    yield Fact.known("updates.automatic", state.automatic, "Windows Update (service, AU)")
+    counts = _cached_pending(ctx, state)
+    if counts is None:
+        cp = proc.run(WU_OFFLINE_PS, timeout=WU_TIMEOUT_S, c_locale=False)
+        if not cp.ok:
+            reason = failure_reason(cp, what)
+            yield Fact.unknown("updates.pending", reason, source)
+            yield Fact.unknown("updates.security_pending", reason, source)
+            return
+        try:
+            counts = win_update.parse_wu_search(cp.stdout)
+        except ValueError:
+            yield Fact.unknown("updates.pending", unreadable(what), source)
+            yield Fact.unknown("updates.security_pending", unreadable(what), source)
+            return
+        _save_pending(ctx, state, counts)
+    total = counts.total
+    if state.reboot_required:  # installed, not active until the restart
+        total = max(total, 1)
+    stale = state.last_search is None or ctx.now - state.last_search > WU_STALE_AFTER
+    if stale and counts.security == 0:
+        if state.last_search is None:
+            reason = _("Windows n'a jamais réussi à chercher ses mises à jour")
+        else:
+            reason = _("Windows n'a pas cherché ses mises à jour depuis {n} jours").format(
+                n=_days(ctx.now - state.last_search)
+            )
+        yield Fact.unknown("updates.pending", reason, source)
+        yield Fact.unknown("updates.security_pending", reason, source)
         return
-    yield Fact.known("updates.pending", pending.total, "Windows Update")
-    yield Fact.known("updates.security_pending", pending.security, "Windows Update")
+    yield Fact.known("updates.pending", total, source)
+    yield Fact.known("updates.security_pending", counts.security, source)
 
 
 @provider("windows.os", facts=["os.support"], platforms=WINDOWS)
 def os_support(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("version de Windows")
-    cp = proc.run(OS_PS, timeout=QUICK_S, c_locale=False)
+    cp = _run_or_section(ctx, "OS", OS_PS)
     if not cp.ok:
         yield Fact.unknown("os.support", failure_reason(cp, what), "Win32_OperatingSystem")
         return
@@ -302,9 +489,9 @@ def os_support(ctx: ProbeContext) -> Iterable[Fact]:
     "windows.screenlock", facts=["screenlock.enabled", "screenlock.delay_s"], platforms=WINDOWS
 )
 def screenlock(ctx: ProbeContext) -> Iterable[Fact]:
-    desktop = _reg(DESKTOP)
+    desktop, desktop_cp = _reg_read(DESKTOP)
     if desktop is None:
-        reason = unreadable(_("réglages de l'écran de veille"))
+        reason = _reg_reason(desktop_cp, _("réglages de l'écran de veille"))
         yield Fact.unknown("screenlock.enabled", reason, "reg")
         yield Fact.unknown("screenlock.delay_s", reason, "reg")
         return
@@ -360,11 +547,10 @@ def wifi(ctx: ProbeContext) -> Iterable[Fact]:
 # --- M06 USB keys ---------------------------------------------------------------------
 @provider("windows.autorun", facts=["media.autorun_disabled"], platforms=WINDOWS)
 def autorun(ctx: ProbeContext) -> Iterable[Fact]:
-    hklm, hkcu, autoplay = _reg(AUTORUN_HKLM), _reg(AUTORUN_HKCU), _reg(AUTOPLAY)
+    hklm, hkcu, (autoplay, cp) = _reg(AUTORUN_HKLM), _reg(AUTORUN_HKCU), _reg_read(AUTOPLAY)
     if hklm is None and hkcu is None and autoplay is None:
-        yield Fact.unknown(
-            "media.autorun_disabled", unreadable(_("réglage de l'exécution automatique")), "reg"
-        )
+        reason = _reg_reason(cp, _("réglage de l'exécution automatique"))
+        yield Fact.unknown("media.autorun_disabled", reason, "reg")
         return
     yield Fact.known(
         "media.autorun_disabled",
@@ -426,4 +612,4 @@ def software(ctx: ProbeContext) -> Iterable[Fact]:
 @provider("windows.thunderbird", facts=["mail.webmail_accounts"], platforms=WINDOWS)
 def thunderbird(ctx: ProbeContext) -> Iterable[Fact]:
     """Thunderbird keeps its profiles under %APPDATA%\\Thunderbird (``profiles.ini``)."""
-    yield thunderbird_webmail([ctx.home / "AppData" / "Roaming" / "Thunderbird"])
+    yield thunderbird_webmail(system("windows").thunderbird_roots(ctx.home))

@@ -1,5 +1,5 @@
 """The printable report: one self-contained HTML page (inline CSS, no external asset), and
-the same page as PDF through WeasyPrint."""
+the same page as PDF through :mod:`hygie.render.pdf` (WeasyPrint or the system's browser)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from jinja2 import Environment
 
 from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
 from hygie.errors import ReportError
-from hygie.i18n import _, get_language
+from hygie.i18n import N_, _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
 from hygie.render.templating import template_environment
 
@@ -39,8 +39,12 @@ def render_html(result: AuditResult, *, for_pdf: bool = False) -> str:
     return render_html_document(result.to_dict(), for_pdf=for_pdf)
 
 
-def render_html_document(doc: dict[str, Any], *, for_pdf: bool = False) -> str:
-    """The report from an audit's JSON document (as kept in the history)."""
+def render_html_document(doc: dict[str, Any], *, for_pdf: bool = False, notice: str = "") -> str:
+    """The report from an audit's JSON document (as kept in the history).
+
+    ``notice`` is shown on screen above the report, never printed (the dashboard's PDF
+    export uses it when no PDF engine is available: the page is then printed by the browser).
+    """
     platform = str(doc.get("platform", ""))
     return (
         environment()
@@ -53,6 +57,7 @@ def render_html_document(doc: dict[str, Any], *, for_pdf: bool = False) -> str:
             icons={s.value: i for s, i in STATUS_ICONS.items()},
             css=css(),
             for_pdf=for_pdf,
+            notice=notice,
         )
     )
 
@@ -72,26 +77,32 @@ def write_html(result: AuditResult, path: Path) -> Path:
     return path
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render self-contained HTML to PDF bytes (WeasyPrint; no network access)."""
+def write_pdf(result: AuditResult, path: Path) -> Path:
+    from hygie.render.pdf import write_pdf as write_pdf_page
+
+    return write_pdf_page(render_html(result, for_pdf=True), path)
+
+
+NO_PDF_NOTICE_FR = N_(
+    "Le PDF n'a pas pu être fabriqué sur cet ordinateur. Voici le rapport à imprimer : "
+    "choisissez « Imprimer » dans le menu de votre navigateur, puis « Enregistrer au format "
+    "PDF » pour en garder une copie. {why}"
+)
+
+
+def pdf_or_printable(doc: dict[str, Any]) -> tuple[bytes, str]:
+    """The report as PDF, or — when no PDF engine works here — the printable HTML page with a
+    notice saying how to print it from the browser. Returns (content, media type)."""
     import logging
 
-    from weasyprint import HTML
+    from hygie.errors import AppError
+    from hygie.render.pdf import html_to_pdf
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-
-    def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        raise ValueError(f"external resource refused: {url}")
-
-    pdf = HTML(string=html, url_fetcher=no_fetch).write_pdf()
-    return bytes(pdf)
-
-
-def write_pdf(result: AuditResult, path: Path) -> Path:
     try:
-        data = html_to_pdf(render_html(result, for_pdf=True))
-    except OSError as exc:  # missing Pango and friends
-        raise ReportError(path=str(path), detail=str(exc)) from exc
-    _write(path, data)
-    return path
+        return html_to_pdf(render_html_document(doc, for_pdf=True)), "application/pdf"
+    except (AppError, OSError) as exc:
+        logging.getLogger(__name__).warning("report PDF not made", exc_info=True)
+        # What to install (no engine) or what went wrong (the engine failed).
+        why = (exc.hint() or exc.render()) if isinstance(exc, AppError) else str(exc)
+        page = render_html_document(doc, notice=_(NO_PDF_NOTICE_FR).format(why=why))
+        return page.encode("utf-8"), "text/html; charset=utf-8"

@@ -1,42 +1,35 @@
 """Scan one document (bytes + file name) or one e-mail for patient data; fail closed.
 
-``DocumentResult.status``:
+The typed entry points are :func:`scan_document` and :func:`scan_message` (exported by
+:mod:`hygie.scan` as ``scan_bytes``/``scan_email``), returning a
+:class:`hygie.scan.result.ScanResult`:
 
-* ``patient_data``: at least one patient identifier was found (even if another part could
-  not be read);
-* ``not_scannable``: some part could not be fully read (malformed MIME, encrypted PDF,
-  image, time limit, unknown format, decoding error) and nothing was found elsewhere;
+* ``found``: at least one patient identifier was found (even if another part could not be
+  read);
+* ``unscannable``: some part could not be fully read (malformed or ambiguous MIME, encrypted
+  PDF, image without OCR, time limit, unknown format, decoding error) and nothing was found;
 * ``clean``: every part was read and analysed, nothing found.
+
+The legacy ``scan_bytes``/``scan_email`` of this module return a :class:`DocumentResult`
+(status ``patient_data``/``not_scannable``/``clean``) for the CLI JSON and the dashboard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hygie.i18n import N_, _, ngettext
-from hygie.identifiers import Finding, analyze, is_patient_data, label_of
-from hygie.scan.extract import (
-    HTML_EXT,
-    IMAGE_EXT,
-    IMAGE_MAGIC,
-    TEXT_EXT,
-    Deadline,
-    NotScannable,
-    Part,
-    _ext,
-    decode_text,
-    extract_docx,
-    extract_odf,
-    extract_pdf,
-    extract_xlsx,
-    html_to_text,
-    iter_email_parts,
-    normalize,
-    ocr_part,
-    split_mbox,
-)
+from hygie.i18n import _, ngettext
+from hygie.identifiers import Finding, analyze, label_fr_of
+from hygie.scan.documents import extract_parts
+from hygie.scan.extract import Deadline, Part, normalize
+from hygie.scan.mime import iter_email_parts
+from hygie.scan.reasons import reason_text
+from hygie.scan.result import ScanFinding, ScanResult, Unreadable
+
+#: Time budget of a scan when no deadline is given (seconds).
+DEFAULT_TIMEOUT_S = 10.0
 
 Status = Literal["clean", "patient_data", "not_scannable"]
 
@@ -48,7 +41,7 @@ class DocumentResult:
     name: str
     status: Status
     reason: str
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[ScanFinding, ...] = ()
     parts: tuple[str, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()
     size: int = 0
@@ -76,169 +69,169 @@ class DocumentResult:
         }
 
 
-_PDF_MAGIC = b"%PDF-"
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+def _masked_name(name: str) -> str:
+    from hygie.identifiers import mask_identifiers
+
+    return mask_identifiers(name)
 
 
-def _looks_like_email(data: bytes) -> bool:
-    head = data[:2048].lower()
-    return (
-        head.startswith(
-            (
-                b"received:",
-                b"return-path:",
-                b"from:",
-                b"message-id:",
-                b"mime-version:",
-                b"date:",
-                b"to:",
-                b"subject:",
-                b"delivered-to:",
-                b"x-",
-            )
-        )
-        and b"\n" in head
-        and (
-            b"\nsubject:" in head or b"\nfrom:" in head or head.startswith((b"from:", b"subject:"))
-        )
-    )
+#: Texts longer than this are analysed in chunks (overlapping by CHUNK_OVERLAP characters,
+#: more than any context window), with the deadline checked between chunks.
+CHUNK = 1_000_000
+CHUNK_OVERLAP = 2_000
 
 
-def extract_parts(
-    data: bytes, filename: str, deadline: Deadline, prefix: str = "", depth: int = 0
-) -> Iterator[Part]:
-    """The readable parts of a document, by content first (magic bytes), then extension."""
-    ext = _ext(filename)
-    label = prefix or _("contenu")
-    try:
-        if deadline.expired():
-            raise NotScannable(N_("délai d'analyse dépassé"))
-        if data.startswith(_PDF_MAGIC) or (ext == ".pdf" and _PDF_MAGIC in data[:1024]):
-            for p in extract_pdf(data, deadline):
-                yield Part(f"{prefix} › {p.name}" if prefix else p.name, p.text, p.reason)
-            return
-        if ext in IMAGE_EXT or any(data.startswith(magic) for magic, _kind in IMAGE_MAGIC):
-            yield ocr_part(label, data, ext if ext in IMAGE_EXT else ".img", deadline)
-            return
-        if data.startswith(_OLE_MAGIC):
-            raise NotScannable(N_("ancien format Office ou document chiffré (non lisible)"))
-        if data.startswith(_ZIP_MAGIC):
-            yield Part(label, normalize(_extract_zip_document(data, ext)))
-            return
-        if ext == ".mbox" or (data.startswith(b"From ") and ext not in (".txt", ".csv")):
-            messages = split_mbox(data)
-            if not messages:
-                raise NotScannable(N_("boîte mbox vide ou illisible"))
-            for i, raw in enumerate(messages, 1):
-                name = _("message {n}").format(n=i)
-                yield from iter_email_parts(
-                    raw, deadline, f"{prefix} › {name}" if prefix else name, depth
-                )
-            return
-        if ext in (".eml", ".msg") or (ext not in TEXT_EXT | HTML_EXT and _looks_like_email(data)):
-            if data.startswith(_OLE_MAGIC):
-                raise NotScannable(N_("message Outlook (.msg) : format non lisible"))
-            yield from iter_email_parts(data, deadline, prefix, depth)
-            return
-        if ext in TEXT_EXT or ext in HTML_EXT or _is_probably_text(data):
-            text = decode_text(data)
-            if ext in HTML_EXT or text.lstrip()[:15].lower().startswith(
-                ("<!doctype html", "<html")
-            ):
-                text = html_to_text(text)
-            yield Part(label, normalize(text))
-            return
-        raise NotScannable(N_("format de fichier inconnu"))
-    except NotScannable as exc:
-        yield Part(label, None, exc.reason)
+def _analyze_in_time(text: str, deadline: Deadline | None) -> list[Finding] | None:
+    """Findings of ``text``, or None if the deadline passed before it was all analysed."""
+    if len(text) <= CHUNK:
+        if deadline is not None and deadline.expired():
+            return None
+        return list(analyze(text))
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Finding] = []
+    for start in range(0, len(text), CHUNK):
+        if deadline is not None and deadline.expired():
+            return None
+        for f in analyze(text[start : start + CHUNK + CHUNK_OVERLAP]):
+            key = (f.type, start + f.start, start + f.end)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
 
 
-def _extract_zip_document(data: bytes, ext: str) -> str:
-    from hygie.scan.extract import _open_zip
-
-    names = set(_open_zip(data).namelist())
-    if "word/document.xml" in names:
-        return extract_docx(data)
-    if "xl/workbook.xml" in names:
-        return extract_xlsx(data)
-    if "content.xml" in names and "mimetype" in names:
-        return extract_odf(data)
-    raise NotScannable(N_("archive ZIP : contenu non analysé (décompressez-la d'abord)"))
-
-
-def _is_probably_text(data: bytes) -> bool:
-    sample = data[:4096]
-    if b"\x00" in sample:
-        return False
-    try:
-        sample.decode("utf-8")
-        return True
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(sample) - 4  # cut in the middle of a character
-
-
-def _verdict(name: str, parts: list[Part], size: int) -> DocumentResult:
-    findings: list[Finding] = []
-    unreadable: list[tuple[str, str]] = []
+def verdict_of(
+    parts: list[Part], size: int, *, timed_out: bool = False, deadline: Deadline | None = None
+) -> ScanResult:
+    """The typed verdict on the extracted parts (the one place deciding found/unscannable).
+    Parts are analysed one by one while ``deadline`` allows; the rest counts as timed out."""
+    findings: list[ScanFinding] = []
+    unreadable: list[Unreadable] = []
     names: list[str] = []
     for p in parts:
-        names.append(p.name)
+        part_name = _masked_name(p.name)
+        names.append(part_name)
         if p.text is not None:
-            findings.extend(f.with_part(p.name) for f in analyze(p.text))
-        if p.text is None or p.reason is not None:
-            unreadable.append((p.name, p.reason or N_("partie illisible")))
-    if is_patient_data(findings):
-        kinds = sorted({label_of(f.type) for f in findings if f.patient})
-        where = sorted({f.context_part for f in findings if f.patient})
+            found = _analyze_in_time(normalize(p.text), deadline)
+            if found is None:
+                unreadable.append(Unreadable(part_name, p.place, "timeout", reason_text("timeout")))
+                continue
+            for f in found:
+                findings.append(
+                    ScanFinding(
+                        type=f.type,
+                        label=label_fr_of(f.type),
+                        patient=f.patient,
+                        place=p.place,
+                        part=part_name,
+                        masked=f.masked,
+                        confidence=f.confidence,
+                    )
+                )
+        if p.text is None or p.code is not None:
+            code = p.code or "part_unreadable"
+            unreadable.append(Unreadable(part_name, p.place, code, reason_text(code)))
+    if not parts:
+        unreadable.append(Unreadable(_("document"), "document", "empty", reason_text("empty")))
+    timed_out = timed_out or any(u.code == "timeout" for u in unreadable)
+    if any(f.patient for f in findings):
+        return ScanResult(
+            "found", tuple(findings), timed_out, None, None, tuple(unreadable), tuple(names), size
+        )
+    if unreadable:
+        first = next((u for u in unreadable if u.code == "timeout"), unreadable[0])
+        return ScanResult(
+            "unscannable",
+            tuple(findings),
+            timed_out,
+            first.code,
+            first.reason,
+            tuple(unreadable),
+            tuple(names),
+            size,
+        )
+    return ScanResult("clean", tuple(findings), False, None, None, (), tuple(names), size)
+
+
+def _deadline(deadline: float | None) -> Deadline:
+    return Deadline.after(DEFAULT_TIMEOUT_S) if deadline is None else Deadline(deadline)
+
+
+def scan_document(data: bytes, name: str, *, deadline: float | None = None) -> ScanResult:
+    """Scan one document given as bytes; ``name`` (its file name) helps tell the format and
+    is scanned too. ``deadline`` is an instant of :func:`time.monotonic` (default: 10 s from
+    now)."""
+    dl = _deadline(deadline)
+    parts = [Part(_("nom du fichier"), normalize(name), place="file_name")]
+    parts.extend(extract_parts(data, name, dl, place="document"))
+    expired = dl.expired()
+    if expired:
+        parts.append(Part(name, None, "timeout", "document"))
+    return verdict_of(parts, len(data), timed_out=expired, deadline=dl)
+
+
+def scan_message(raw: bytes, *, deadline: float | None = None) -> ScanResult:
+    """Scan one RFC 5322 message: headers, every text part and attachment (nested
+    multiparts, base64/quoted-printable, attached messages)."""
+    dl = _deadline(deadline)
+    parts = list(iter_email_parts(raw, dl, extract_parts))
+    expired = dl.expired()
+    if expired:
+        parts.append(Part(_("message"), None, "timeout", "body"))
+    return verdict_of(parts, len(raw), timed_out=expired, deadline=dl)
+
+
+# ------------------------------------------------------------- legacy entry points (dict)
+
+_STATUS: dict[str, Status] = {
+    "clean": "clean",
+    "found": "patient_data",
+    "unscannable": "not_scannable",
+}
+
+
+def legacy_result(name: str, r: ScanResult) -> DocumentResult:
+    """The dict-shaped result the CLI JSON (schema hygie.scan/1) and the dashboard show."""
+    if r.verdict == "found":
+        kinds = sorted({_(f.label) for f in r.findings if f.patient})
+        where = sorted({f.part for f in r.findings if f.patient})
         reason = _("données de patient trouvées ({kinds}) dans : {where}").format(
             kinds=", ".join(kinds), where=", ".join(where)
         )
-        status: Status = "patient_data"
-    elif unreadable or not parts:
-        if not parts:
-            unreadable.append((name, N_("document vide")))
-        first = unreadable[0]
-        reason = _("non analysable : {part} — {why}").format(part=first[0], why=_(first[1]))
-        if len(unreadable) > 1:
-            n = len(unreadable) - 1
+    elif r.verdict == "unscannable":
+        first = next(u for u in r.unreadable if u.code == r.unscannable_code)
+        reason = _("non analysable : {part} — {why}").format(part=first.part, why=_(first.reason))
+        if len(r.unreadable) > 1:
+            n = len(r.unreadable) - 1
             reason += " " + ngettext("(et {n} autre partie)", "(et {n} autres parties)", n).format(
                 n=n
             )
-        status = "not_scannable"
     else:
         reason = _("aucune donnée de patient trouvée")
-        status = "clean"
     return DocumentResult(
         name=name,
-        status=status,
+        status=_STATUS[r.verdict],
         reason=reason,
-        findings=tuple(findings),
-        parts=tuple(names),
-        unreadable=tuple((p, _(r)) for p, r in unreadable),
-        size=size,
+        findings=r.findings,
+        parts=r.parts,
+        unreadable=tuple((u.part, _(u.reason)) for u in r.unreadable),
+        size=r.size,
     )
 
 
 def scan_bytes(data: bytes, filename: str, *, timeout_s: float = 10.0) -> DocumentResult:
-    """Scan one document given as bytes; ``filename`` helps tell the format."""
-    deadline = Deadline(timeout_s)
-    parts = list(extract_parts(data, filename, deadline))
-    if deadline.expired():
-        parts.append(Part(filename, None, N_("délai d'analyse dépassé")))
-    return _verdict(filename, parts, len(data))
+    """Legacy: :func:`scan_document` with a time budget, as a :class:`DocumentResult`."""
+    r = scan_document(data, filename, deadline=time.monotonic() + timeout_s)
+    return legacy_result(_masked_name(filename), r)
 
 
 def scan_email(raw: bytes, *, timeout_s: float = 10.0, name: str = "") -> DocumentResult:
-    """Scan one RFC 5322 message: subject, every text part and attachment (nested
-    multiparts, base64/quoted-printable, attached messages)."""
-    deadline = Deadline(timeout_s)
-    parts = list(iter_email_parts(raw, deadline))
-    if deadline.expired():
-        parts.append(Part(name or _("message"), None, N_("délai d'analyse dépassé")))
-    return _verdict(name or _("message"), parts, len(raw))
+    """Legacy: :func:`scan_message` with a time budget, as a :class:`DocumentResult`."""
+    r = scan_message(raw, deadline=time.monotonic() + timeout_s)
+    return legacy_result(_masked_name(name) if name else _("message"), r)
 
 
 def scan_text(text: str, *, name: str = "texte") -> DocumentResult:
     """Scan text already in memory (what the relay or the dashboard may hold)."""
-    return _verdict(name, [Part(_("contenu"), normalize(text))], len(text.encode("utf-8")))
+    r = verdict_of([Part(_("contenu"), normalize(text), place="document")], len(text.encode()))
+    return legacy_result(name, r)

@@ -11,13 +11,13 @@ import datetime as dt
 import itertools
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hygie.errors import AppError
-from hygie.i18n import _, get_language, set_language
+from hygie.i18n import get_language, set_language
+from hygie.web.failures import failure_of, unexpected
 
 Report = Callable[[int | None, int | None, str], None]
 """``report(done, total, label)``: what a job tells about its progress."""
@@ -30,12 +30,13 @@ class Job:
     job_id: str
     kind: str
     title: str
-    state: str = "running"  # running | done | failed
+    state: str = "running"  # waiting | running | done | failed
     done: int | None = None
     total: int | None = None
     label: str = ""
     result: dict[str, Any] = field(default_factory=dict)
     error: dict[str, str] = field(default_factory=dict)
+    waiting: str = ""  # the running job this one waits for (kinds sharing a lock)
     started_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     )
@@ -45,7 +46,12 @@ class Job:
 
     @property
     def running(self) -> bool:
-        return self.state == "running"
+        """Not finished yet (running, or waiting for the job before it)."""
+        return self.state in ("running", "waiting")
+
+    @property
+    def busy(self) -> bool:
+        return self.running
 
     @property
     def percent(self) -> int | None:
@@ -62,6 +68,7 @@ class Job:
             "total": self.total,
             "percent": self.percent,
             "label": self.label,
+            "waiting": self.waiting,
             "error": self.error,
             "next_url": self.next_url,
         }
@@ -78,17 +85,28 @@ class JobRegistry:
         self._changed = threading.Condition(self._lock)
         self._ids = itertools.count(1)
 
-    def start(self, kind: str, title: str, fn: JobFn, *, next_url: str = "") -> tuple[Job, bool]:
-        """Start ``fn`` unless a job of this kind is running; returns (job, started)."""
+    def start(
+        self, kind: str, title: str, fn: JobFn, *, next_url: str = "", queue: bool = False
+    ) -> tuple[Job, bool]:
+        """Start ``fn`` unless a job of this kind and title is already there (running or
+        waiting): that one is returned. With ``queue``, a job of the same kind but another
+        title (a restore test during a backup) waits for it, then runs; without, the running
+        job is returned. Returns (job, started)."""
         with self._lock:
-            for job in self._jobs.values():
-                if job.kind == kind and job.running:
+            ahead = [j for j in self._jobs.values() if j.kind == kind and j.running]
+            for job in ahead:
+                if job.title == title or not queue:
                     return job, False
             job = Job(f"{kind}-{next(self._ids)}", kind, title, next_url=next_url)
+            if ahead:
+                job.state, job.waiting = "waiting", ahead[-1].title
             self._jobs[job.job_id] = job
         lang = get_language()
         thread = threading.Thread(
-            target=self._run, args=(job, fn, lang), name=f"hygie-{job.job_id}", daemon=True
+            target=self._run,
+            args=(job, fn, lang, ahead[-1] if ahead else None),
+            name=f"hygie-{job.job_id}",
+            daemon=True,
         )
         thread.start()
         return job, True
@@ -100,8 +118,12 @@ class JobRegistry:
             job.version += 1
             self._changed.notify_all()
 
-    def _run(self, job: Job, fn: JobFn, lang: str) -> None:
+    def _run(self, job: Job, fn: JobFn, lang: str, after: Job | None = None) -> None:
         set_language(lang)
+        while after is not None and after.running:
+            self.wait_change(after, after.version, 1.0)
+        if after is not None:
+            self._update(job, state="running", waiting="")
 
         def report(done: int | None, total: int | None, label: str) -> None:
             self._update(job, done=done, total=total, label=label)
@@ -109,27 +131,10 @@ class JobRegistry:
         try:
             result = fn(report)
         except AppError as exc:
-            self._update(
-                job,
-                state="failed",
-                error={"message": exc.render(), "hint": exc.hint(), "code": exc.code},
-                finished_at=now(),
-            )
-        except Exception as exc:  # never a stack trace on a page; keep it for developers
-            traceback.print_exception(exc)
-            self._update(
-                job,
-                state="failed",
-                error={
-                    "message": _("L'action n'a pas pu aller au bout."),
-                    "hint": _(
-                        "Réessayez ; si cela recommence, montrez ce message "
-                        "à votre prestataire informatique."
-                    ),
-                    "code": type(exc).__name__,
-                },
-                finished_at=now(),
-            )
+            self._update(job, state="failed", error=failure_of(exc).to_dict(), finished_at=now())
+        except Exception as exc:  # never a stack trace on a page: it goes to the log file
+            failure = unexpected(exc, f"job {job.kind}")
+            self._update(job, state="failed", error=failure.to_dict(), finished_at=now())
         else:
             self._update(job, state="done", result=result, finished_at=now())
 
@@ -145,6 +150,12 @@ class JobRegistry:
     def running(self) -> list[Job]:
         with self._lock:
             return [j for j in self._jobs.values() if j.running]
+
+    def busy(self, kind: str) -> Job | None:
+        """The job of this kind running now (not one waiting), if any."""
+        with self._lock:
+            found = [j for j in self._jobs.values() if j.kind == kind and j.state == "running"]
+        return found[0] if found else None
 
     def wait_change(self, job: Job, seen: int, timeout: float) -> int:
         """Block until the job's version moves past ``seen`` (or timeout); returns it."""

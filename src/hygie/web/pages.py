@@ -63,21 +63,76 @@ class Urgent:
     first_step: str
 
 
-def urgent_actions(doc: Mapping[str, Any], cat: Mapping[str, Measure], n: int = 3) -> list[Urgent]:
-    """The audit's own action list (already in priority order), first ``n``."""
+def urgent_actions(
+    doc: Mapping[str, Any], cat: Mapping[str, Measure], platform: str = "", n: int = 3
+) -> list[Urgent]:
+    """The audit's own action list (already in priority order), first ``n``; each first step
+    worded for the dashboard (a button, never a command)."""
+    from hygie.web.plain import plain
+
     out = []
     for a in doc.get("actions", [])[:n]:
         known = cat.get(a["measure"])
-        steps = a.get("steps") or []
+        steps: Sequence[str] = a.get("steps") or []
+        if known is not None and platform:
+            steps = known.dashboard_steps(platform) or steps
         out.append(
             Urgent(
                 a["measure"],
                 known.title if known else a["title"],
                 a["status"],
-                steps[0] if steps else "",
+                plain(steps[0]) if steps else "",
             )
         )
     return out
+
+
+# What each measure's "Comment corriger" offers as buttons (the fix steps name them).
+MEASURE_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "M04": ((N_("Vérifier une adresse ou un document"), "/messagerie"),),
+    "M06": ((N_("Analyser une clé USB"), "/cle-usb"),),
+    "M07": (
+        (N_("Mettre en place la sauvegarde"), "/sauvegardes#configurer"),
+        (N_("Sauvegarder ou tester la restauration"), "/sauvegardes"),
+    ),
+    "M10": ((N_("Ajouter un hébergeur certifié HDS"), "/sauvegardes#hds"),),
+    "M11": (
+        (N_("Que faire si le logiciel est indisponible"), "/logiciel-indisponible"),
+        (N_("Imprimer le kit"), "/incident/kit/imprimer"),
+    ),
+    "M12": (
+        (N_("Noter mes contacts"), "/incident/contacts"),
+        (N_("Imprimer le kit"), "/incident/kit/imprimer"),
+        (N_("Faire un exercice"), "/incident/exercice"),
+    ),
+}
+
+
+def measure_actions(mid: str) -> list[tuple[str, str]]:
+    return [(_(label), url) for label, url in MEASURE_ACTIONS.get(mid, ())]
+
+
+def size(n: object) -> str:
+    """Bytes for people: ``1,5 Go``."""
+    if not isinstance(n, int | float):
+        return "?"
+    value = float(n)
+    for unit in (N_("octets"), N_("Ko"), N_("Mo"), N_("Go"), N_("To")):
+        if value < 1024 or unit == "To":
+            text = f"{value:.0f}" if unit == "octets" or value >= 100 else f"{value:.1f}"
+            return f"{text.replace('.', ',')} {_(unit)}"
+        value /= 1024
+    return "?"  # pragma: no cover
+
+
+def duration(seconds: object) -> str:
+    """``75.2`` -> ``1 min 15 s``."""
+    if not isinstance(seconds, int | float):
+        return "?"
+    s = round(float(seconds))
+    if s < 60:
+        return _("{s} s").format(s=max(s, 1) if seconds else 0)
+    return _("{m} min {s} s").format(m=s // 60, s=s % 60)
 
 
 def measure_result(doc: Mapping[str, Any] | None, mid: str) -> dict[str, Any] | None:
@@ -192,20 +247,13 @@ DIRECTION_LABELS = {
     "same": N_("inchangé"),
 }
 
-
-def incident_context() -> dict[str, Any]:
-    """The six steps (one list, in :mod:`hygie.incident`) and the practice's contacts."""
-    from hygie.incident import STEPS, load_kit_config
-
-    try:
-        kit = load_kit_config()
-    except Exception:  # a broken config file must not hide the incident guide
-        kit = None
-    contacts = [c.to_dict() for c in kit.contacts if not c.empty] if kit else []
-    return {"steps": [(_(s.title), _(s.advice)) for s in STEPS], "contacts": contacts}
-
-
-JOB_NAV = {"audit": "home", "backup": "backup", "restore": "backup", "scan": "media"}
+JOB_NAV = {
+    "audit": "home",
+    "backup": "backup",
+    "restore": "backup",
+    "scan": "media",
+    "engine": "media",
+}
 
 
 def nav_of_job(kind: str) -> str:

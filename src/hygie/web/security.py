@@ -36,6 +36,8 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+CSP_PRINT_PREFIX = "default-src 'self'; style-src 'self' 'sha256-"
+CSP_REST = CSP.removeprefix("default-src 'self';")
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-frame-options": "DENY",
@@ -182,9 +184,9 @@ class SecurityMiddleware:
                 403,
                 _("Accès refusé"),
                 _(
-                    "Ouvrez le tableau de bord avec le lien affiché par « hygie serve » "
-                    "(chaque lien ne sert qu'une fois : relancez « hygie serve » pour en "
-                    "obtenir un nouveau)."
+                    "Ce lien a déjà servi ou n'est pas le bon : chaque lien du tableau de bord "
+                    "ne sert qu'une fois. Rouvrez hygie depuis son raccourci pour en obtenir "
+                    "un nouveau."
                 ),
             )(scope, receive, send)
             return
@@ -219,8 +221,12 @@ class SecurityMiddleware:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
+                own = h.get("content-security-policy", "")
                 for k, v in SECURITY_HEADERS.items():
                     h[k] = v
+                if own.startswith(CSP_PRINT_PREFIX) and own.endswith(CSP_REST):
+                    # a print view allows its document's own <style> by hash, nothing else
+                    h["content-security-policy"] = own
                 # pages are never cached; the CSS/JS/icon (no data in them) may be, by this
                 # browser only, so that each page paints without fetching them again
                 h["cache-control"] = "private, max-age=3600" if static else "no-store"

@@ -9,6 +9,7 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from hygie.i18n import _
 from hygie.output import err_console
@@ -16,6 +17,7 @@ from hygie.web.errors import PortUnavailable, RemoteListenRefused
 from hygie.web.security import Sessions, is_loopback
 
 DEFAULT_LISTEN = "127.0.0.1"
+OPENER_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,26 @@ def url_for(listen: str, port: int, token: str) -> str:
     return f"http://{host}:{port}/?token={token}"
 
 
+def redirect_file(url: str, port: int) -> Path:
+    """A 0600 local page that sends the browser to ``url`` (as Jupyter does): the browser is
+    started with this file's name, so the one-time token never appears on a command line,
+    where other local users could read it."""
+    from markupsafe import escape
+
+    from hygie.fileio import private_dir, write_text_atomic
+    from hygie.paths import get_paths
+
+    folder = private_dir(get_paths().data_dir / "run")
+    page = (
+        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0;url={escape(url)}">'
+        "<title>hygie</title></head><body>"
+        f'<p><a href="{escape(url)}">{escape(_("Ouvrir le tableau de bord de hygie"))}</a></p>'
+        "</body></html>"
+    )
+    return write_text_atomic(folder / f"ouvrir-hygie-{port}.html", page, mode=0o600)
+
+
 def serve(settings: ServeSettings, *, on_ready: Callable[[str], None] | None = None) -> None:
     """Run until interrupted. The first line on stdout is the URL (with its one-time token)."""
     import uvicorn
@@ -93,8 +115,14 @@ def serve(settings: ServeSettings, *, on_ready: Callable[[str], None] | None = N
     )
     if on_ready is not None:
         on_ready(url)
+    opener: Path | None = None
     if settings.open_browser:
-        threading.Timer(0.5, webbrowser.open, args=(url,)).start()
+        opener = redirect_file(url, port)
+        threading.Timer(0.5, webbrowser.open, args=(opener.as_uri(),)).start()
+        # its one-time token is spent once the browser has opened it: remove it soon
+        remove = threading.Timer(OPENER_TTL_S, opener.unlink, kwargs={"missing_ok": True})
+        remove.daemon = True
+        remove.start()
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -105,4 +133,8 @@ def serve(settings: ServeSettings, *, on_ready: Callable[[str], None] | None = N
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if opener is not None:
+            opener.unlink(missing_ok=True)

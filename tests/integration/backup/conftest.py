@@ -78,7 +78,7 @@ class S3Server:
                     "identities": [
                         {
                             "name": "admin",
-                            "credentials": [{"accessKey": S3_KEY, "secretKey": S3_SECRET}],
+                            "credentials": [{"accessKey": self.key, "secretKey": self.secret}],
                             "actions": ["Admin", "Read", "Write", "List", "Tagging"],
                         }
                     ]
@@ -128,14 +128,14 @@ class S3Server:
 
 
 @pytest.fixture
-def make_s3_server(tmp_path: Path) -> Iterator[Callable[[], S3Server]]:
-    """A private S3 server for a test that stops it (drills)."""
+def make_s3_server(tmp_path: Path) -> Iterator[Callable[..., S3Server]]:
+    """A private S3 server for a test that stops it (drills), with its own keys if asked."""
     servers: list[S3Server] = []
 
-    def make() -> S3Server:
+    def make(key: str = S3_KEY, secret: str = S3_SECRET) -> S3Server:
         root = tmp_path / f"seaweed-{len(servers)}"
         root.mkdir()
-        srv = S3Server(free_ports(1)[0], root / "data", root / "weed.log")
+        srv = S3Server(free_ports(1)[0], root / "data", root / "weed.log", key=key, secret=secret)
         srv.start()
         servers.append(srv)
         return srv
@@ -195,7 +195,7 @@ def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestServer
 def file_keyring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Never touch the host's keyring: secrets go to 0600 files under HYGIE_HOME. The
     verify's RAM scratch folder (/dev/shm) is replaced by one under tmp_path."""
-    from hygie.backup import engine
+    from hygie.backup import verifying as engine
 
     ram = tmp_path / "ram"
     ram.mkdir(exist_ok=True)

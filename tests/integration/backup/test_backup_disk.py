@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from hygie import backup as engine
 from hygie import proc
-from hygie.backup import engine
 from hygie.secrets import get_secret, set_secret
 
 pytestmark = pytest.mark.integration

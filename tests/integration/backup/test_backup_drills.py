@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from hygie import backup as engine
 from hygie import proc
 from hygie.audit import service
-from hygie.backup import engine, state
+from hygie.backup import state, verifying
 from hygie.backup.errors import ResticNotFound
 from hygie.cli.app import main
 from hygie.secrets import get_secret, set_secret
@@ -245,7 +246,7 @@ def test_s3_server_stopped_during_upload(
     monkeypatch.setenv("RESTIC_PROGRESS_FPS", "60")
     local = tmp_path / "disk" / "repo"
     local.parent.mkdir()
-    engine.setup([str(src)], [str(local), f"s3:{srv.url}/upload"], pdf=False)
+    engine.setup([str(src)], [str(local), f"s3:{srv.url}/upload"], pdf=False, environ=os.environ)
 
     def stop_server(dest: str, event: dict[str, Any]) -> None:
         if dest == "s3" and event.get("message_type") == "status" and srv.process is not None:
@@ -285,7 +286,7 @@ def test_failed_ram_restore_is_redone_on_disk(
 ) -> None:
     _setup_local(source_tree, tmp_path)
     assert engine.run().ok
-    real = engine._restore_all
+    real = verifying._restore_all
     calls: list[Path] = []
 
     def ram_fills_up(
@@ -297,7 +298,7 @@ def test_failed_ram_restore_is_redone_on_disk(
             return pairs, engine.BackupError(destination=dest.name)
         return pairs, err
 
-    monkeypatch.setattr(engine, "_restore_all", ram_fills_up)
+    monkeypatch.setattr(verifying, "_restore_all", ram_fills_up)
     ver = engine.verify(full=True)
     assert ver.ok, ver.to_dict()
     assert len(calls) == 2 and calls[0].parent == tmp_path / "ram"

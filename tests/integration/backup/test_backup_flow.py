@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hygie import backup as engine
 from hygie.audit import service
-from hygie.backup import engine, state
+from hygie.backup import state
 from hygie.backup.errors import RestoreConflict
+from hygie.backup.repo import credentials_secret
 from hygie.cli.app import main
 from hygie.paths import get_paths
 from hygie.secrets import get_secret
@@ -99,18 +102,24 @@ def test_local_disk_whole_regime_and_audit(
         "snapshots",
         "size_bytes",
         "problem",
+        "damaged",
+        "kind_label",
     }
+    assert st["damaged"] is None and st["kind_label"] == "disque externe ou dossier"
     assert st["present"] is True and st["snapshots"] == 1 and st["size_bytes"] > 0
     assert st["last_verify"]["ok"] is True
 
     # the door the incident kit uses: no password unless asked for
     from hygie.backup import recovery_info
 
-    info = recovery_info()
-    assert info is not None and "password" not in info
+    got = recovery_info()
+    assert got is not None and got.password is None
+    info = got.to_dict()
+    assert "password" not in info
     d0 = info["destinations"][0]
     assert d0["last_success"] and d0["last_verify_ok"] is True and d0["repository_id"]
-    assert password in (recovery_info(include_password=True) or {})["password"]
+    with_pw = recovery_info(include_password=True)
+    assert with_pw is not None and password in (with_pw.password or "")
 
     result = service.audit(record=False)
     facts = {f.key: f for f in result.facts}
@@ -137,13 +146,15 @@ def test_s3_and_rest_destinations(
     rest_url = rest_server.url + tmp_path.name
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret)
-    res = engine.setup([str(source_tree)], [s3_url, rest_url], pdf=False)
+    res = engine.setup([str(source_tree)], [s3_url, rest_url], pdf=False, environ=os.environ)
     assert [d.name for d in res.destinations] == ["s3", "rest"]
     assert set(res.created) == {"s3", "rest"}
     # credentials were taken at setup time and kept as secrets, not needed in the env after
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    assert json.loads(get_secret(engine.s3_secret("s3")) or "{}")["access_key_id"] == s3_server.key
+    assert (
+        json.loads(get_secret(credentials_secret("s3")) or "{}")["access_key_id"] == s3_server.key
+    )
 
     events: list[tuple[str, str]] = []
     run = engine.run(progress=lambda d, e: events.append((d, str(e.get("message_type")))))

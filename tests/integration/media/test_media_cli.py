@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from hygie.cli.app import main
-from hygie.media.engine import OwnClamd, eicar_bytes
+from hygie.media.canaries import eicar_bytes
+from hygie.media.clamd_engine import OwnClamd
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +33,21 @@ def test_scan_json_and_exit_codes(
     clean = tmp_path / "clean"
     clean.mkdir()
     (clean / "Compte rendu Dupont.txt").write_text("rien")
-    code, out, _ = run_cli(["media", "scan", str(clean), "--clamd", sock, "--database",
-                            str(clamd_db), "--json"], capsys)  # fmt: skip
+    code, out, _ = run_cli(
+        [
+            "media",
+            "scan",
+            str(clean),
+            "--clamd",
+            sock,
+            "--clamd-conf",
+            str(clamd_daemon.conf_path),
+            "--database",
+            str(clamd_db),
+            "--json",
+        ],
+        capsys,
+    )
     doc = json.loads(out)
     assert code == 0
     assert doc["schema"] == "hygie.media.scan/1" and doc["status"] == "success"
@@ -42,13 +56,33 @@ def test_scan_json_and_exit_codes(
     assert doc["data"]["engine"]["signature_count"] == 3
     # The scripting contract (docs/reference/media-cli.md): keys are pinned.
     assert set(doc) == {"schema", "hygie_version", "status", "data", "error"}
-    assert set(doc["data"]) == {"started_at", "duration_s", "paths", "workers", "engine",
-                                "counts", "bytes_scanned", "engine_error", "files"}  # fmt: skip
-    assert set(doc["data"]["files"][0]) == {"name", "size", "verdict", "reason", "signature",
-                                            "detail"}  # fmt: skip
+    assert set(doc["data"]) == {
+        "started_at",
+        "duration_s",
+        "paths",
+        "workers",
+        "engine",
+        "counts",
+        "bytes_scanned",
+        "engine_error",
+        "nothing_scanned",
+        "nothing_scanned_reason",
+        "files",
+    }
+    assert set(doc["data"]["files"][0]) == {
+        "name",
+        "size",
+        "verdict",
+        "reason",
+        "signature",
+        "detail",
+    }
 
     (clean / "x.com").write_bytes(eicar_bytes())
-    code, out, _ = run_cli(["media", "scan", str(clean), "--clamd", sock], capsys)
+    conf = str(clamd_daemon.conf_path)
+    code, out, _ = run_cli(
+        ["media", "scan", str(clean), "--clamd", sock, "--clamd-conf", conf], capsys
+    )
     assert code == 1
     assert "x.com" in out and "Hygie.Test.EICAR" in out
     # Recorded: counts and hashed names, never the names themselves.
@@ -63,14 +97,28 @@ def test_scan_english(
     clamd_daemon: OwnClamd, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "a.txt").write_text("a")
-    code, out, _ = run_cli(["--lang", "en", "media", "scan", str(tmp_path), "--clamd",
-                            f"unix:{clamd_daemon.socket_path}"], capsys)  # fmt: skip
+    code, out, _ = run_cli(
+        [
+            "--lang",
+            "en",
+            "media",
+            "scan",
+            str(tmp_path),
+            "--clamd",
+            f"unix:{clamd_daemon.socket_path}",
+            "--clamd-conf",
+            str(clamd_daemon.conf_path),
+        ],
+        capsys,
+    )
     assert code == 0 and "No virus found" in out
 
 
 def test_engine_unreachable_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["media", "scan", str(tmp_path), "--clamd",
-                              f"unix:{tmp_path / 'none.sock'}", "--json"], capsys)  # fmt: skip
+    code, out, err = run_cli(
+        ["media", "scan", str(tmp_path), "--clamd", f"unix:{tmp_path / 'none.sock'}", "--json"],
+        capsys,
+    )
     assert code == 31
     assert json.loads(out)["error"]["code"] == "media_engine_unavailable"
     assert "ClamAV" in err
@@ -84,7 +132,7 @@ def test_own_clamd_started_and_stopped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """No system clamd: hygie starts its own on the given signature folder, then stops it."""
-    import hygie.media.engine as engine_mod
+    import hygie.media.clamd_engine as engine_mod
 
     monkeypatch.setattr(engine_mod, "SYSTEM_CLAMD_CONF", tmp_path / "absent.conf")
     monkeypatch.setattr(engine_mod, "OTHER_CLAMD_CONFS", ())
@@ -105,8 +153,20 @@ def test_copy_cli(
     src.mkdir()
     (src / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     (src / "b.exe").write_bytes(b"MZ\0\0")
-    code, out, _ = run_cli(["media", "copy", str(src), str(dst), "--clamd",
-                            f"unix:{clamd_daemon.socket_path}", "--json"], capsys)  # fmt: skip
+    code, out, _ = run_cli(
+        [
+            "media",
+            "copy",
+            str(src),
+            str(dst),
+            "--clamd",
+            f"unix:{clamd_daemon.socket_path}",
+            "--clamd-conf",
+            str(clamd_daemon.conf_path),
+            "--json",
+        ],
+        capsys,
+    )
     doc = json.loads(out)
     assert code == 1 and doc["status"] == "findings"
     assert doc["data"]["copied"] == 1 and doc["data"]["refused"] == 1

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hygie.media.engine import Engine, eicar_bytes
+from hygie.media.canaries import eicar_bytes
+from hygie.media.clamd_engine import ClamdEngine as Engine
 from hygie.media.station import TMP_PREFIX, station_copy
 
 pytestmark = pytest.mark.integration

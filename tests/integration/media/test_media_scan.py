@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from hygie.media.canaries import eicar_bytes
 from hygie.media.clamd import ClamdClient, ReplyStatus
-from hygie.media.engine import Engine, EngineSpec, eicar_bytes
+from hygie.media.clamd_engine import ClamdEngine as Engine
+from hygie.media.clamd_engine import EngineSpec
 from hygie.media.scanner import Reason, Verdict, scan_paths
 from hygie.media.testdb import BODY_MARKER, CLAMEXE_NAME, EICAR_NAME, TESTFILES
 from media_helpers import MB, TEST_LIMITS, start_own

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hygie.media.engine import Engine, eicar_bytes
+from hygie.media.canaries import eicar_bytes
+from hygie.media.clamd_engine import ClamdEngine as Engine
 from hygie.media.errors import MountFailed
 from hygie.media.history import recent_runs
 from hygie.media.scanner import Verdict

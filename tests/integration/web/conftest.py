@@ -27,9 +27,13 @@ class Dashboard:
 
 
 def start_dashboard(home: Path, extra_env: dict[str, str] | None = None) -> Dashboard:
-    env = dict(
-        os.environ, HYGIE_HOME=str(home), HYGIE_LANG="fr", HYGIE_KEYRING="file", **(extra_env or {})
-    )
+    env = {
+        **os.environ,
+        "HYGIE_HOME": str(home),
+        "HYGIE_LANG": "fr",
+        "HYGIE_KEYRING": "file",
+        **(extra_env or {}),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-c", "from hygie.cli.app import main; main()", "serve", "--no-browser"],
         stdout=subprocess.PIPE,
@@ -76,7 +80,8 @@ def clamd_for_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     """A real clamd on a unix socket in tmp with the media branch's tiny test database."""
     if shutil.which("clamd") is None and not Path("/usr/sbin/clamd").exists():
         pytest.fail("clamav-daemon is required (scripts/test-packages.txt)")
-    from hygie.media.engine import Limits, OwnClamd
+    from hygie.media.clamd_engine import OwnClamd
+    from hygie.media.engines import Limits
     from hygie.media.testdb import build_test_database
 
     db = build_test_database(tmp_path_factory.mktemp("web-clamdb"))

@@ -143,10 +143,12 @@ def test_incident_guide_from_the_big_button(page: Any, artifacts: Path) -> None:
     # the isolation needs an explicit confirmation (never clicked here: tests keep the network)
     assert page.get_by_label("Je confirme : couper le réseau de cet ordinateur maintenant.").count()
     assert page.locator("#isoler input[type=checkbox][required]").count() == 1
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Télécharger le kit à imprimer").click()
-    assert "cybermalveillance" in Path(info.value.path()).read_text(encoding="utf-8")
     check_page(page, artifacts, "07-incident")
+    page.get_by_role("link", name="Imprimer le kit").click()
+    assert "Imprimez puis fermez cette page" in page.locator(".print-banner").inner_text()
+    assert "cybermalveillance" in page.content()
+    check_page(page, artifacts, "07b-kit-impression")
+    page.get_by_role("link", name="Revenir au tableau de bord").click()
     page.get_by_role("link", name=re.compile("logiciel de cabinet est indisponible")).first.click()
     assert "dmp.fr" in page.locator("main").inner_text()
     check_page(page, artifacts, "08-logiciel-indisponible")
@@ -182,13 +184,15 @@ def test_backup_to_a_folder_then_restore_test_with_progress(
     table = page.locator("table").first.inner_text()
     assert "jamais" not in table
     check_page(page, artifacts, "16-sauvegardes")
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Fiche de secours à imprimer").click()
-    assert "restic" in Path(info.value.path()).read_text(encoding="utf-8").lower()
+    page.get_by_role("link", name="Imprimer la fiche de secours").click()
+    assert "Imprimez puis fermez cette page" in page.locator(".print-banner").inner_text()
+    assert "restic" in page.content().lower()
+    check_page(page, artifacts, "16b-fiche-impression")
+    page.get_by_role("link", name="Revenir au tableau de bord").click()
 
 
 def test_scan_a_folder_with_an_eicar_file(page: Any, artifacts: Path, tmp_path: Path) -> None:
-    from hygie.media.engine import eicar_bytes
+    from hygie.media.canaries import eicar_bytes
 
     folder = tmp_path / "CLE"
     folder.mkdir()

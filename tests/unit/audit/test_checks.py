@@ -142,6 +142,7 @@ CASES: dict[str, list[tuple[dict[str, Any], Status]]] = {
     "M13.system_disk_encrypted": [
         ({"disk.system_encrypted": True}, S.OK),
         ({"disk.system_encrypted": False}, S.FAIL),
+        ({"disk.system_encrypted": "suspended"}, S.FAIL),  # BitLocker protection suspended
     ],
 }
 

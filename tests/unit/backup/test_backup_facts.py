@@ -125,5 +125,10 @@ def test_provider_from_recorded_state() -> None:
     assert got["backup.exists"].value is True
     assert got["backup.restore_tested"].value is False
     assert got["backup.verify_state"].value == [
-        {"name": "local", "ok": False, "age_days": got["backup.verify_state"].value[0]["age_days"]}  # type: ignore[index]
+        {
+            "name": "local",
+            "ok": False,
+            "age_days": got["backup.verify_state"].value[0]["age_days"],  # type: ignore[index]
+            "damaged_since": None,
+        }
     ]

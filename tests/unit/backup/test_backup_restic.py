@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from hygie.backup.engine import parse_rfc3339_ns
 from hygie.backup.restic import Repo, classify, parse_version
+from hygie.backup.verifying import parse_rfc3339_ns
 from hygie.proc import Completed
 
 

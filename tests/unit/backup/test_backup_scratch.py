@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hygie.backup import engine
+from hygie.backup import verifying as engine
 from hygie.paths import get_paths
 
 GIB = 1024**3

@@ -67,7 +67,6 @@ def test_found(text: str, type_: str) -> None:
         with_key("1850375116000"),  # order 000
         with_key("1850375000001"),  # commune 000
         "2A3072A07300443",  # letters in the wrong place
-        "x" + NIR,  # glued to a word
         NIR + "7",  # 16 digits
         "9" + NIR,  # 16 digits
         NIR[:14],  # 14 digits
@@ -85,6 +84,77 @@ def test_found(text: str, type_: str) -> None:
 )
 def test_not_found(text: str) -> None:
     assert not [f for f in analyze(text) if f.type in ("FR_NIR", "FR_NIA")]
+
+
+# Issue #13: what real practice mail looks like. Each row: the text, and the NIR's digits it
+# must find (the test also checks the masked form comes from the original offsets).
+VARIANTS = [
+    # separators other than space/dot/dash/NBSP
+    ("slash", "/".join([NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]])),
+    ("en dash", spaced(NIR).replace(" ", "\u2013")),
+    ("non-breaking hyphen", spaced(NIR).replace(" ", "\u2011")),
+    ("middle dot", spaced(NIR).replace(" ", "\u00b7")),
+    ("figure space", spaced(NIR).replace(" ", "\u2007")),
+    ("en space", spaced(NIR).replace(" ", "\u2002")),
+    ("ideographic space", spaced(NIR).replace(" ", "\u3000")),
+    ("zero-width space", "\u200b".join(NIR)),
+    ("soft hyphen", spaced(NIR).replace(" ", "\u00ad")),
+    ("word joiner", "\u2060".join(NIR)),
+    ("line break between blocks", spaced(NIR)[:10] + "\n\n" + spaced(NIR)[11:]),
+    ("fullwidth digits", "".join(chr(0xFF10 + int(c)) for c in NIR)),
+    ("arabic-indic digits", "".join(chr(0x0660 + int(c)) for c in NIR)),
+    ("devanagari digits", "".join(chr(0x0966 + int(c)) for c in NIR)),
+    # the key's written variants
+    ("comma clé", f"{NIR[:13]}, clé {NIR[13:]}"),
+    ("clef", f"{spaced(NIR)[:-3]} clef {NIR[13:]}"),
+    ("semicolon key", f"{NIR[:13]}; key: {NIR[13:]}"),
+    # where a hurried nurse pastes it
+    ("after Tél", f"Tél : {NIR}"),
+    ("after Référence dossier", f"Référence dossier : {NIR}"),
+    ("glued to letters", f"NIR{NIR}"),
+    ("file name", f"scan_{NIR}.pdf"),
+    ("file name glued", f"CarteVitale{NIR}-recto.jpg"),
+    # the key left out, in a health or identity context
+    ("no key, NIR label", f"NIR : {NIR[:13]}"),
+    ("no key, carte vitale spaced", f"Carte Vitale {spaced(NIR)[:-3]}"),
+    ("no key, sécu", f"n° sécu {NIR[:13]} pour le pansement"),
+    ("no key, after name", f"Mme Durand {NIR[:13]}, diabète de type 2, insuline"),
+    ("no key, assuré", f"Assuré : {NIR_F[:13]}"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_variants_found(name: str, text: str) -> None:
+    found = [f for f in analyze(text) if f.type in ("FR_NIR", "FR_NIA")]
+    assert len(found) == 1, name
+    f = found[0]
+    chunk = text[f.start : f.end]
+    digits = "".join(str(int(c)) for c in chunk if c.isdecimal())
+    assert digits.startswith(NIR[:13]) or digits.startswith(NIR_F[:13])
+    assert NIR[2:13] not in f.masked and NIR_F[2:13] not in f.masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        NIR[:13],  # 13 digits with no context: any number
+        f"Commande patient {NIR[:13]}",
+        f"Facture n° {NIR[:13]}",
+        "Patient, EAN 3760123456789",  # sex digit 3 refused without a key
+        f"Patient : {NIR[:13]} clé {(int(NIR[13:]) % 97) + 1:02d}",  # wrong key written
+        f"NIR : {NIR[:3]}13{NIR[5:13]}",  # month 13
+        f"NIR : 3{NIR[1:13]}",  # sex digit 3 needs the key
+        "Tél : 01 85 05 78 00 60 84",  # a phone number in pairs
+        "Tél. : 06 12 34 56 78 / 06 98 76 54 32",
+        "Patient, IBAN FR76 3000 6000 0112 3456 7890 189",
+        "Patient, SIRET 12345678901234",
+        f"Dossier n° 9{NIR[:13]}",  # 14 digits
+        f"Patient : {NIR[:13]}45678",  # 18 digits
+    ],
+)
+def test_variants_not_found(text: str) -> None:
+    found = [f for f in analyze(text) if f.type in ("FR_NIR", "FR_NIA")]
+    assert not found, text
 
 
 def test_context_raises_confidence() -> None:

@@ -14,22 +14,34 @@ from hygie.identifiers.registry import all_types, label_of
 HERE = Path(__file__).parent
 
 
+def _module_of(rec: object) -> str:
+    """The recognizers/<name>.py module whose RECOGNIZER is ``rec``."""
+    import importlib
+    import pkgutil
+
+    # (the package, not the function hygie.identifiers.recognizers of the same name)
+    pkg = importlib.import_module("hygie.identifiers.recognizers")
+    for info in pkgutil.iter_modules(pkg.__path__):
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        if getattr(module, "RECOGNIZER", None) is rec:
+            return info.name
+    raise AssertionError(f"no module exports {rec!r} as RECOGNIZER")
+
+
 @pytest.mark.parametrize("rec", recognizers(), ids=lambda r: r.id)
 def test_every_recognizer_has_a_table_test_and_a_spec(rec: object) -> None:
-    module = type(rec).__module__  # Recognizer instances live in their own module
-    assert module
-    name = {
-        "FR_NIR": "fr_nir",
-        "FR_RPPS": "fr_rpps",
-        "FR_ADELI": "fr_adeli",
-        "FR_FINESS": "fr_finess",
-        "BIRTH_DATE": "birth_date",
-        "PATIENT_NAME": "patient_name",
-        "MSSANTE_PATIENT": "mssante_patient",
-        "PATIENT_LIST_DATE": "patient_list",
-    }[rec.id]  # type: ignore[attr-defined]
-    assert (HERE / f"test_{name}.py").exists()
+    assert (HERE / f"test_{_module_of(rec)}.py").exists()
     assert rec.spec  # type: ignore[attr-defined]
+
+
+def test_every_recognizer_module_is_registered() -> None:
+    import importlib
+    import pkgutil
+
+    pkg = importlib.import_module("hygie.identifiers.recognizers")
+    modules = {i.name for i in pkgutil.iter_modules(pkg.__path__) if not i.name.startswith("_")}
+    registered = {_module_of(rec) for rec in recognizers()}
+    assert modules - {"health_terms"} == registered
 
 
 def test_labels_exist_for_every_type() -> None:

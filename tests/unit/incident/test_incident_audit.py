@@ -119,3 +119,28 @@ def test_incomplete_contacts_and_old_drill(store: Store) -> None:
 def test_provider_and_checks_are_registered() -> None:
     assert "incident.state" in registry.providers()
     assert {"M11.kit_recent", "M12.backup_verified"} <= set(registry.checks())
+
+
+def test_her_answer_after_the_kit_wins_over_the_kit_generated(store: Store) -> None:
+    """A kit generated is not a kit printed: "non" answered afterwards must not read
+    "la fiche des six gestes est imprimée"."""
+    store.put_state(MODULE, "kit", {"generated_at": "2026-11-20T10:00:00+00:00"})
+    assert _facts(store)["incident.sheet_printed"].value is True
+    store.put_answer("incident.sheet_printed", "no", "2026-11-25T10:00:00+00:00")
+    fact = _facts(store)["incident.sheet_printed"]
+    assert fact.state is FactState.UNKNOWN and fact.askable  # the answer fills it in
+    # printed again after her answer: the new kit counts
+    store.put_state(MODULE, "kit", {"generated_at": "2026-11-28T10:00:00+00:00"})
+    assert _facts(store)["incident.sheet_printed"].value is True
+
+
+def test_m12_evidence_follows_the_answer_no(store: Store) -> None:
+    from hygie.audit import service
+
+    record_kit(["html"], with_password=False, store=store)
+    store.put_answer("incident.sheet_printed", "no")
+    result = service.audit(ctx=service.make_context(store))
+    m12 = next(m for m in result.measures if m.measure_id == "M12")
+    printed = next(c for c in m12.checks if c.check_id == "M12.sheet_printed")
+    assert printed.status is Status.WARN
+    assert "n'est pas imprimée" in printed.evidence

@@ -191,3 +191,78 @@ def test_cli_apply_without_terminal_needs_yes(
         code, _out, err = run_cli(["incident", "isolate", "--apply"], capsys, stdin="")
     assert code == 46 and "--yes" in err
     assert not any("set" in c for c in rr.calls)
+
+
+def _cp850_as_cp1252(text: str) -> str:
+    """What Python reads from netsh on a French console (cp850 bytes, ANSI decoding)."""
+    return text.replace("\u2019", "'").encode("cp850").decode("cp1252", errors="replace")
+
+
+def test_netsh_french_console_is_read_and_names_repaired() -> None:
+    mangled = _cp850_as_cp1252(fixture_text("cmd", "windows", "netsh_interfaces", "fr.txt"))
+    assert "Activ\u201a" in mangled  # "Activé" as Python sees it
+    got = [(i.name, i.up) for i in network.parse_netsh_interfaces(mangled)]
+    assert got == [("Ethernet", True), ("Wi-Fi", True), ("Connexion réseau Bluetooth", False)]
+
+
+def test_windows_french_console_netsh_plan_is_not_empty(tmp_path: Path) -> None:
+    mangled = _cp850_as_cp1252(fixture_text("cmd", "windows", "netsh_interfaces", "fr.txt"))
+    rr = ReplayRunner({"netsh interface show interface": mangled, "netsh": ("", 0, "")})
+    with proc.use_runner(rr):
+        plan = network.plan_isolate("windows")
+    assert plan.backend == "netsh"
+    assert _displays(plan) == [
+        'netsh interface set interface name="Ethernet" admin=disable',
+        'netsh interface set interface name="Wi-Fi" admin=disable',
+    ]
+
+
+def _adapters() -> str:
+    return fixture_text("cmd", "windows", "net_adapters", "fr_laptop.json")
+
+
+def test_windows_prefers_get_netadapter_and_remembers(tmp_path: Path) -> None:
+    listing = " ".join(network.NET_ADAPTERS_PS)
+    rr = ReplayRunner({listing: _adapters(), "powershell": ("", 0, "")})
+    with proc.use_runner(rr):
+        plan = network.plan_isolate("windows")
+        assert plan.backend == "netadapter"
+        assert plan.targets == ("Ethernet", "Wi-Fi", "VPN Cabinet")  # Bluetooth already off
+        assert _displays(plan)[1] == (
+            "Disable-NetAdapter -Name ([Management.Automation.WildcardPattern]::Escape('Wi-Fi'))"
+            " -Confirm:$false -ErrorAction Stop"
+        )
+        network.apply(plan, tmp_path)
+        back = network.plan_reconnect("windows", folder=tmp_path)
+    assert [c.argv for c in back.commands] == [
+        network.netadapter_command(n, on=True) for n in ("Ethernet", "Wi-Fi", "VPN Cabinet")
+    ]
+    ran = [c for c in rr.calls if c[0] == "powershell" and "Disable-NetAdapter" in c[-1]]
+    assert len(ran) == 3
+
+
+def test_windows_falls_back_to_netsh_when_netadapter_fails() -> None:
+    listing = " ".join(network.NET_ADAPTERS_PS)
+    rr = ReplayRunner(
+        {
+            listing: ("", 1, "Get-NetAdapter : Le terme n'est pas reconnu"),
+            "powershell": ("", 0, ""),
+            "netsh interface show interface": fixture_text(
+                "cmd", "windows", "netsh_interfaces", "en.txt"
+            ),
+        }
+    )
+    with proc.use_runner(rr):
+        plan = network.plan_isolate("windows")
+    assert plan.backend == "netsh" and len(plan.commands) == 3
+    with proc.use_runner(rr), pytest.raises(NetworkBackendMissing):
+        network.plan_isolate("windows", "netadapter")  # asked for explicitly: no guessing
+
+
+def test_hostile_adapter_names_stay_literal() -> None:
+    argv = network.netadapter_command("Wi-Fi [bureau]'; Remove-Item C:\\ -Recurse; '", on=False)
+    script = argv[-1]
+    assert "Escape('Wi-Fi [bureau]''; Remove-Item C:\\ -Recurse; ''')" in script
+    assert argv[:6] == (
+        "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command"
+    )  # fmt: skip

@@ -91,8 +91,10 @@ def test_triage_of_a_normal_home_finds_no_sign(tmp_path: Path) -> None:
 
 def test_windows_triage_commands() -> None:
     argvs = [c.argv for c in triage_commands("windows")]
-    assert argvs[0][:4] == ("powershell", "-NoProfile", "-NonInteractive", "-Command")
-    assert "Win32_Process" in argvs[0][4]
+    assert argvs[0][:6] == (
+        "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command"
+    )  # fmt: skip
+    assert "Win32_Process" in argvs[0][6] and "OutputEncoding" in argvs[0][6]
     assert argvs[1:] == [
         ("tasklist", "/v", "/fo", "csv"),
         ("netstat", "-ano"),

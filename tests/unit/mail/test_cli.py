@@ -83,20 +83,25 @@ def test_relay_check_refuses_cleartext_remote_upstream(capsys: pytest.CaptureFix
 def test_relay_check_reads_config_section(
     capsys: pytest.CaptureFixture[str], hygie_home: Path
 ) -> None:
+    from tests.mailtools import run_sink
+
     cfg = hygie_home / "config" / "config.toml"
     cfg.parent.mkdir(parents=True)
-    cfg.write_text(
-        '[mail.relay]\nupstream = "smtp.cabinet.fr:587"\nupstream_user = "idel"\n'
-        'policy = "quarantine"\n',
-        encoding="utf-8",
-    )
-    code, out, _ = run(["mail", "relay", "--check", "--json"], capsys)
+    with run_sink(tls=False, auth=False) as sink:
+        cfg.write_text(
+            f'[mail.relay]\nupstream = "127.0.0.1:{sink.port}"\nupstream_tls = "none"\n'
+            'policy = "quarantine"\nquarantine_days = 7\n',
+            encoding="utf-8",
+        )
+        code, out, _ = run(["mail", "relay", "--check", "--json"], capsys)
     assert code == 0
     data = json.loads(out)["data"]
-    assert data["upstream"] == "smtp.cabinet.fr:587"
-    assert data["policy"] == "quarantine"
+    assert data["upstream"] == f"127.0.0.1:{sink.port}"
+    assert data["policy"] == "quarantine" and data["quarantine_days"] == 7
     assert data["listen"] == "127.0.0.1:2525"
     assert data["client_auth"] is False
+    assert data["upstream_check"]["ok"] is True
+    assert "8BITMIME" in data["upstream_check"]["extensions"]
 
 
 def test_set_password_reads_stdin_never_argv(
@@ -106,7 +111,7 @@ def test_set_password_reads_stdin_never_argv(
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-upstream\n"))
     code, out, _ = run(["mail", "relay", "set-password"], capsys)
     assert code == 0
-    from hygie.mail.relay import SECRET_UPSTREAM
+    from hygie.mail import SECRET_UPSTREAM
     from hygie.secrets import get_secret
 
     assert get_secret(SECRET_UPSTREAM) == "s3cret-upstream"
@@ -125,7 +130,7 @@ def test_relay_stats_empty(capsys: pytest.CaptureFixture[str]) -> None:
 def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
     import trustme
 
-    from hygie.mail.relay import GuardRelay, RelaySettings
+    from hygie.mail import GuardRelay, RelaySettings
 
     ca = trustme.CA()
     cert = ca.issue_cert("relay.cabinet.lan")
@@ -139,13 +144,11 @@ def test_non_loopback_listen_requires_tls_for_auth(tmp_path: Path) -> None:
         tls_cert=tmp_path / "c.pem",
         tls_key=tmp_path / "k.pem",
     )
-    kw = GuardRelay(settings, client_password="p", use_default_scanner=False)._smtp_kwargs()
+    kw = GuardRelay(settings, client_password="p")._smtp_kwargs()
     assert kw["auth_required"] is True
     assert kw["auth_require_tls"] is True
     assert kw["require_starttls"] is True
-    loop = GuardRelay(
-        RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587), use_default_scanner=False
-    )._smtp_kwargs()
+    loop = GuardRelay(RelaySettings("127.0.0.1", 2525, "smtp.x.fr", 587))._smtp_kwargs()
     assert "authenticator" not in loop and "tls_context" not in loop
 
 

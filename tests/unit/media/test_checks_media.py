@@ -35,6 +35,7 @@ CHECK_CASES: dict[str, list[tuple[dict[str, Any], Status]]] = {
         ({E: {"present": True, "signature_count": None, "signature_age_days": None}},
          Status.UNKNOWN),
         ({E: None}, Status.WARN),
+        ({E: {"present": False, "engine": "defender"}}, Status.WARN),
     ],
     "M06.last_media_scans": [
         ({L: []}, Status.UNKNOWN),
@@ -108,3 +109,29 @@ def test_provider_recent_use_is_known_true(tmp_path: Path) -> None:
         facts = {f.key: f for f in media_state(ProbeContext(root=tmp_path / "root", now=later,
                                                              store=store))}  # fmt: skip
     assert facts["media.scan_unknown_keys"].askable
+
+
+def test_windows_engine_fact_is_defender(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hygie.media.facts import engine_fact_value
+
+    exe_dir = tmp_path / "Microsoft" / "Windows Defender" / "Platform" / "4.18.24090.11-0"
+    exe_dir.mkdir(parents=True)
+    monkeypatch.setenv("ProgramData", str(tmp_path))
+    ctx = ProbeContext(platform="windows")
+    assert engine_fact_value(ctx) == {"present": False, "engine": "defender"}
+    (exe_dir / "MpCmdRun.exe").write_bytes(b"")
+    value = engine_fact_value(ctx)
+    assert value["present"] is True and value["version"] == "4.18.24090.11-0"
+    assert value["signature_age_days"] is None  # known once the station has run
+
+
+def test_homebrew_signature_folder_is_found(tmp_path: Path) -> None:
+    from hygie.media.clamd_engine import system_database_dir
+
+    db = tmp_path / "opt" / "homebrew" / "var" / "lib" / "clamav"
+    db.mkdir(parents=True)
+    assert system_database_dir(tmp_path) == Path("/opt/homebrew/var/lib/clamav")
+    etc = tmp_path / "usr" / "local" / "etc" / "clamav"
+    etc.mkdir(parents=True)
+    (etc / "freshclam.conf").write_text("DatabaseDirectory /usr/local/var/lib/clamav\n")
+    assert system_database_dir(tmp_path) == Path("/usr/local/var/lib/clamav")

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from hygie.media.clamd import Address, ClamdClient, ClamdConnectionError, ClamdTimeout
-from hygie.media.engine import Engine, EngineSpec, Limits
+from hygie.media.clamd_engine import ClamdEngine as Engine
+from hygie.media.clamd_engine import EngineSpec
+from hygie.media.engines import Limits
 from hygie.media.errors import EngineSelfTestFailed
 from hygie.media.scanner import Reason, Verdict, scan_paths
 

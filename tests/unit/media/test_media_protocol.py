@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from hygie.media.canaries import eicar_bytes
 from hygie.media.clamd import Address, ReplyStatus, parse_scan_reply
-from hygie.media.engine import (
-    Limits,
+from hygie.media.clamd_engine import (
     address_from_conf,
+    answer_from_reply,
     database_signatures,
-    eicar_bytes,
     limits_from_conf,
     own_clamd_config,
     parse_clamd_conf,
@@ -20,7 +20,8 @@ from hygie.media.engine import (
     parse_size,
     parse_version_reply,
 )
-from hygie.media.scanner import Reason, Verdict, verdict_from_reply
+from hygie.media.engines import Limits
+from hygie.media.verdicts import Reason, Verdict
 
 
 @pytest.mark.parametrize(
@@ -64,8 +65,10 @@ def test_parse_scan_reply(raw: bytes, status: ReplyStatus, signature: str) -> No
     ],
 )  # fmt: skip
 def test_verdicts_fail_closed(raw: bytes, verdict: Verdict, reason: Reason | None) -> None:
-    v, r, _sig, _detail = verdict_from_reply(parse_scan_reply(raw))
-    assert (v, r) == (verdict, reason)
+    answer = answer_from_reply(parse_scan_reply(raw))
+    assert (answer.verdict, answer.reason) == (verdict, reason)
+    if answer.verdict is Verdict.NOT_SCANNED:
+        assert answer.detail  # a failed file always says why
 
 
 @pytest.mark.parametrize(

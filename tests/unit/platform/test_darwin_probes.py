@@ -15,6 +15,7 @@ from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.runner import run_audit
 from hygie.platform import darwin as d
 from tests.helpers import ReplayRunner, fixture_text
+from tests.machines import mac_machine_outputs
 
 Spec = tuple[str, int, str] | str | None
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -29,20 +30,8 @@ def key(argv: list[str]) -> str:
 
 
 def mac_machine() -> dict[str, Spec]:
-    """A MacBook on macOS 15 in a practice: FileVault on, firewall off (Apple's default)."""
-    return {
-        key(d.FDESETUP): fx("fdesetup", "on"),
-        key(d.SOCKETFILTERFW): fx("socketfilterfw", "disabled"),
-        key(d.SOFTWAREUPDATE): ("", 0, fx("softwareupdate", "none_stderr")),
-        key(d.SU_PREFS): fx("su_prefs", "auto_on"),
-        key(d.SW_VERS): fx("sw_vers", "sequoia"),
-        key(d.SCREENLOCK): ("", 0, fx("sysadminctl", "immediate_stderr")),
-        key(d.IDLE_TIME): fx("screensaver_idle", "300"),
-        key(d.PMSET): fx("pmset", "display_10"),
-        key(d.AIRPORT): fx("airport", "wpa2_wpa3"),
-        key(d.INSTALL_HISTORY): fx("install_history", "recent"),
-        key(d.id_groups("claire")): fx("id_groups", "admin"),
-    }
+    """A MacBook on macOS 15 in a practice (tests/machines.py)."""
+    return {key(list(argv)): spec for argv, spec in mac_machine_outputs().items()}
 
 
 def make_ctx(tmp_path: Path, apps: str | None = "typical") -> ProbeContext:

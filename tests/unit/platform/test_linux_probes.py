@@ -601,7 +601,9 @@ def test_read_error_is_unknown_with_the_path(machine: Machine) -> None:
     assert "os-release" in fact.reason
     (machine.home / ".thunderbird/profiles.ini").mkdir(parents=True)
     (machine.root / "etc/gdm3/daemon.conf").mkdir(parents=True)
-    assert run(linux.thunderbird, machine, {})["mail.webmail_accounts"].value == []
+    # one rule on every OS: a profiles.ini that cannot be read is unknown, never "no webmail"
+    tb = run(linux.thunderbird, machine, {})["mail.webmail_accounts"]
+    assert tb.state is FactState.UNKNOWN and tb.reason == "profils Thunderbird illisibles"
     fact = run(linux.account_password, machine, {"passwd": fx("passwd", "user_password")})[
         "account.password_set"
     ]

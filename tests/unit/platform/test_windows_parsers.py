@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hygie.platform.parsers import defender, manage_bde, netsh, win_os, win_update
+from hygie.platform.parsers import defender, manage_bde, netsh, win_net, win_os, win_update
 from hygie.platform.parsers._text import fix_mojibake, json_records, norm
 from hygie.platform.parsers.net_user import password_required
 from hygie.platform.parsers.powercfg import parse_powercfg_indexes
@@ -395,5 +395,96 @@ def test_oem_code_page_outputs_are_read() -> None:
     bde = as_read_by_python_on_french_windows(win("manage_bde", "fr_encrypted"))
     vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde))
     assert vol is not None and vol.protected and vol.os_volume
+    bde = as_read_by_python_on_french_windows(win("manage_bde", "fr_suspended"))
+    vol = manage_bde.system_volume(manage_bde.parse_manage_bde(bde))
+    assert vol is not None and vol.state == "suspended"
     user = as_read_by_python_on_french_windows(win("net_user", "fr_not_required"))
     assert password_required(user) is False
+
+
+def test_suspended_bitlocker_is_its_own_state_in_both_languages() -> None:
+    for case in ("en_suspended", "fr_suspended"):
+        vol = manage_bde.system_volume(manage_bde.parse_manage_bde(win("manage_bde", case)))
+        assert vol is not None and vol.fully_encrypted and vol.suspended
+        assert vol.state == "suspended" and not vol.protected
+    (vol,) = manage_bde.parse_bitlocker_json(win("bitlocker_ps", "suspended"))
+    assert vol.state == "suspended"
+    for case in ("en_decrypted", "fr_decrypted"):
+        vol = manage_bde.system_volume(manage_bde.parse_manage_bde(win("manage_bde", case)))
+        assert vol is not None and vol.state is False
+
+
+def wjson(probe: str, case: str) -> str:
+    return fixture_text("cmd", "windows", probe, f"{case}.json")
+
+
+def test_firewall_profiles_json() -> None:
+    assert win_net.parse_firewall_profiles(wjson("firewall_profiles", "all_on")) == {
+        "Domain": True,
+        "Private": True,
+        "Public": True,
+    }
+    off = win_net.parse_firewall_profiles(wjson("firewall_profiles", "public_off_numbers"))
+    assert off == {"Domain": True, "Private": True, "Public": False}
+    assert win_net.parse_firewall_profiles('[{"Name":"Public","Enabled":"NotConfigured"}]') is None
+    assert win_net.parse_firewall_profiles("") is None
+    with pytest.raises(ValueError):
+        win_net.parse_firewall_profiles("Get-NetFirewallProfile : accès refusé")
+
+
+def test_update_state_dates_and_policy() -> None:
+    st = win_update.parse_update_state(wjson("wu_state", "fr_recent"))
+    assert st.last_search is not None and st.last_search.isoformat() == "2026-11-28T07:41:12+00:00"
+    assert st.reboot_required is False and st.automatic
+    off = win_update.parse_update_state(wjson("wu_state", "stale_policy_off"))
+    assert off.policy == {"noautoupdate": 1, "auoptions": 2} and not off.automatic
+    never = win_update.parse_update_state(wjson("wu_state", "never_service_disabled"))
+    assert never.last_search is None and never.last_install is None and not never.automatic
+    ps51 = win_update.parse_update_state(
+        '{"LastSearchSuccessDate":"/Date(1796024472000)/","LastInstallationSuccessDate":'
+        '"0001-01-01T00:00:00.0000000","RebootRequired":true}'
+    )
+    assert ps51.last_search is not None and ps51.last_search.year == 2026
+    assert ps51.last_install is None and ps51.reboot_required is True
+    with pytest.raises(ValueError):
+        win_update.parse_update_state("")
+
+
+FRENCH_CONSOLE_CASES = [
+    ("netsh_firewall", "fr_all_on", lambda t: list(netsh.parse_advfirewall_state(t).values()),
+     [True, True, True]),
+    ("netsh_firewall", "fr_all_off", lambda t: list(netsh.parse_advfirewall_state(t).values()),
+     [False, False, False]),
+    ("manage_bde", "fr_encrypted",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, True),  # type: ignore[union-attr]
+    ("manage_bde", "fr_decrypted",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, False),  # type: ignore[union-attr]
+    ("manage_bde", "fr_suspended",
+     lambda t: manage_bde.system_volume(manage_bde.parse_manage_bde(t)).state, "suspended"),  # type: ignore[union-attr]
+    ("net_user", "fr_required", password_required, True),
+    ("net_user", "fr_not_required", password_required, False),
+    ("reg_wu_au", "fr_not_found", is_not_found, True),
+    ("netsh_wlan_profile", "fr_hidden", netsh.parse_wlan_profile_hidden, True),
+    ("netsh_wlan_profile", "fr_broadcast", netsh.parse_wlan_profile_hidden, False),
+    ("netsh_wlan_interfaces", "fr_open", lambda t: [
+        netsh.wifi_security(i.authentication, i.cipher)
+        for i in netsh.parse_wlan_interfaces(t) if i.connected], ["open"]),
+    ("netsh_wlan_interfaces", "fr_wep", lambda t: [
+        netsh.wifi_security(i.authentication, i.cipher)
+        for i in netsh.parse_wlan_interfaces(t) if i.connected], ["wep"]),
+    ("netsh_wlan_interfaces", "fr_disconnected", lambda t: [
+        i.connected for i in netsh.parse_wlan_interfaces(t)], [False]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("probe", "case", "read", "expected"), FRENCH_CONSOLE_CASES)
+def test_every_localised_parser_reads_a_french_console(
+    probe: str, case: str, read: object, expected: object
+) -> None:
+    """The same answer from the clean UTF-8 text, from the cp850 bytes Python decodes as
+    cp1252 on a French console, and from UTF-8 read as cp1252 (mojibake)."""
+    clean = win(probe, case)
+    oem = as_read_by_python_on_french_windows(clean)
+    utf8_as_ansi = clean.encode("utf-8").decode("cp1252", errors="replace")
+    for text in (clean, oem, utf8_as_ansi):
+        assert read(text) == expected, (probe, case, text[:80])  # type: ignore[operator]

@@ -15,6 +15,7 @@ from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.runner import run_audit
 from hygie.platform import windows as w
 from tests.helpers import ReplayRunner, fixture_text
+from tests.machines import windows_fr_machine
 
 Spec = tuple[str, int, str] | str | None
 NOW = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
@@ -30,31 +31,17 @@ def key(argv: list[str]) -> str:
 
 
 def french_machine() -> dict[str, Spec]:
-    """A French Windows 11 25H2 laptop as a nurse would have it."""
+    """A French Windows 11 25H2 laptop as a nurse would have it (tests/machines.py), each
+    command on its own: the snapshot that runs several at once is tested separately."""
     return {
-        key(w.BITLOCKER_PS): ("", 1, fx("bitlocker_ps", "access_denied_en")),
-        key(w.MANAGE_BDE): fx("manage_bde", "fr_encrypted"),
-        key(w.SECURITY_CENTER_PS): fx("security_center", "defender_only"),
-        key(w.MP_STATUS_PS): fx("mp_status", "enabled"),
-        key(w.FIREWALL): fx("netsh_firewall", "fr_all_on"),
-        key(w.WU_SEARCH_PS): fx("wu_search", "fr_security_and_driver"),
-        key(w.WU_POLICY): NOT_FOUND_FR,
-        key(w.OS_PS): fx("win32_os", "fr_win11_25h2"),
-        key(w.DISPLAY_VERSION): fx("reg_display_version", "25h2"),
-        key(w.DESKTOP): fx("reg_desktop", "no_screensaver"),
-        key(w.DESKTOP_POLICY): NOT_FOUND_FR,
-        key(w.CONSOLE_LOCK): fx("powercfg_consolelock", "fr_on"),
-        key(w.SLEEP_AFTER): fx("powercfg_standby", "fr_30min_15min"),
-        key(w.WLAN_INTERFACES): fx("netsh_wlan_interfaces", "fr_wpa2"),
-        key(w.wlan_profile("Livebox-7A2C")): fx("netsh_wlan_profile", "fr_broadcast"),
-        key(w.AUTORUN_HKLM): NOT_FOUND_FR,
-        key(w.AUTORUN_HKCU): fx("reg_autorun", "hkcu_91"),
-        key(w.AUTOPLAY): fx("reg_autorun", "autoplay_on"),
-        key(w.WHOAMI): fx("whoami", "fr_admin_filtered"),
-        key(w.net_user("infirmiere")): fx("net_user", "fr_required"),
-        key(w.UNINSTALL_PS): fx("uninstall", "typical"),
-        key(w.APPX_PS): fx("appx", "typical"),
+        key(list(argv)): spec
+        for argv, spec in windows_fr_machine().items()
+        if list(argv) != w.SNAPSHOT_PS
     }
+
+
+def snapshot_machine() -> dict[str, Spec]:
+    return {key(list(argv)): spec for argv, spec in windows_fr_machine().items()}
 
 
 def ctx(tmp_path: Path) -> ProbeContext:
@@ -70,9 +57,12 @@ def facts_of(fn: object, outputs: Mapping[str, Spec], c: ProbeContext) -> dict[s
 
 
 def test_every_command_is_an_argv_never_a_shell_string() -> None:
-    for argv in (w.BITLOCKER_PS, w.WU_SEARCH_PS, w.FIREWALL, w.wlan_profile("Mon Wi-Fi")):
+    for argv in (w.BITLOCKER_PS, w.WU_OFFLINE_PS, w.FIREWALL, w.wlan_profile("Mon Wi-Fi")):
         assert isinstance(argv, list) and len(argv) > 1
-    assert w.BITLOCKER_PS[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+    assert w.BITLOCKER_PS[:6] == [
+        "powershell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-Command"
+    ]  # fmt: skip
+    assert w.BITLOCKER_PS[-1].startswith("[Console]::OutputEncoding=[Text.Encoding]::UTF8;")
     assert "ConvertTo-Json" in w.BITLOCKER_PS[-1]
     assert w.wlan_profile("Mon Wi-Fi")[-1] == "name=Mon Wi-Fi"
 
@@ -82,7 +72,10 @@ def test_every_command_is_an_argv_never_a_shell_string() -> None:
     [
         ({}, FactState.KNOWN, True),
         ({key(w.MANAGE_BDE): fx("manage_bde", "fr_decrypted")}, FactState.KNOWN, False),
-        ({key(w.MANAGE_BDE): fx("manage_bde", "en_suspended")}, FactState.KNOWN, False),
+        # encrypted but protection suspended: its own state, never "not encrypted"
+        ({key(w.MANAGE_BDE): fx("manage_bde", "en_suspended")}, FactState.KNOWN, "suspended"),
+        ({key(w.MANAGE_BDE): fx("manage_bde", "fr_suspended")}, FactState.KNOWN, "suspended"),
+        ({key(w.BITLOCKER_PS): fx("bitlocker_ps", "suspended")}, FactState.KNOWN, "suspended"),
         ({key(w.BITLOCKER_PS): fx("bitlocker_ps", "encrypted")}, FactState.KNOWN, True),
         (
             {key(w.MANAGE_BDE): (fx("manage_bde", "fr_access_denied"), 2147942405, "")},
@@ -184,48 +177,104 @@ def test_antivirus_all_commands_fail(tmp_path: Path) -> None:
     }
 
 
+def wjson(probe: str, case: str) -> str:
+    return fixture_text("cmd", "windows", probe, f"{case}.json")
+
+
 @pytest.mark.parametrize(
-    ("spec", "state", "value"),
+    ("ps", "spec", "state", "value", "source"),
     [
-        (fx("netsh_firewall", "fr_all_on"), FactState.KNOWN, True),
-        (fx("netsh_firewall", "en_public_off"), FactState.KNOWN, False),
-        (fx("netsh_firewall", "fr_all_off"), FactState.KNOWN, False),
-        ((fx("netsh_firewall", "en_service_stopped"), 1, ""), FactState.UNKNOWN, None),
-        (fx("netsh_firewall", "en_service_stopped"), FactState.UNKNOWN, None),
+        (wjson("firewall_profiles", "all_on"), None, FactState.KNOWN, True,
+         "Get-NetFirewallProfile"),
+        (wjson("firewall_profiles", "public_off_numbers"), None, FactState.KNOWN, False,
+         "Get-NetFirewallProfile"),
+        # PowerShell missing or broken: netsh's localised text, French and English
+        (None, fx("netsh_firewall", "fr_all_on"), FactState.KNOWN, True, "netsh advfirewall"),
+        ("Get-NetFirewallProfile : accès refusé", fx("netsh_firewall", "en_public_off"),
+         FactState.KNOWN, False, "netsh advfirewall"),
+        (None, fx("netsh_firewall", "fr_all_off"), FactState.KNOWN, False, "netsh advfirewall"),
+        (None, (fx("netsh_firewall", "en_service_stopped"), 1, ""), FactState.UNKNOWN, None,
+         "netsh advfirewall"),
+        (None, fx("netsh_firewall", "en_service_stopped"), FactState.UNKNOWN, None,
+         "netsh advfirewall"),
     ],
-)
-def test_firewall(tmp_path: Path, spec: Spec, state: FactState, value: object) -> None:
-    f = facts_of(w.firewall, {**french_machine(), key(w.FIREWALL): spec}, ctx(tmp_path))
-    assert (f["firewall.enabled"].state, f["firewall.enabled"].value) == (state, value)
+)  # fmt: skip
+def test_firewall(
+    tmp_path: Path, ps: Spec, spec: Spec, state: FactState, value: object, source: str
+) -> None:
+    over = {key(w.FIREWALL_PS): ps, key(w.FIREWALL): spec}
+    f = facts_of(w.firewall, {**french_machine(), **over}, ctx(tmp_path))
+    fact = f["firewall.enabled"]
+    assert (fact.state, fact.value, fact.source) == (state, value, source)
 
 
 @pytest.mark.parametrize(
-    ("search", "policy", "pending", "security", "automatic"),
+    ("state_case", "search", "pending", "security", "automatic"),
     [
-        (fx("wu_search", "fr_security_and_driver"), NOT_FOUND_FR, 3, 2, True),
-        (fx("wu_search", "none"), fx("reg_wu_au", "no_auto_update"), 0, 0, False),
-        (fx("wu_search", "en_one_optional"), fx("reg_wu_au", "scheduled"), 1, 0, True),
-        (("", 1, fx("wu_search", "fr_com_error")), NOT_FOUND_FR, None, None, True),
+        ("fr_recent", fx("wu_search", "fr_security_and_driver"), 3, 2, True),
+        ("fr_recent", fx("wu_search", "none"), 0, 0, True),
+        ("fr_recent", fx("wu_search", "en_one_optional"), 1, 0, True),
+        ("reboot_pending", fx("wu_search", "none"), 1, 0, True),  # restart to finish
+        # no search for 88 days and policy off: "0 pending" proves nothing -> unknown
+        ("stale_policy_off", fx("wu_search", "none"), None, None, False),
+        # ...but a security update known to be missing is a finding whatever the age
+        ("stale_policy_off", fx("wu_search", "fr_security_and_driver"), 3, 2, False),
+        ("never_service_disabled", fx("wu_search", "none"), None, None, False),
+        ("fr_recent", ("", 1, fx("wu_search", "fr_com_error")), None, None, True),
     ],
 )
 def test_updates(
     tmp_path: Path,
+    state_case: str,
     search: Spec,
-    policy: Spec,
     pending: int | None,
     security: int | None,
     automatic: bool,
 ) -> None:
-    over = {key(w.WU_SEARCH_PS): search, key(w.WU_POLICY): policy}
+    over = {key(w.WU_STATE_PS): wjson("wu_state", state_case), key(w.WU_OFFLINE_PS): search}
     f = facts_of(w.updates, {**french_machine(), **over}, ctx(tmp_path))
     assert f["updates.pending"].value == pending
     assert f["updates.security_pending"].value == security
     assert f["updates.automatic"].value is automatic
+    if pending is None:
+        assert f["updates.pending"].state is FactState.UNKNOWN
+
+
+def test_updates_stale_reason_says_how_long(tmp_path: Path) -> None:
+    over = {key(w.WU_STATE_PS): wjson("wu_state", "stale_policy_off"),
+            key(w.WU_OFFLINE_PS): fx("wu_search", "none")}  # fmt: skip
+    f = facts_of(w.updates, {**french_machine(), **over}, ctx(tmp_path))
+    assert f["updates.pending"].reason == (
+        "Windows n'a pas cherché ses mises à jour depuis 87 jours"
+    )
+
+
+def test_updates_offline_search_is_cached_until_windows_searches_again(tmp_path: Path) -> None:
+    c = ctx(tmp_path)
+    runner = ReplayRunner(french_machine())
+    with proc.use_runner(runner):
+        first = {x.key: x for x in w.updates(c)}
+        again = {x.key: x for x in w.updates(c)}
+    assert runner.calls.count(tuple(w.WU_OFFLINE_PS)) == 1
+    assert first["updates.security_pending"].value == again["updates.security_pending"].value == 2
+    newer = {**french_machine(), key(w.WU_STATE_PS): wjson("wu_state", "reboot_pending")}
+    runner = ReplayRunner(newer)
+    with proc.use_runner(runner):
+        list(w.updates(c))
+    assert runner.calls.count(tuple(w.WU_OFFLINE_PS)) == 1  # Windows installed: searched again
+
+
+def test_updates_without_the_state_falls_back_to_policy_and_stays_unknown(tmp_path: Path) -> None:
+    over = {key(w.WU_STATE_PS): None, key(w.WU_POLICY): fx("reg_wu_au", "no_auto_update")}
+    f = facts_of(w.updates, {**french_machine(), **over}, ctx(tmp_path))
+    assert f["updates.automatic"].value is False
+    assert f["updates.pending"].state is FactState.UNKNOWN
+    assert "introuvable" in f["updates.pending"].reason
 
 
 def test_updates_search_timeout_is_unknown(tmp_path: Path) -> None:
     def runner(args, timeout, env, stdin):  # type: ignore[no-untyped-def]
-        if list(args) == w.WU_SEARCH_PS:
+        if list(args) == w.WU_OFFLINE_PS:
             return proc.Completed(tuple(args), None, timed_out=True, duration_s=timeout)
         return ReplayRunner(french_machine())(args, timeout, env, stdin)
 
@@ -492,3 +541,39 @@ def test_no_thunderbird_means_no_webmail_account(tmp_path: Path) -> None:
     f = facts_of(w.thunderbird, {}, ctx(tmp_path))
     assert f["mail.webmail_accounts"].state is FactState.KNOWN
     assert f["mail.webmail_accounts"].value == []
+
+
+def test_one_powershell_start_serves_five_facts(tmp_path: Path) -> None:
+    """The snapshot answers BitLocker, Defender, Security Center, firewall and version in one
+    start; a failed section (BitLocker without admin rights) falls back on its own."""
+    c = ctx(tmp_path)
+    runner = ReplayRunner(snapshot_machine())
+    with proc.use_runner(runner):
+        facts = {}
+        for fn in (w.bitlocker, w.antivirus, w.firewall, w.os_support):
+            facts.update({f.key: f for f in fn(c)})
+    assert runner.calls.count(tuple(w.SNAPSHOT_PS)) == 1
+    for single in (w.MP_STATUS_PS, w.SECURITY_CENTER_PS, w.FIREWALL_PS, w.OS_PS, w.BITLOCKER_PS):
+        assert tuple(single) not in runner.calls
+    assert tuple(w.MANAGE_BDE) in runner.calls  # the denied section's own fallback
+    assert facts["disk.system_encrypted"].value is True
+    assert facts["firewall.enabled"].source == "Get-NetFirewallProfile"
+    assert facts["antivirus.realtime"].value is True
+
+
+def test_snapshot_sections_in_error_fall_back_alone(tmp_path: Path) -> None:
+    over = {
+        key(w.SNAPSHOT_PS): wjson("snapshot", "admin_suspended_fw_error"),
+        key(w.FIREWALL_PS): None,
+    }
+    runner = ReplayRunner({**snapshot_machine(), **over})
+    c = ctx(tmp_path)
+    with proc.use_runner(runner):
+        enc = {f.key: f for f in w.bitlocker(c)}["disk.system_encrypted"]
+        fw = {f.key: f for f in w.firewall(c)}["firewall.enabled"]
+    assert enc.value == "suspended" and enc.source == "Get-BitLockerVolume"
+    assert (fw.value, fw.source) == (True, "netsh advfirewall")  # the French netsh fallback
+    broken = {**snapshot_machine(), key(w.SNAPSHOT_PS): "Get-Date : not JSON"}
+    with proc.use_runner(ReplayRunner(broken)):
+        fact = {f.key: f for f in w.os_support(ctx(tmp_path))}["os.support"]
+    assert fact.state is FactState.KNOWN  # its own command answered

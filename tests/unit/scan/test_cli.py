@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,88 @@ def test_english(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = _run(["--lang", "en", "scan", str(folder)], capsys)
     assert code == 1
     assert "patient data found" in out
+
+
+# ---------------------------------------------- never skip silently (issue #13), as a program
+
+HYGIE = [sys.executable, "-m", "hygie"]
+
+
+def _program(args: list[str], timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HYGIE_LANG": "fr", "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [*HYGIE, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFO on this OS")
+def test_fifo_is_listed_not_opened(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("rien", encoding="utf-8")
+    os.mkfifo(tmp_path / "tube")  # opening it for reading would block forever
+    r = _program(["scan", str(tmp_path)], timeout=60)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "tube" in r.stdout and "fichier ordinaire" in r.stdout
+    assert "2 fichier(s)" in r.stdout
+
+
+def test_socket_is_listed_not_opened(tmp_path: Path) -> None:
+    import socket
+
+    if not hasattr(socket, "AF_UNIX"):
+        pytest.skip("no Unix socket on this OS")
+    (tmp_path / "a.txt").write_text("rien", encoding="utf-8")
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.bind(str(tmp_path / "sock"))
+        r = _program(["scan", "--json", str(tmp_path)])
+    finally:
+        s.close()
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1
+    sock = next(d for d in doc["data"]["documents"] if d["name"].endswith("sock"))
+    assert sock["status"] == "not_scannable"
+
+
+def test_symlinked_folder_is_listed_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "ailleurs"
+    outside.mkdir()
+    (outside / "cr.txt").write_text(f"NIR {NIR}", encoding="utf-8")
+    root = tmp_path / "cle"
+    root.mkdir()
+    (root / "a.txt").write_text("rien", encoding="utf-8")
+    (root / "lien").symlink_to(outside, target_is_directory=True)
+    r = _program(["scan", str(root)])
+    assert r.returncode == 1
+    assert "lien" in r.stdout and "non suivi" in r.stdout
+    assert NIR not in r.stdout
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root reads any folder: the unreadable case needs an ordinary user",
+)
+def test_unreadable_folder_is_listed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("rien", encoding="utf-8")
+    locked = tmp_path / "prive"
+    locked.mkdir()
+    (locked / "b.txt").write_text("x", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        r = _program(["scan", str(tmp_path)])
+    finally:
+        locked.chmod(0o700)
+    assert r.returncode == 1
+    assert "prive" in r.stdout and "dossier illisible" in r.stdout
+
+
+def test_nir_in_a_file_name_is_masked_everywhere(tmp_path: Path) -> None:
+    (tmp_path / f"scan_{NIR}.txt").write_text("Bonjour", encoding="utf-8")
+    (tmp_path / f"NIR{NIR}").mkdir()
+    (tmp_path / f"NIR{NIR}" / "cr.txt").write_text("rien", encoding="utf-8")
+    for args in (["scan", str(tmp_path)], ["scan", "--json", str(tmp_path)]):
+        r = _program(args)
+        assert r.returncode == 1
+        assert NIR not in r.stdout + r.stderr
+        assert NIR[2:13] not in r.stdout + r.stderr
+    r = _program(["scan", str(tmp_path / f"absent_{NIR}")])
+    assert r.returncode == 27 and NIR not in r.stdout + r.stderr

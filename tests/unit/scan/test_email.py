@@ -9,7 +9,7 @@ import pytest
 from tests.id_helpers import with_key
 from tests.scan_docs import make_docx, make_email, make_encrypted_pdf, make_pdf
 
-from hygie.scan.engine import scan_email
+from hygie.scan import REASONS, scan_email
 
 NIR = with_key("1690599350123")
 SECRET = f"Monsieur Martin, n° de sécurité sociale {NIR}, injection d'insuline."
@@ -72,16 +72,14 @@ POSITIVE = {
 @pytest.mark.parametrize("name", sorted(POSITIVE))
 def test_patient_data_found(name: str) -> None:
     r = scan_email(POSITIVE[name])
-    assert r.status == "patient_data", r.reason
+    assert r.verdict == "found", r
     assert NIR not in repr(r.to_dict())
 
 
 def test_part_names() -> None:
     r = scan_email(POSITIVE["pdf-attachment"])
-    assert {f.context_part for f in r.findings if f.patient} == {
-        "pièce jointe ordonnance.pdf › page 1"
-    }
-    assert "pièce jointe ordonnance.pdf" in r.reason
+    assert {f.part for f in r.findings if f.patient} == {"pièce jointe ordonnance.pdf › page 1"}
+    assert {f.place for f in r.findings if f.patient} == {"attachment"}
 
 
 def test_clean_message() -> None:
@@ -92,7 +90,7 @@ def test_clean_message() -> None:
             attachments=[("cr.pdf", make_pdf([PLAIN]), "application/pdf")],
         )
     )
-    assert r.status == "clean", r.reason
+    assert r.verdict == "clean", r
 
 
 def _raw(headers: str, body: str) -> bytes:
@@ -137,14 +135,14 @@ MALFORMED = {
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_malformed_is_not_scannable(name: str) -> None:
     r = scan_email(MALFORMED[name])
-    assert r.status == "not_scannable", r.reason
-    assert r.reason.startswith("non analysable")
+    assert r.verdict == "unscannable", r
+    assert r.unscannable_code in REASONS and r.unscannable_reason == REASONS[r.unscannable_code]
 
 
 def test_patient_data_wins_over_an_unreadable_part() -> None:
     raw = make_email(SECRET, attachments=[("photo.png", b"\x89PNG\r\n\x1a\n", "image/png")])
     r = scan_email(raw)
-    assert r.status == "patient_data"
+    assert r.verdict == "found"
     assert r.unreadable
 
 
@@ -158,4 +156,4 @@ def test_deeply_nested_messages_are_not_scannable() -> None:
 
         outer.add_attachment(message_from_bytes(raw, policy=policy.default))
         raw = outer.as_bytes()
-    assert scan_email(raw).status == "not_scannable"
+    assert scan_email(raw).verdict == "unscannable"

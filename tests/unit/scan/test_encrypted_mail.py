@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hygie.scan.engine import scan_email
+from hygie.scan import scan_email
 
 HEAD = b"From: a@b.fr\r\nTo: c@gmail.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
 PGP_MIME = HEAD + (
@@ -28,5 +28,5 @@ SMIME = HEAD + (
 )
 def test_encrypted_mail_is_not_scannable(raw: bytes) -> None:
     result = scan_email(raw)
-    assert result.status == "not_scannable"
-    assert "chiffré" in result.reason
+    assert result.verdict == "unscannable"
+    assert "chiffré" in (result.unscannable_reason or "")

@@ -17,7 +17,7 @@ from tests.scan_docs import (
     make_xlsx,
 )
 
-from hygie.scan.engine import scan_bytes
+from hygie.scan import scan_bytes
 
 NIR = with_key("2500375116001")
 POSITIVE = f"Patiente : Mme Durand, NIR {NIR[:7]} {NIR[7:]}, pansement et insuline."
@@ -49,27 +49,27 @@ CASES = [
 def test_positive_and_negative(name: str, make: object) -> None:
     pos = scan_bytes(make(POSITIVE), name)  # type: ignore[operator]
     neg = scan_bytes(make(NEGATIVE), name)  # type: ignore[operator]
-    assert pos.status == "patient_data", pos.reason
+    assert pos.verdict == "found", pos
     assert "FR_NIR" in pos.counts()
-    assert neg.status == "clean", neg.reason
+    assert neg.verdict == "clean", neg
     assert NIR not in repr(pos.to_dict())
 
 
 def test_numeric_cells_in_spreadsheets() -> None:
     rows = [["Nom", "NIR"], ["DURAND", int(NIR)]]
-    assert scan_bytes(make_xlsx(rows), "a.xlsx").status == "patient_data"
-    assert scan_bytes(make_ods(rows), "a.ods").status == "patient_data"
+    assert scan_bytes(make_xlsx(rows), "a.xlsx").verdict == "found"
+    assert scan_bytes(make_ods(rows), "a.ods").verdict == "found"
 
 
 def test_pdf_part_names_are_pages() -> None:
     r = scan_bytes(make_pdf(["rien", POSITIVE]), "x.pdf")
-    assert {f.context_part for f in r.findings if f.patient} == {"page 2"}
+    assert {f.part for f in r.findings if f.patient} == {"page 2"}
 
 
 def test_encrypted_pdf_is_not_scannable(tmp_path: object) -> None:
     r = scan_bytes(make_encrypted_pdf(POSITIVE), "secret.pdf")
-    assert r.status == "not_scannable"
-    assert "chiffré" in r.reason
+    assert r.verdict == "unscannable"
+    assert "chiffré" in (r.unscannable_reason or "")
 
 
 @pytest.mark.parametrize(
@@ -88,10 +88,10 @@ def test_encrypted_pdf_is_not_scannable(tmp_path: object) -> None:
 def test_not_scannable(name: str, data: bytes, why: str) -> None:
     r = scan_bytes(data, name)
     if name == "vide.txt":
-        assert r.status == "clean"  # an empty text file was fully read
+        assert r.verdict == "clean"  # an empty text file was fully read
         return
-    assert r.status == "not_scannable", r.reason
-    assert why in r.reason
+    assert r.verdict == "unscannable", r
+    assert why in (r.unscannable_reason or "")
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -102,23 +102,23 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_plain_zip_archive_is_not_scannable() -> None:
-    r = scan_bytes(_zip({"a.txt": POSITIVE.encode()}), "archive.zip")
-    assert r.status == "not_scannable"
+def test_plain_zip_archive_members_are_read() -> None:
+    assert scan_bytes(_zip({"a.txt": POSITIVE.encode()}), "archive.zip").verdict == "found"
+    assert scan_bytes(_zip({"a.txt": NEGATIVE.encode()}), "archive.zip").verdict == "clean"
 
 
 def test_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hygie.scan.extract.MAX_UNZIPPED", 1024 * 1024)
+    monkeypatch.setattr("hygie.scan.archive.MAX_UNZIPPED", 1024 * 1024)
     bomb = _zip({"word/document.xml": b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>"})
     r = scan_bytes(bomb, "bombe.docx")
-    assert r.status == "not_scannable"
-    assert "volumineux" in r.reason
+    assert r.verdict == "unscannable"
+    assert "volumineux" in (r.unscannable_reason or "")
 
 
 def test_xml_entities_are_refused() -> None:
     doc = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'
     r = scan_bytes(_zip({"word/document.xml": doc}), "entites.docx")
-    assert r.status == "not_scannable"
+    assert r.verdict == "unscannable"
 
 
 def test_mbox(tmp_path: object) -> None:
@@ -128,12 +128,12 @@ def test_mbox(tmp_path: object) -> None:
         b"From a@b Sat Jan  1 00:00:00 2026\n" + m1 + b"\nFrom a@b Sat Jan  1 00:00:00 2026\n" + m2
     )
     r = scan_bytes(mbox, "Sent.mbox")
-    assert r.status == "patient_data"
-    assert any(f.context_part.startswith("message 2") for f in r.findings if f.patient)
-    assert not any(f.context_part.startswith("message 1") for f in r.findings if f.patient)
+    assert r.verdict == "found"
+    assert any(f.part.startswith("message 2") for f in r.findings if f.patient)
+    assert not any(f.part.startswith("message 1") for f in r.findings if f.patient)
 
 
 def test_timeout_is_not_scannable() -> None:
-    r = scan_bytes(make_pdf([NEGATIVE] * 3), "x.pdf", timeout_s=0.0)
-    assert r.status == "not_scannable"
-    assert "délai" in r.reason
+    r = scan_bytes(make_pdf([NEGATIVE] * 3), "x.pdf", deadline=0.0)
+    assert r.verdict == "unscannable"
+    assert "délai" in (r.unscannable_reason or "")

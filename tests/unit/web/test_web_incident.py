@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,12 +77,114 @@ def test_isolation_with_confirmation_runs_the_incident_module_plan(
     assert [p.targets for p in applied] == [("eth9",)]
 
 
-def test_kit_download_is_recorded_for_the_audit(client: TestClient) -> None:
+def test_kit_opens_as_a_print_view_and_is_recorded_for_the_audit(client: TestClient) -> None:
     from hygie.incident.state import kit_generated_at
     from hygie.store import open_store
 
-    r = client.get("/incident/kit")
+    r = client.get("/incident/kit/imprimer")
     assert r.status_code == 200
-    assert r.headers["content-disposition"].startswith("attachment")
-    assert "cybermalveillance" in r.text
+    assert "content-disposition" not in r.headers  # a page to print, never a download
+    assert "cybermalveillance" in r.text and "Imprimez puis fermez cette page" in r.text
+    # its own <style> is allowed by hash only
+    assert "style-src 'self' 'sha256-" in r.headers["content-security-policy"]
+    assert "unsafe-inline" not in r.headers["content-security-policy"]
     assert kit_generated_at(open_store()) is not None
+
+
+def test_kit_pdf(client: TestClient) -> None:
+    r = client.get("/incident/kit.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def _contacts_form(c: TestClient, **over: str) -> dict[str, str]:
+    data = {"csrf_token": _csrf(c), "practice": "Cabinet des Lilas"}
+    data.update(
+        it_provider_name="Info Services",
+        it_provider_phone="01 23 45 67 89",
+        it_provider_email="aide@info.example",
+    )
+    data.update(over)
+    return data
+
+
+def test_contacts_form_saves_the_kit_section_like_kit_setup(client: TestClient) -> None:
+    from hygie.incident.kit import load_kit_config
+
+    r = client.post("/incident/contacts", data=_contacts_form(client))
+    assert r.status_code == 200 and "Contacts enregistrés" in r.text
+    kc = load_kit_config()
+    assert kc is not None and kc.contacts_ready and kc.practice == "Cabinet des Lilas"
+    assert "Info Services" in client.get("/incident").text
+    # the form shows what is saved
+    assert 'value="01 23 45 67 89"' in client.get("/incident/contacts").text
+
+
+def test_contacts_form_errors_keep_values_and_mark_the_field(client: TestClient) -> None:
+    from hygie.incident.kit import load_kit_config
+
+    r = client.post(
+        "/incident/contacts",
+        data=_contacts_form(client, it_provider_phone="appelez-moi", insurer_note="x" * 501),
+    )
+    assert r.status_code == 400
+    assert 'id="it_provider_phone" name="it_provider_phone"' in r.text
+    field = re.search(r'<input[^>]*id="it_provider_phone"[^>]*>', r.text)
+    assert field is not None
+    assert 'aria-invalid="true"' in field[0] and "it_provider_phone-erreur" in field[0]
+    assert 'id="it_provider_phone-erreur"' in r.text and 'value="appelez-moi"' in r.text
+    assert 'value="Cabinet des Lilas"' in r.text  # what she typed is still there
+    assert "500 caractères au plus" in r.text
+    assert load_kit_config() is None  # nothing saved
+
+
+def test_drill_in_the_browser_writes_a_journal_and_is_recorded(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from hygie.incident import journal
+    from hygie.incident.state import last_drill_at
+    from hygie.store import open_store
+
+    key = tmp_path / "CLE"
+    key.mkdir()
+    page = client.get(f"/incident/exercice?dossier={key}")
+    assert f'value="{key}"' in page.text and page.text.count("Fait (pour l") == 6
+    data = {"csrf_token": _csrf(client), "dossier": str(key), "description": "écran bleu"}
+    data.update({f"etape{n}": "fait" for n in range(1, 7)})
+    data["donnees"] = "non"
+    r = client.post("/incident/exercice", data=data)
+    assert r.status_code == 200 and "Exercice terminé et enregistré" in r.text
+    folders = list(key.glob("hygie-exercice-*"))
+    assert len(folders) == 1
+    check = journal.verify(folders[0])
+    assert check.intact and check.entries >= 8, check.to_dict()
+    entries = journal.Journal.open(folders[0]).entries()
+    steps = {e.get("step") for e in entries if e.get("kind") == "step"}
+    assert steps >= {1, 2, 3, 4, 5}  # the guide's own entries (step 6 writes the drafts)
+    ticked = [e for e in entries if e.get("kind") == "drill"]
+    assert ticked and ticked[-1]["data"]["ticked"] == [1, 2, 3, 4, 5, 6]
+    assert ticked[-1]["data"]["complete"] is True
+    assert all(e.get("data", {}).get("drill") for e in entries if e.get("kind") == "step")
+    assert last_drill_at(open_store()) is not None
+
+
+def test_drill_with_unticked_steps_is_recorded_as_incomplete(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from hygie.store import open_store
+
+    data = {"csrf_token": _csrf(client), "dossier": str(tmp_path), "etape1": "fait"}
+    r = client.post("/incident/exercice", data=data)
+    assert "incomplet" in r.text and "2, 3, 4, 5, 6" in r.text
+    drills = open_store().get_state("incident", "drills")
+    assert drills and drills[-1]["completed"] is False
+
+
+def test_drill_refuses_a_folder_that_does_not_exist_with_the_value_kept(
+    client: TestClient, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nulle-part"
+    data = {"csrf_token": _csrf(client), "dossier": str(missing), "description": "test"}
+    r = client.post("/incident/exercice", data=data)
+    assert r.status_code == 400 and "n&#39;existe pas" in r.text
+    assert f'value="{missing}"' in r.text and 'aria-invalid="true"' in r.text
+    assert not missing.exists()

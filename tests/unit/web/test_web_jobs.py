@@ -58,7 +58,7 @@ def test_a_failing_job_keeps_a_french_message_and_no_trace() -> None:
     for job in (a, b):
         while job.running:
             reg.wait_change(job, job.version, 5)
-    assert a.state == "failed" and "chemin manquant" in a.error["message"]
+    assert a.state == "failed" and "chemin manquant" in a.error["message"].lower()
     assert b.state == "failed" and "secret internals" not in json.dumps(b.error)
     assert "aller au bout" in b.error["message"]
 

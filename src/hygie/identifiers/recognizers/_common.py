@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 
-#: Horizontal blanks seen in real documents: space, tab, NBSP (U+00A0), narrow NBSP (U+202F),
-#: thin space (U+2009).
+#: Horizontal blanks. Texts are normalized first (:mod:`hygie.identifiers.normalize`): every
+#: Unicode space is a space by then; NBSP and narrow NBSP stay for callers of the raw regexes.
 BLANK = "[ \\t\\u00a0\\u202f\\u2009]"
-#: Between two digits: nothing, 1-3 separators (blank . - _ |), or a line break with blanks.
+#: Between two digits: nothing, 1-3 separators (blank . - _ | /; every dash is "-" once
+#: normalized), or one or two line breaks with blanks (blocks of a table or of HTML).
 #: Possessive, so a long run of separated digits never backtracks.
-SEP = f"(?:[ \\t\\u00a0\\u202f\\u2009.\\-_|]{{1,3}}|{BLANK}*\\r?\\n{BLANK}*)?+"
-#: Before a key: the word "clé"/"cle"/"key" (with ":" or "="), "(" or "/", or a plain SEP.
-KEYSEP = f"(?:{BLANK}*(?:[Cc][Ll][ÉéEe]|[Kk]ey){BLANK}*[:=]?{BLANK}*|{BLANK}*[(/]{BLANK}*|{SEP})"
+SEP = f"(?:[ \\t\\u00a0\\u202f\\u2009.\\-_|/]{{1,3}}|(?:{BLANK}*\\r?\\n){{1,2}}{BLANK}*)?+"
+#: Before a key: "clé"/"cle"/"clef"/"key" (after an optional "," or ";", with ":" or "="),
+#: "(" or "/", or a plain SEP.
+KEYSEP = (
+    f"(?:[,;]?{BLANK}*(?:[Cc][Ll][ÉéEe][Ff]?|[Kk]ey){BLANK}*[:=]?{BLANK}*"
+    f"|{BLANK}*[(/]{BLANK}*|{SEP})"
+)
 #: A digit not glued to a preceding letter or digit (put right after the first digit class).
 NOT_AFTER_WORD = "(?<![0-9A-Za-z_])"
 

@@ -8,14 +8,17 @@ while the NIR is not certified: the same pattern finds both, ``classify`` tells 
 
 from __future__ import annotations
 
+import re
+
 from hygie.i18n import N_
 from hygie.identifiers import checksums
 from hygie.identifiers.model import Pattern, Recognizer, mask_digits
 from hygie.identifiers.recognizers._common import KEYSEP, SEP, digits_with_sep
 
 # sex(1) year(2) month(2) department(2 | 2A/2B) commune(3) order(3) [clé] key(2)
+# Glued to letters or "_" is allowed ("NIR185…", "scan_185….pdf"); glued to a digit is not.
 NIR_REGEX = (
-    "[1-478](?<![0-9A-Za-z_][1-478])"
+    "[1-478](?<![0-9][1-478])"
     + f"{SEP}{digits_with_sep(4)}{SEP}"
     + f"(?:\\d{SEP}\\d|2[ABab])"
     + f"{SEP}{digits_with_sep(6)}"
@@ -33,6 +36,7 @@ CONTEXT = (
     "no ss",
     "ss",
     "sécu",
+    "sécurité",
     "secu",
     "sécurité sociale",
     "securite sociale",
@@ -60,6 +64,7 @@ CONTEXT = (
     "1.2.250.1.213.1.4.8",
     "1.2.250.1.213.1.4.9",
 )
+#: Words that drop a match (an order, an invoice, a bank or parcel number).
 NEGATIVE = (
     "commande",
     "facture",
@@ -71,21 +76,16 @@ NEGATIVE = (
     "siret",
     "siren",
     "tva",
-    "tél",
-    "tel",
-    "téléphone",
-    "telephone",
-    "fax",
-    "portable",
-    "mobile",
     "colis",
-    "suivi",
+    "n° de suivi",
+    "numéro de suivi",
+    "no de suivi",
+    "suivi colis",
+    "suivi de colis",
+    "suivi de commande",
+    "suivi de livraison",
     "tracking",
     "transaction",
-    "référence",
-    "reference",
-    "réf",
-    "ref",
     "contrat",
     "client",
     "devis",
@@ -109,6 +109,29 @@ NEGATIVE = (
 )
 
 
+#: Words that only drop a number written like a phone number (in pairs): a NIR pasted after
+#: "Tél :" or "Référence dossier :" is still a NIR.
+WEAK_NEGATIVE = (
+    "tél",
+    "tel",
+    "téléphone",
+    "telephone",
+    "fax",
+    "portable",
+    "mobile",
+    "référence",
+    "reference",
+    "réf",
+    "ref",
+)
+
+
+def looks_like_pairs(raw: str) -> bool:
+    """Digits written in groups of two (a phone number's layout), not NIR groups."""
+    groups = [g for g in re.split(r"[^0-9A-Za-z]+", raw) if g]
+    return len(groups) >= 4 and sum(len(g) == 2 for g in groups) >= len(groups) - 1
+
+
 def _validate(compact: str) -> bool:
     return checksums.nir_is_valid(compact)
 
@@ -125,6 +148,8 @@ RECOGNIZER = Recognizer(
     normalize=checksums.compact_nir,
     context=CONTEXT,
     negative_context=NEGATIVE,
+    weak_negative_context=WEAK_NEGATIVE,
+    weak_negative_applies=looks_like_pairs,
     context_window=60,
     context_after=15,
     negative_after=30,
@@ -134,8 +159,10 @@ RECOGNIZER = Recognizer(
     classify=_classify,
     mask=mask_digits,
     patient=True,
+    strong=True,
+    types=(
+        ("FR_NIR", N_("NIR / INS (numéro de sécurité sociale)")),
+        ("FR_NIA", N_("NIA / INS provisoire (numéro d'attente)")),
+    ),
     spec="INSEE NIR (décret 82-103, xml.insee.fr/schema/nir.html); key: stdnum.fr.nir",
 )
-
-#: The NIA shares the NIR's pattern and key; it is only a label for ``classify``.
-NIA_LABEL = N_("NIA / INS provisoire (numéro d'attente)")

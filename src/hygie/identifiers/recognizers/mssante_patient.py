@@ -36,5 +36,6 @@ RECOGNIZER = Recognizer(
     validated_score=1.0,
     mask=_mask,
     patient=True,
+    strong=True,
     spec="ANS MSSanté: matricule INS @patient.mssante.fr",
 )

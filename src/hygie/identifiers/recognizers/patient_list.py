@@ -50,6 +50,7 @@ RECOGNIZER = Recognizer(
     context_after=250,
     validated_score=0.65,
     classify=lambda _compact: "BIRTH_DATE",
+    types=(("BIRTH_DATE", N_("date de naissance")),),
     mask=mask_all,
     patient=True,
     spec="SURNAME Firstname + a date >= 2 years old + specific health vocabulary within 250",

@@ -13,7 +13,10 @@ _LOW = "a-zàâäçéèêëîïôöùûüÿ"
 NAME = f"[{_UP}][{_UP}{_LOW}'’\\-]{{1,30}}"
 STOP = "(?!(?:Le|La|Les|Du|De|Des|Et|Ou|Le Directeur|Docteur|Dr|Président|Maire)\\b)"
 # "M" first (a literal prefix the regex engine scans for fast), then the lookbehind.
-CIVILITY = "M(?<![\\w.]M)(?:\\.|r\\.?|me\\.?|mes|lle\\.?|onsieur|adame|ademoiselle)"
+CIVILITY = (
+    "M(?<![\\w.]M)(?:\\.|r\\.?|me\\.?|mes|lle\\.?|onsieur|adame|ademoiselle"
+    "|ONSIEUR|ADAME|ADEMOISELLE|ME\\b|LLE\\b)"
+)
 LABEL_RE = "[Pp](?<![\\w][Pp])(?:atiente?|ATIENTE?)"
 
 

@@ -72,3 +72,49 @@ def mounted(devices: list[dict[str, Any]]) -> set[str]:
 
 def crypt_device_names(devices: list[dict[str, Any]]) -> list[str]:
     return sorted({str(d.get("name")) for d, _ in _walk(devices, False) if _is_crypt(d)})
+
+
+def _flag(v: object) -> bool:
+    return v is True or str(v).strip().lower() in {"1", "true"}
+
+
+def _size(v: object) -> int | None:
+    try:
+        return int(str(v))
+    except (TypeError, ValueError):
+        return None
+
+
+VOLUME_COLUMNS = "PATH,UUID,LABEL,FSTYPE,MOUNTPOINT,RM,HOTPLUG,TRAN,SIZE"
+
+
+def parse_volumes(text: str) -> list[dict[str, Any]]:
+    """``lsblk -J -b -o PATH,UUID,LABEL,FSTYPE,MOUNTPOINT,RM,HOTPLUG,TRAN,SIZE`` -> one
+    record per filesystem (UUID or label): mount, uuid, label, device, fstype, removable
+    (inherited from the parent disk: a USB disk's partitions), bus (the disk's ``TRAN``)."""
+    out: list[dict[str, Any]] = []
+
+    def walk(devs: list[dict[str, Any]], parent_rm: bool, parent_bus: str) -> None:
+        for d in devs:
+            rm = parent_rm or _flag(d.get("rm")) or _flag(d.get("hotplug"))
+            bus = str(d.get("tran") or parent_bus or "")
+            mounts = _mounts(d)
+            if d.get("uuid") or d.get("label"):
+                out.append(
+                    {
+                        "mount": mounts[0] if mounts else "",
+                        "uuid": str(d.get("uuid") or ""),
+                        "label": str(d.get("label") or ""),
+                        "device": str(d.get("path") or d.get("name") or ""),
+                        "fstype": str(d.get("fstype") or ""),
+                        "removable": rm or bus.lower() == "usb",
+                        "bus": bus,
+                        "size": _size(d.get("size")),
+                    }
+                )
+            children = d.get("children")
+            if isinstance(children, list):
+                walk([c for c in children if isinstance(c, dict)], rm, bus)
+
+    walk(parse_lsblk(text), False, "")
+    return out

@@ -26,6 +26,18 @@ class BitLockerVolume:
         """Encrypted AND its key protected (a suspended BitLocker leaves the key in clear)."""
         return self.fully_encrypted and self.protection_on is True
 
+    @property
+    def suspended(self) -> bool:
+        """Encrypted but protection off: suspended (or never activated), key in clear."""
+        return self.fully_encrypted and self.protection_on is False
+
+    @property
+    def state(self) -> bool | str:
+        """The M13 fact: True (protected), "suspended", or False (not encrypted)."""
+        if self.protected:
+            return True
+        return "suspended" if self.suspended else False
+
 
 def _percent(value: str) -> float | None:
     digits = value.replace(",", ".").replace("%", "").strip()

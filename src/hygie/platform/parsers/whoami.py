@@ -23,6 +23,19 @@ def groups_sids(text: str) -> list[str]:
     return out
 
 
+# Mandatory integrity levels: High = an elevated administrator, System = the SYSTEM account
+# (a scheduled task run as SYSTEM). Medium (S-1-16-8192) is a normal, non-elevated token.
+ELEVATED_INTEGRITY_SIDS = frozenset({"S-1-16-12288", "S-1-16-16384"})
+
+
+def elevated(text: str) -> bool | None:
+    """True when the token is elevated, None when the output lists no group at all."""
+    sids = groups_sids(text)
+    if not sids:
+        return None
+    return bool(ELEVATED_INTEGRITY_SIDS.intersection(sids))
+
+
 def is_admin(text: str) -> bool | None:
     """True/False, or None when the output lists no group at all (not understood)."""
     sids = groups_sids(text)

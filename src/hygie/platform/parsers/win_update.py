@@ -3,6 +3,7 @@ one object per pending update with ``Title``, ``MsrcSeverity`` and ``CategoryIDs
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from hygie.platform.parsers._text import json_records, norm
@@ -41,6 +42,78 @@ def parse_wu_search(text: str) -> PendingUpdates:
         if severity or ids & {SECURITY_UPDATES, CRITICAL_UPDATES, DEFINITION_UPDATES}:
             security += 1
     return PendingUpdates(total, security, tuple(titles))
+
+
+@dataclass(frozen=True)
+class UpdateState:
+    """Windows Update's own record (``Microsoft.Update.AutoUpdate`` ``.Results``, in UTC),
+    the pending restart (``Microsoft.Update.SystemInfo.RebootRequired``), the update
+    service's start type and the AU policy values."""
+
+    last_search: dt.datetime | None
+    last_install: dt.datetime | None
+    reboot_required: bool | None
+    service_start: str
+    policy: dict[str, str | int]
+
+    @property
+    def automatic(self) -> bool:
+        if self.service_start.lower() == "disabled":
+            return False
+        return automatic_from_policy(self.policy)
+
+    def key(self) -> list[str | bool | None]:
+        """What changes when Windows searched or installed again (the cache key)."""
+        return [
+            self.last_search.isoformat() if self.last_search else None,
+            self.last_install.isoformat() if self.last_install else None,
+            self.reboot_required,
+        ]
+
+
+def _utc(value: object) -> dt.datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.startswith("/Date("):  # PowerShell 5.1's own DateTime serialisation
+        try:
+            ms = int(text[6:].split(")")[0].split("+")[0].split("-")[0])
+        except ValueError:
+            return None
+        return dt.datetime.fromtimestamp(ms / 1000, dt.UTC)
+    if "." in text:  # .NET "o" format has 7 fractional digits; Python takes 6
+        head, _sep, frac = text.partition(".")
+        digits = "".join(c for c in frac if c.isdigit())
+        rest = frac[len(digits) :]
+        text = f"{head}.{digits[:6]}{rest}"
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.year < 1980:  # "never": COM gives an empty or a zero date
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def parse_update_state(text: str) -> UpdateState:
+    """:data:`hygie.platform.windows.WU_STATE_PS` output. Raises ValueError if not JSON."""
+    recs = json_records(text)
+    if not recs:
+        raise ValueError("empty")
+    r = recs[0]
+    policy: dict[str, str | int] = {}
+    for name in ("NoAutoUpdate", "AUOptions"):
+        v = r.get(name)
+        if isinstance(v, int) and not isinstance(v, bool):
+            policy[name.lower()] = v
+    reboot = r.get("RebootRequired")
+    return UpdateState(
+        last_search=_utc(r.get("LastSearchSuccessDate")),
+        last_install=_utc(r.get("LastInstallationSuccessDate")),
+        reboot_required=reboot if isinstance(reboot, bool) else None,
+        service_start=str(r.get("ServiceStartType") or ""),
+        policy=policy,
+    )
 
 
 def automatic_from_policy(values: dict[str, str | int]) -> bool:

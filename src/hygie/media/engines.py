@@ -1,0 +1,202 @@
+"""The media engine interface: what the station needs from an antivirus, whichever it is.
+
+Two engines sit behind :class:`ScanEngine`: ClamAV's daemon (:mod:`hygie.media.clamd_engine`,
+every OS) and Microsoft Defender's command-line scanner (:mod:`hygie.media.defender_engine`,
+Windows). :func:`open_engine` picks one — ``--engine``/``[media] engine``, else Defender on
+Windows and ClamAV elsewhere — opens it, and proves it with the canary battery
+(:mod:`hygie.media.canaries`) before a single file is trusted to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from hygie.media.verdicts import EngineAnswer
+
+MB = 1024 * 1024
+ENGINE_KINDS = ("clamav", "defender")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the engine reads: beyond any of these, a file is not scanned (never clean).
+
+    ``max_recursion`` is the engine's own setting (clamd's ``MaxRecursion``); hygie trusts
+    :attr:`trusted_depth` archive layers at most, a margin below it.
+    """
+
+    max_file_size: int = 200 * MB
+    max_scan_size: int = 800 * MB
+    stream_max_length: int = 200 * MB
+    max_recursion: int = 12
+    max_files: int = 10000
+
+    def __post_init__(self) -> None:
+        if self.stream_max_length < self.max_file_size:
+            raise ValueError("StreamMaxLength must be >= MaxFileSize")
+        if self.max_recursion < 3:
+            raise ValueError("MaxRecursion must be >= 3")
+
+    @property
+    def trusted_depth(self) -> int:
+        """Archive layers hygie lets the engine vouch for (clamd sees MaxRecursion - 1)."""
+        return self.max_recursion - 2
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "max_file_size": self.max_file_size,
+            "max_scan_size": self.max_scan_size,
+            "stream_max_length": self.stream_max_length,
+            "max_recursion": self.max_recursion,
+            "max_files": self.max_files,
+        }
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    count: int | None  # None: could not be read (remote engine, Defender)
+    date: str | None  # ISO date of the newest signatures
+    source: str  # "version", "cvd", "mtime", "mpstatus" or ""
+    files: tuple[str, ...] = ()
+
+    def age_days(self, now: dt.datetime) -> float | None:
+        if not self.date:
+            return None
+        d = dt.datetime.fromisoformat(self.date)
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=dt.UTC)
+        return max(0.0, (now - d).total_seconds() / 86400)
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    kind: str  # "clamav" or "defender"
+    address: str
+    mode: str
+    version: str
+    db_version: int | None
+    signatures: SignatureInfo
+    limits: Limits
+    self_test: str  # "ok" once the canary battery passed, "" when not run
+    proof: tuple[dict[str, Any], ...] = field(default=())
+
+    def to_dict(self, now: dt.datetime | None = None) -> dict[str, Any]:
+        now = now or dt.datetime.now(dt.UTC)
+        age = self.signatures.age_days(now)
+        return {
+            "engine": self.kind,
+            "address": self.address,
+            "mode": self.mode,
+            "version": self.version,
+            "db_version": self.db_version,
+            "signature_count": self.signatures.count,
+            "signature_date": self.signatures.date,
+            "signature_date_source": self.signatures.source,
+            "signature_age_days": round(age, 1) if age is not None else None,
+            "limits": self.limits.to_dict(),
+            "self_test": self.self_test,
+            "proof": list(self.proof),
+        }
+
+
+# A per-worker scanning function: (open descriptor, path, size) -> answer. Never raises.
+ScanFn = Callable[[int, str, int], EngineAnswer]
+
+
+class ScanEngine(Protocol):
+    """What the scanner, the station copy and the canary battery need from an engine."""
+
+    kind: str
+    info: EngineInfo | None
+    # True when the engine's own alerts (encrypted content, exceeded limits) can be switched
+    # on by its configuration: the proof then requires them (ClamAV), see canaries.py.
+    configurable_alerts: bool
+
+    @property
+    def limits(self) -> Limits:
+        """What the engine reads (hygie reports anything beyond as not scanned)."""
+        ...
+
+    def check(self) -> EngineInfo:
+        """Version, signatures and the canary proof; raises a MediaError when unusable."""
+        ...
+
+    def scan_fd(self, fd: int, path: str, size: int) -> EngineAnswer:
+        """Scan one open file (``path`` names it for engines that need one). Never raises."""
+        ...
+
+    def scan_bytes(self, data: bytes) -> EngineAnswer:
+        """Scan an in-memory buffer (canaries). Never raises."""
+        ...
+
+    def worker(self) -> contextlib.AbstractContextManager[ScanFn]:
+        """A scanning function for one worker thread (may hold a connection)."""
+        ...
+
+    def alive(self) -> bool: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    def identity(self) -> str:
+        """What the proof cache is keyed on: engine, version, signatures, configuration."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def default_engine_kind(platform_name: str) -> str:
+    """Defender on Windows (every Windows has it), ClamAV elsewhere."""
+    return "defender" if platform_name == "windows" else "clamav"
+
+
+def chosen_kind(cli_value: str | None, config: Mapping[str, Any], platform_name: str) -> str:
+    from hygie.errors import UsageError
+
+    media_cfg = config.get("media", {}) if isinstance(config.get("media"), dict) else {}
+    kind = (cli_value or str(media_cfg.get("engine") or "")).strip().lower()
+    if not kind:
+        return default_engine_kind(platform_name)
+    if kind not in ENGINE_KINDS:
+        raise UsageError(
+            detail=f"--engine : « {kind} » inconnu (choisir parmi {', '.join(ENGINE_KINDS)})"
+        )
+    return kind
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """What the fronts (CLI, dashboard) pass to :func:`open_engine`."""
+
+    engine: str | None = None
+    clamd: str | None = None
+    database: Path | None = None
+    disable_cache: bool = False
+    clamd_conf: Path | None = None
+
+
+@contextlib.contextmanager
+def open_engine(
+    options: EngineOptions, config: Mapping[str, Any], *, check: bool = True
+) -> Iterator[ScanEngine]:
+    """Open the chosen engine, prove it (unless ``check`` is False), close it afterwards."""
+    from hygie import platform
+
+    kind = chosen_kind(options.engine, config, platform.current())
+    if kind == "defender":
+        from hygie.media.defender_engine import open_defender
+
+        with open_defender(config, check=check) as engine:
+            yield engine
+        return
+    from hygie.media.clamd_engine import open_clamd, resolve_spec
+
+    spec = resolve_spec(
+        options.clamd, config, database_dir=options.database, clamd_conf=options.clamd_conf
+    )
+    with open_clamd(spec, disable_cache=options.disable_cache, check=check) as clamav:
+        yield clamav

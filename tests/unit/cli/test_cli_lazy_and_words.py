@@ -1,0 +1,127 @@
+"""The CLI starts without importing capabilities, and speaks French (Click's words too)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hygie.cli.app import CLI_MODULES, COMMANDS, load_module_commands, short_help, take_lang
+from hygie.cli.words import FR, error_message
+from hygie.i18n import _, set_language
+
+CAPABILITIES = ("hygie.audit", "hygie.backup", "hygie.incident", "hygie.mail", "hygie.media",
+                "hygie.scan", "hygie.web", "hygie.render", "rich", "jinja2", "yaml")  # fmt: skip
+
+
+def hygie(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hygie", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["--lang", "en", "--help"]])
+def test_version_and_help_import_no_capability(args: list[str]) -> None:
+    code = (
+        "import sys\nfrom hygie.cli.app import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit as e:\n    rc = e.code\n"
+        "import json\nprint(json.dumps([rc, sorted(m for m in sys.modules)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    rc, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert rc == 0
+    loaded = [m for m in modules if m.split(".")[0] in {c.split(".")[0] for c in CAPABILITIES}
+              and any(m == c or m.startswith(c + ".") for c in CAPABILITIES)]  # fmt: skip
+    assert loaded == []
+
+
+def test_every_command_is_listed_with_its_module_and_loads() -> None:
+    seen: dict[str, str] = {}
+    for module in CLI_MODULES:
+        for name in load_module_commands(module):
+            seen[name] = module
+    assert {n: m for n, (m, _h) in COMMANDS.items()} == seen
+
+
+def test_listing_is_whole_and_french() -> None:
+    r = hygie("--help")
+    assert r.returncode == 0
+    assert r.stdout.startswith("Utilisation : hygie [OPTIONS] COMMANDE [ARGUMENTS]...")
+    assert "Commandes" in r.stdout and "Afficher cette aide et quitter." in r.stdout
+    assert "…" not in r.stdout and "..." not in r.stdout.split("\n", 1)[1]
+    assert "Show this message" not in r.stdout and "Usage:" not in r.stdout
+    for name in COMMANDS:
+        assert f"\n  {name} " in r.stdout
+
+
+def test_sub_group_listing_is_not_cut() -> None:
+    r = hygie("backup", "--help")
+    assert r.returncode == 0, r.stderr
+    assert "…" not in r.stdout and "Commandes" in r.stdout
+    # backup setup's whole first line, wrapped but never cut
+    flat = " ".join(r.stdout.split())
+    assert "crée les dépôts chiffrés et la fiche" in flat
+
+
+@pytest.mark.parametrize(
+    "args", [["--lang", "en", "audit", "--bogus"], ["audit", "--lang", "en", "--bogus"],
+             ["audit", "--bogus", "--lang=en"]],
+)  # fmt: skip
+def test_lang_anywhere_and_english_errors(args: list[str]) -> None:
+    r = hygie(*args)
+    assert r.returncode == 2
+    assert "Error: No such option: --bogus" in r.stderr
+    assert "Try 'hygie audit --help' for help." in r.stderr
+
+
+def test_french_usage_errors() -> None:
+    r = hygie("audit", "--bogus")
+    assert r.returncode == 2
+    assert "Erreur : Option inconnue : --bogus" in r.stderr
+    assert "Tapez « hygie audit --help » pour l'aide." in r.stderr
+    assert "Utilisation : hygie audit [OPTIONS]" in r.stderr
+    r = hygie("serve", "--port", "abc")
+    assert "Erreur : Valeur incorrecte pour '--port' : un nombre entier est attendu" in r.stderr
+    r = hygie("audti")
+    assert "Commande inconnue" in r.stderr and "'audit'" in r.stderr
+
+
+def test_english_help_keeps_click_words_and_translates_the_listing() -> None:
+    r = hygie("--lang", "en", "--help")
+    assert r.stdout.startswith("Usage: hygie [OPTIONS] COMMAND [ARGS]...")
+    assert "Show this message and exit." in r.stdout
+    assert "Check this computer's cyber hygiene" in r.stdout
+
+
+def test_unknown_language_is_a_usage_error() -> None:
+    r = hygie("--lang", "de", "audit")
+    assert r.returncode == 2 and "langue « de » inconnue" in r.stderr
+
+
+def test_take_lang_leaves_everything_after_double_dash() -> None:
+    assert take_lang(["scan", "--lang", "en", "x"]) == ("en", ["scan", "x"])
+    assert take_lang(["scan", "--", "--lang", "en"]) == (None, ["scan", "--", "--lang", "en"])
+    assert take_lang(["--lang=fr"]) == ("fr", [])
+
+
+def test_error_messages_in_french_and_english() -> None:
+    set_language("fr")
+    assert error_message("No such option: --x (Possible options: --json)") == (
+        "Option inconnue : --x (options possibles : --json)"
+    )
+    assert error_message("Missing option '--target'.") == (
+        "Option obligatoire manquante : '--target'."
+    )
+    assert error_message("Got unexpected extra argument(s) (a b)") == "Argument(s) en trop : a b"
+    assert error_message("something Click never said") == "something Click never said"
+    set_language("en")
+    assert error_message("No such option: --x") == "No such option: --x"
+    set_language("fr")
+
+
+def test_short_help_is_the_whole_first_paragraph() -> None:
+    cmds = load_module_commands("hygie.cli.backup")
+    assert short_help(cmds["backup"]) == _(cmds["backup"].help or "").split("\n\n")[0].strip()
+    assert all(v for v in FR.values())
