@@ -25,8 +25,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from hygie.incident import run_check
-from hygie.incident.triage import run_triage
+from hygie.incident import run_check, run_triage
 
 
 def _jpeg(rnd: random.Random) -> bytes:
@@ -133,9 +132,10 @@ def main() -> int:
             ok = "yes" if t <= target else "NO"
             print(f"{name:8} {scope:14} {t:8.3f} {anchor:28} {ta:8.3f} {t / ta:6.1f} "
                   f"{target:6.1f}s {ok}")  # fmt: skip
+        small = hit - judgeable
         print(f"check: {sampled} files read by content (most recent first), no sign; "
               f"attacked: {flagged}/{judgeable} encrypted files of >= 512 bytes flagged "
-              f"({hit - judgeable} smaller ones too small to judge); best of {args.repeat}")  # fmt: skip
+              f"({small} smaller ones too small to judge); best of {args.repeat}")  # fmt: skip
         return 0 if all(t <= target for *_x, t, _a, _ta, target in rows) else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
