@@ -20,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,8 +67,11 @@ def main() -> int:
     ap.add_argument("--baseline-src", type=Path, help="another src/ tree to compare with")
     ap.add_argument("--no-audit", action="store_true", help="skip the (slow) audit rows")
     args = ap.parse_args()
-    home = Path(os.environ.get("TMPDIR", "/tmp")) / f"hygie-bench-startup-{os.getpid()}"
-    env = dict(os.environ, HYGIE_HOME=str(home))
+    with tempfile.TemporaryDirectory(prefix="hygie-bench-startup-") as home:
+        return run_cases(args, dict(os.environ, HYGIE_HOME=home))
+
+
+def run_cases(args: argparse.Namespace, env: dict[str, str]) -> int:
     cases: list[tuple[str, list[str], dict[str, str]]] = []
     cli = script_path()
     cases += [("hygie --version", [*cli, "--version"], env)]

@@ -18,8 +18,6 @@ import re
 import threading
 from pathlib import Path
 
-from hygie.identifiers.model import mask_digits
-
 ROOT = "hygie"
 FILE_NAME = "hygie.log"
 MAX_BYTES = 1_000_000
@@ -31,6 +29,10 @@ _lock = threading.Lock()
 
 def mask_identifiers(text: str) -> str:
     """Mask digit runs that may be identifiers (first and last two digits kept)."""
+    # Imported when a record is written: hygie.identifiers loads every recognizer, which
+    # the CLI's start-up (``hygie --version``) must not pay for.
+    from hygie.identifiers.model import mask_digits
+
     return _DIGIT_RUN.sub(lambda m: mask_digits(m.group(0)), text)
 
 

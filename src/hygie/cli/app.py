@@ -40,7 +40,10 @@ class LazyGroup(TyperGroup):
         if cmd is not None:
             return cmd
         entry = COMMANDS.get(cmd_name)
-        modules = [entry[0]] if entry else list(CLI_MODULES)
+        # A name outside the table: only the modules the table does not describe can hold it
+        # (a typo then imports nothing).
+        listed = {module for module, _help in COMMANDS.values()}
+        modules = [entry[0]] if entry else [m for m in CLI_MODULES if m not in listed]
         for module in modules:
             for name, loaded in load_module_commands(module).items():
                 self.commands.setdefault(name, loaded)

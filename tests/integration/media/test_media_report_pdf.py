@@ -20,8 +20,9 @@ pytestmark = [
 ]
 
 
-def test_station_report_as_pdf_through_chromium(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("pdf_engine", ["browser", "weasyprint"])
+def test_station_report_as_pdf(
+    pdf_engine: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = tmp_path / "key"
     deep = key / ("Dossier-des-transmissions-de-la-tournee-du-matin-" * 3)
@@ -29,7 +30,7 @@ def test_station_report_as_pdf_through_chromium(
     (deep / "notes.txt").write_text("liste de courses\n")
     (key / "virus.pdf").write_bytes(eicar_bytes())
     run = station_copy(str(key), str(tmp_path / "dst"), engine, workers=1)
-    monkeypatch.setenv(pdf_mod.ENGINE_ENV, "browser")
+    monkeypatch.setenv(pdf_mod.ENGINE_ENV, pdf_engine)
     out = pdf_mod.write_pdf(render_html(run.to_dict()), tmp_path / "station.pdf")
     text = subprocess.run(
         ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True

@@ -142,9 +142,10 @@ def test_kit_through_weasyprint_wraps_long_ids(tmp_path: Path) -> None:
 
 
 @needs_chromium
-def test_audit_report_through_chromium_without_weasyprint(tmp_path: Path) -> None:
+@pytest.mark.parametrize("weasyprint", [False, True], ids=["chromium", "weasyprint"])
+def test_audit_report(weasyprint: bool, tmp_path: Path) -> None:
     out = tmp_path / "bilan.pdf"
-    r = run_hygie(["audit", "--pdf", str(out), "--no-record"], weasyprint=False)
+    r = run_hygie(["audit", "--pdf", str(out), "--no-record"], weasyprint=weasyprint)
     assert r.returncode in (0, 1), r.stderr  # 1: a critical measure on this machine
     assert out.read_bytes().startswith(b"%PDF")
     text = pdf_text(out)
