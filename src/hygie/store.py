@@ -184,6 +184,22 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else default
 
+    def state_items(self, module: str, prefix: str = "") -> list[tuple[str, Any, str]]:
+        """(key, value, updated_at) of a module's state whose key starts with ``prefix``,
+        most recently updated first."""
+        rows = self.conn.execute(
+            "SELECT key, value, updated_at FROM state WHERE module = ? AND substr(key, 1, ?) = ? "
+            "ORDER BY updated_at DESC, key",
+            (module, len(prefix), prefix),
+        ).fetchall()
+        out = []
+        for key, value, updated in rows:
+            try:
+                out.append((key, json.loads(value), updated))
+            except ValueError:
+                continue
+        return out
+
     # -- questionnaire answers ---------------------------------------------------------
     def put_answer(self, fact: str, value: str, answered_at: str | None = None) -> None:
         with self.transaction() as c:
