@@ -77,7 +77,7 @@ async def addresses(request: Request) -> Response:
 
 
 async def document(request: Request) -> Response:
-    from hygie.scan.engine import scan_bytes
+    from hygie.scan import document_report as scan_bytes
 
     form = await form_of(request)
     upload = form.get("document")
