@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
 import subprocess
@@ -32,7 +31,17 @@ from tests.personality import run_hygie  # noqa: E402
 
 from hygie import proc  # noqa: E402
 
-TREE = ["sh", "-c", "sleep 3 & sleep 3"]
+TREE = ["sh", "-c", "sleep 3 & echo $!; sleep 3"]
+_left: list[bool] = []
+
+
+def _alive(pid_text: str) -> bool:
+    time.sleep(0.1)
+    try:
+        stat = Path(f"/proc/{int(pid_text.split()[0])}/stat").read_text()
+    except (OSError, ValueError, IndexError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def median_s(fn: Callable[[], object], runs: int) -> float:
@@ -45,8 +54,22 @@ def median_s(fn: Callable[[], object], runs: int) -> float:
 
 
 def stdlib_timeout() -> None:
-    with contextlib.suppress(subprocess.TimeoutExpired):
+    try:
         subprocess.run(TREE, capture_output=True, timeout=0.5, check=False)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else ""
+        _left.append(_alive(out))
+
+
+def hygie_timeout() -> None:
+    cp = proc.run(TREE, timeout=0.5)
+    _left.append(_alive(cp.stdout))
+
+
+def left_running(fn: Callable[[], None], runs: int) -> tuple[float, str]:
+    _left.clear()
+    secs = median_s(fn, runs)
+    return secs, f"{sum(_left)}/{len(_left)} grandchildren left running"
 
 
 def main() -> int:
@@ -55,11 +78,13 @@ def main() -> int:
     args = ap.parse_args()
     runs = args.runs
     print(f"load average: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
+    hygie_s, hygie_left = left_running(hygie_timeout, runs)
+    std_s, std_left = left_running(stdlib_timeout, runs)
     kill_rows = [
-        ("proc.run, 0.5 s time-out, tree killed", median_s(
-            lambda: proc.run(TREE, timeout=0.5), runs)),
-        ("anchor: subprocess.run(timeout=0.5)", median_s(stdlib_timeout, runs)),
-    ]  # fmt: skip
+        ("proc.run, 0.5 s time-out, tree killed", hygie_s),
+        ("anchor: subprocess.run(timeout=0.5)", std_s),
+    ]
+    print(f"proc.run: {hygie_left}; subprocess.run: {std_left}")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         win_rec = recording(base / "win-rec", "windows", windows_fr_machine())

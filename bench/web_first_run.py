@@ -56,8 +56,8 @@ def anchor(tmp: Path, size_mb: int) -> float:
     """The same machine work without pages or browser, in one process."""
     os.environ["HYGIE_HOME"] = str(tmp / "hygie-anchor")
     os.environ["HYGIE_KEYRING"] = "file"
+    from hygie import backup as engine
     from hygie.audit import service
-    from hygie.backup import engine
     from hygie.incident import build_kit, record_kit, render_kit_html
     from hygie.store import open_store
 

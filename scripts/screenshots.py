@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Starts `hygie serve --no-browser` on a throw-away HYGIE_HOME, runs a few audits and answers
-a question (so the history has a curve), then photographs each page at 1280 px wide, and
-the home page at 360 px (narrow window / 200 % zoom).
+Starts `hygie serve --no-browser` on a throw-away HYGIE_HOME (and a throw-away home folder for
+the folder chooser), runs a few audits and answers a question (so the history has a curve and
+the first-run path has begun), then photographs each page at 1280 px wide, and the home page
+at 360 px (narrow window / 200 % zoom).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ PAGES = [
     ("sauvegardes", "/sauvegardes"),
     ("cle-usb", "/cle-usb"),
     ("messagerie", "/messagerie"),
+    ("contacts", "/incident/contacts"),
+    ("exercice", "/incident/exercice"),
+    ("choisir-dossier", "/choisir?champ=sources&retour=/sauvegardes%23configurer&chemin={docs}"),
+    ("kit-impression", "/incident/kit/imprimer"),
+    ("composants", "/composants"),
 ]
 
 
@@ -39,7 +45,13 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="hygie-shots-") as home:
-        env = dict(os.environ, HYGIE_HOME=home, HYGIE_LANG="fr")
+        # her home, with the folders the chooser shows first
+        user = Path(home) / "infirmiere"
+        for sub in ("Documents/Cabinet", "Documents/Comptabilité", "Desktop"):
+            (user / sub).mkdir(parents=True)
+        env = dict(
+            os.environ, HYGIE_HOME=str(Path(home) / "hygie"), HYGIE_LANG="fr", HOME=str(user)
+        )
         cli = [sys.executable, "-c", "from hygie.cli.app import main; main()"]
         for _ in range(3):
             subprocess.run([*cli, "audit", "--json"], env=env, capture_output=True, check=False)
@@ -63,7 +75,7 @@ def main() -> int:
                 page.get_by_label("oui").first.check()
                 page.get_by_role("button", name="Enregistrer et réévaluer").click()
                 for name, path in PAGES:
-                    page.goto(base + path)
+                    page.goto(base + path.format(docs=user / "Documents"))
                     page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
                     print(args.out / f"{name}.png")
                 page.set_viewport_size({"width": 360, "height": 800})

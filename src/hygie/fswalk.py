@@ -31,6 +31,8 @@ class Entry:
 
 def safe_name(name: str) -> str:
     """A printable form: control characters and undecodable bytes shown as ``\\xNN``."""
+    if name.isascii() and name.isprintable() and "\\" not in name:
+        return name  # nothing to escape (most names): no per-character loop
     out: list[str] = []
     for ch in name:
         cp = ord(ch)

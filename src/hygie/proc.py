@@ -72,9 +72,11 @@ def _decode(data: bytes | str | None) -> str:
     if isinstance(data, str):
         return data
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode(locale.getpreferredencoding(False) or "utf-8", "replace")
+        text = data.decode(locale.getpreferredencoding(False) or "utf-8", "replace")
+    # universal newlines, as text mode did: Windows programs end their lines with CRLF
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _system() -> System:

@@ -31,3 +31,11 @@ def test_stream_calls_back_each_line_and_collects_stderr() -> None:
 def test_stream_timeout_kills_the_process_group() -> None:
     c = proc.stream(["sh", "-c", "sleep 30 & sleep 30"], timeout=0.3)
     assert c.timed_out and c.returncode is None
+
+
+def test_run_reads_utf8_then_the_ansi_page_with_universal_newlines() -> None:
+    crlf = proc.run(["printf", "État : ACTIF\\r\\nligne 2\\r\\n"])
+    assert crlf.stdout == "État : ACTIF\nligne 2\n"
+    # bytes that are not UTF-8 (a console code page) still arrive, decoded, never raising
+    cp850 = proc.run(["printf", "Activ\\202\\n"])
+    assert cp850.ok and cp850.stdout.startswith("Activ") and cp850.stdout.endswith("\n")

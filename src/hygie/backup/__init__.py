@@ -15,7 +15,7 @@ capabilities (incident kit, audit) import from here and nothing else of the pack
 
 from __future__ import annotations
 
-from hygie.backup.backing_up import eject, run
+from hygie.backup.backing_up import destination_volume, eject, run
 from hygie.backup.children import install_stop_handlers
 from hygie.backup.configure import SetupResult, set_password, setup
 from hygie.backup.destinations import Destination, block_devices
@@ -81,6 +81,7 @@ __all__ = [
     "StatusResult",
     "VerifyFailed",
     "block_devices",
+    "destination_volume",
     "eject",
     "generate_schedule",
     "hds_list",

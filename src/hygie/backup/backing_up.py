@@ -213,6 +213,20 @@ def run(
     return BatchResult("backup", outcomes, time.monotonic() - t0)
 
 
+def destination_volume(name: str, *, store: Store | None = None) -> Volume | None:
+    """The removable volume holding destination ``name`` right now, when this OS can eject
+    it (None: not removable, absent, or not ejectable here). The dashboard's eject button."""
+    cfg = state.load_config(get_store(store))
+    dest = cfg.destination(name) if cfg else None
+    if dest is None or not dest.removable:
+        return None
+    try:
+        volume = system().volume_of(resolve(dest))
+    except (BackupError, OSError):
+        return None
+    return volume if volume is not None and volume.removable and volume.device else None
+
+
 def eject(dest: Destination) -> bool:
     """Unmount a removable destination (on request, after a successful run)."""
     devices = block_devices()

@@ -30,7 +30,7 @@ from typing import Any
 
 from hygie.backup import packs, state
 from hygie.backup.destinations import KIND_LOCAL, Destination, block_devices, resolve
-from hygie.backup.errors import BackupError, RepairFailed
+from hygie.backup.errors import BackupBusy, BackupError, BackupInterrupted, RepairFailed
 from hygie.backup.lock import destination_lock
 from hygie.backup.repo import (
     DestinationOutcome,
@@ -241,8 +241,8 @@ def repair(
                 repo = open_repo(dest, resolve(dest, devices))
                 for args in plan[1:]:
                     steps.append(_run_step(repo, dest, args))
-    except RepairFailed:
-        raise
+    except (RepairFailed, BackupBusy, BackupInterrupted):
+        raise  # already the right answer (busy: 54, interrupted: 57)
     except BackupError as exc:
         raise RepairFailed(destination=dest.name, detail=exc.render()) from exc
     what = {"action": action, "steps": steps, "restic": ".".join(map(str, version))}

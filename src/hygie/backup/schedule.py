@@ -75,6 +75,9 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
         "[Service]\nType=oneshot\n"
         + (env + "\n" if env else "")
         + f"ExecStart={exe} backup run\nExecStart={exe} backup verify\n"
+        # after the backup, whatever its outcome: tell the nurse what slipped (hygie.remind);
+        # "-": a due reminder (exit 1) does not mark the backup failed
+        + f"ExecStopPost=-{exe} remind\n"
         "Nice=10\nIOSchedulingClass=idle\n"
     )
     timer = (
@@ -93,11 +96,20 @@ def systemd_units(cmd: list[str]) -> dict[str, str]:
         f"[Timer]\nOnCalendar=*-*-{MONTHLY_DAY:02d} 13:00:00\nPersistent=true\n\n"
         "[Install]\nWantedBy=timers.target\n"
     )
+    rsvc = (
+        "[Unit]\nDescription=hygie: reminders at login (missed backup, disk left plugged in…)\n\n"
+        "[Service]\nType=oneshot\n"
+        + (env + "\n" if env else "")
+        + "ExecStartPre=/bin/sleep 60\n"  # let the desktop's notification service start
+        + f"ExecStart=-{exe} remind\n\n"
+        "[Install]\nWantedBy=default.target\n"
+    )
     return {
         "hygie-backup.service": svc,
         "hygie-backup.timer": timer,
         "hygie-verify.service": vsvc,
         "hygie-verify.timer": vtimer,
+        "hygie-remind.service": rsvc,
     }
 
 
@@ -167,12 +179,24 @@ def windows_tasks(cmd: list[str]) -> dict[str, str]:
     monthly += """<September/><October/><November/><December/></Months>
       </ScheduleByMonth>
     </CalendarTrigger>"""
+    user = os.environ.get("USERNAME", "")
+    domain = os.environ.get("USERDOMAIN", "")
+    user_id = f"{domain}\\{user}" if user and domain else user
+    logon = (
+        "    <LogonTrigger>\n      <Enabled>true</Enabled>\n"
+        + (f"      <UserId>{escape(user_id)}</UserId>\n" if user_id else "")
+        + "      <Delay>PT2M</Delay>\n    </LogonTrigger>"
+    )
     return {
         "hygie-backup.xml": _task_xml(
             "hygie-backup: sauvegarde quotidienne",
-            [["backup", "run"], ["backup", "verify"]],
+            # actions run in order whatever the previous one returned: remind comes last
+            [["backup", "run"], ["backup", "verify"], ["remind"]],
             daily,
             cmd,
+        ),
+        "hygie-remind.xml": _task_xml(
+            "hygie-remind: rappels à l'ouverture de session", [["remind"]], logon, cmd
         ),
         "hygie-verify.xml": _task_xml(
             "hygie-verify: test de restauration mensuel",
@@ -188,7 +212,7 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
     env = {"HYGIE_HOME": os.environ["HYGIE_HOME"]} if os.environ.get("HYGIE_HOME") else {}
     logs = str(get_paths().data_dir / "backup")
 
-    def plist(label: str, args: list[str], cal: dict[str, int]) -> bytes:
+    def plist(label: str, args: list[str], cal: dict[str, int], at_load: bool = False) -> bytes:
         d: dict[str, Any] = {
             "Label": label,
             "ProgramArguments": [*cmd, *args],
@@ -197,6 +221,8 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
             "StandardErrorPath": f"{logs}/{label}.err",
             "ProcessType": "Background",
         }
+        if at_load:
+            d["RunAtLoad"] = True
         if env:
             d["EnvironmentVariables"] = env
         return plistlib.dumps(d)
@@ -212,6 +238,13 @@ def launchd_plists(cmd: list[str]) -> dict[str, bytes]:
             "fr.hygie.verify",
             ["backup", "verify", "--full"],
             {"Day": MONTHLY_DAY, "Hour": 13, "Minute": 0},
+        ),
+        # at login (RunAtLoad, for a LaunchAgent) and after the daily backup and check
+        "fr.hygie.remind.plist": plist(
+            "fr.hygie.remind",
+            ["remind"],
+            {"Hour": h + 1, "Minute": (m + 15) % 60},
+            at_load=True,
         ),
     }
 
@@ -268,6 +301,9 @@ def _install(plat: str, files: list[Path]) -> bool:
         ok = True
         for t in ("hygie-backup.timer", "hygie-verify.timer"):
             ok = proc.run(["systemctl", "--user", "enable", "--now", t], timeout=30).ok and ok
+        # reminders at each login (not now: the next session start)
+        enable = ["systemctl", "--user", "enable", "hygie-remind.service"]
+        ok = proc.run(enable, timeout=30).ok and ok
         return ok
     if plat == "windows":
         ok = True

@@ -194,29 +194,27 @@ def check(
     ] = None,
     json_: JsonOpt = False,
 ) -> int:
-    """Suis-je attaqué ? Cherche les signes de rançongiciel, sans rien modifier."""
-    from hygie.incident import run_check
+    """Suis-je attaqué ? Cherche les signes de rançongiciel par le contenu des fichiers, sans
+    rien modifier (0 aucun signe, 1 signes, 59 examen impossible ou incomplet)."""
+    from hygie.incident import CheckInconclusive, run_check
 
     r = run_check(paths or [])
+    code = {"signs": EXIT_FINDINGS, "no_signs": EXIT_OK}.get(r.status, CheckInconclusive.exit_code)
     if json_:
-        print_json(
-            envelope(
-                "incident.check", r.to_dict(), status="findings" if r.signs_found else "success"
-            )
-        )
-        return EXIT_FINDINGS if r.signs_found else EXIT_OK
+        status = {"signs": "findings", "no_signs": "success"}.get(r.status, "unknown")
+        print_json(envelope("incident.check", r.to_dict(), status=status))
+        return code
     out = stdout_console()
-    style = "bold red" if r.signs_found else "bold green"
+    style = {"signs": "bold red", "no_signs": "bold green"}.get(r.status, "bold yellow")
     out.print(f"[{style}]{r.verdict}[/{style}]")
     for s in r.report.signs:
         out.print(f"  • {s.detail}")
         for ex in s.examples:
             out.print(f"      {ex}", markup=False)
     out.print(
-        _("{n} fichiers examinés, dont {r} modifiés dans les dernières 48 h.").format(
-            n=r.report.files, r=r.report.recent
-        )
-    )
+        _("{n} fichiers trouvés, {s} lus par leur contenu, dont {r} modifiés dans les "
+          "dernières 48 h.").format(n=r.report.files, s=r.report.sampled, r=r.report.recent)
+    )  # fmt: skip
     if r.backup.known:
         out.print(
             _("Dernière sauvegarde : {b} ; dernière vérification : {v}.").format(
@@ -226,7 +224,7 @@ def check(
     else:
         out.print(_("Sauvegardes : {reason}.").format(reason=r.backup.reason))
     out.print("→ " + r.next_step)
-    return EXIT_FINDINGS if r.signs_found else EXIT_OK
+    return code
 
 
 def _network(

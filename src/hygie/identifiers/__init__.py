@@ -13,8 +13,9 @@ Public API (stable, used by ``hygie.scan`` and ``hygie.mail``)::
 from __future__ import annotations
 
 from hygie.identifiers.analyzer import analyze, is_patient_data
-from hygie.identifiers.masking import mask_all, mask_digits, mask_identifiers
+from hygie.identifiers.masking import mask_all, mask_digits
 from hygie.identifiers.model import Finding, Pattern, Recognizer
+from hygie.identifiers.redaction import mask_identifiers
 from hygie.identifiers.registry import (
     is_patient_type,
     label_fr_of,

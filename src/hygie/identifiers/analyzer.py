@@ -5,6 +5,7 @@ Pure and in-memory: nothing is logged or stored; findings carry masked values on
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterable
@@ -117,7 +118,7 @@ def _process(
         return None
     type_ = rec.classify(compact) if rec.classify is not None else rec.id
     masked = rec.mask(raw) if rec.mask is not None else "•••"
-    return Finding(type_, round(score, 3), start, end, masked)
+    return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
 def _active(pattern: Pattern, lower: str) -> bool:
@@ -175,7 +176,7 @@ def analyze(text: str) -> tuple[Finding, ...]:
     out = []
     for f in found:
         start, end = norm.span(f.start, f.end)
-        out.append(Finding(f.type, f.confidence, start, end, f.masked, f.context_part))
+        out.append(dataclasses.replace(f, start=start, end=end))
     return tuple(out)
 
 

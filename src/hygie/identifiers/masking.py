@@ -2,9 +2,8 @@
 
 * :func:`mask_digits`: numbers (NIR, RPPS…) keep their first and last two alphanumerics;
 * :func:`mask_all`: dates and names keep nothing but their separators;
-* :func:`mask_identifiers`: a free text (a file name, a part's name) with every patient
-  identifier found in it, and every run of 9 digits or more, masked — what hygie prints
-  wherever it echoes a name it did not choose.
+* :func:`hygie.identifiers.redaction.mask_identifiers` (built on these): a free text (a file
+  name, a part's name) with every patient identifier found in it masked.
 """
 
 from __future__ import annotations
@@ -38,28 +37,3 @@ def mask_digits(raw: str, keep: int = 2) -> str:
 def mask_all(raw: str) -> str:
     """Mask every letter and digit (dates, names)."""
     return re.sub(r"\s+", " ", "".join(MASK_CHAR if ch.isalnum() else ch for ch in raw)).strip()
-
-
-#: 9 digits or more, possibly separated (a NIR, an INS, a phone number…): never echoed.
-_LONG_NUMBER = re.compile(r"\d(?:[\s._\-/]?\d){8,}")
-
-
-def mask_identifiers(text: str) -> str:
-    """``text`` with every patient identifier and every long number masked."""
-    from hygie.identifiers.analyzer import analyze
-
-    spans = [(f.start, f.end) for f in analyze(text) if f.patient]
-    spans.extend(m.span() for m in _LONG_NUMBER.finditer(text))
-    if not spans:
-        return text
-    out: list[str] = []
-    pos = 0
-    for start, end in sorted(spans):
-        if end <= pos:
-            continue
-        start = max(start, pos)
-        out.append(text[pos:start])
-        out.append(mask_digits(text[start:end]))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)

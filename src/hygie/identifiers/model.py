@@ -8,6 +8,7 @@ value: only its type, confidence, offsets in the analysed text and a masked form
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable
@@ -122,22 +123,15 @@ class Finding:
     end: int
     masked: str
     context_part: str = ""
-
-    @property
-    def patient(self) -> bool:
-        from hygie.identifiers.registry import is_patient_type
-
-        return is_patient_type(self.type)
+    #: Patient data: the ``patient`` flag of the recognizer that found it.
+    patient: bool = False
 
     def with_part(self, part: str) -> Finding:
-        return Finding(self.type, self.confidence, self.start, self.end, self.masked, part)
+        return dataclasses.replace(self, context_part=part)
 
     def to_dict(self) -> dict[str, Any]:
-        from hygie.identifiers.registry import label_of
-
         return {
             "type": self.type,
-            "label": label_of(self.type),
             "confidence": round(self.confidence, 2),
             "start": self.start,
             "end": self.end,

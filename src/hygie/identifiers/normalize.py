@@ -17,7 +17,9 @@ The result has the same length as the input unless format characters were remove
 
 from __future__ import annotations
 
+import bisect
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -46,38 +48,61 @@ def _map_char(ch: str) -> str:
     return ch
 
 
+#: Characters that may need mapping: everything outside ASCII and the Latin letters with
+#: diacritics (which map to themselves); found by one regex scan, not a Python loop.
+_CANDIDATE = re.compile("[^\\x00-\\x7f\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u024f]")
+
+
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """A normalized text and, when characters were removed, the original offset of each of
-    its characters (``None``: offsets are the same)."""
+    """A normalized text and, when characters were removed, how to find original offsets:
+    from output index ``cuts[k]`` on, add ``shifts[k]`` (``cuts`` empty: same offsets)."""
 
     text: str
-    origin: tuple[int, ...] | None = None
+    cuts: tuple[int, ...] = ()
+    shifts: tuple[int, ...] = ()
+
+    @property
+    def origin(self) -> tuple[int, ...] | None:
+        """None when offsets are those of the original text."""
+        return None if not self.cuts else self.cuts
+
+    def _orig(self, i: int) -> int:
+        k = bisect.bisect_right(self.cuts, i) - 1
+        return i + (self.shifts[k] if k >= 0 else 0)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of ``text[start:end]``."""
-        if self.origin is None:
+        if not self.cuts:
             return start, end
-        o = self.origin
-        if start >= len(o):
-            last = o[-1] + 1 if o else 0
-            return last, last
-        return o[start], (o[end - 1] + 1 if end > start else o[start])
+        if end <= start:
+            o = self._orig(start)
+            return o, o
+        return self._orig(start), self._orig(end - 1) + 1
 
 
 def normalize(text: str) -> Normalized:
     """The matching form of ``text`` (see the module docstring)."""
     if text.isascii():
         return Normalized(text)
-    table = {ord(ch): _map_char(ch) for ch in set(text) if not ch.isascii()}
-    table = {k: v for k, v in table.items() if v != chr(k)}
-    if not table:
+    pieces: list[str] = []
+    cuts: list[int] = []
+    shifts: list[int] = []
+    pos = removed = 0
+    for m in _CANDIDATE.finditer(text):
+        ch = m.group()
+        rep = _map_char(ch)
+        if rep == ch:
+            continue
+        i = m.start()
+        pieces.append(text[pos:i])
+        pieces.append(rep)
+        pos = i + 1
+        if not rep:
+            removed += 1
+            cuts.append(i - removed + 1)
+            shifts.append(removed)
+    if not pieces:
         return Normalized(text)
-    out = text.translate(table)
-    if len(out) == len(text) and all(len(v) == 1 for v in table.values()):
-        return Normalized(out)
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        rep = table.get(ord(ch), ch)
-        origin.extend([i] * len(rep))
-    return Normalized(out, tuple(origin))
+    pieces.append(text[pos:])
+    return Normalized("".join(pieces), tuple(cuts), tuple(shifts))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from hygie.incident.anchors import AnchorCheck, WrittenCode, check_code, last_recorded_code
 from hygie.incident.attack_check import CheckResult, run_check
 from hygie.incident.destination import same_disk_as_system
-from hygie.incident.errors import ConfirmationRequired
+from hygie.incident.errors import CheckInconclusive, ConfirmationRequired
 from hygie.incident.guide import GuideResult, GuideUI, run_guide
 from hygie.incident.guide import start as start_incident
 from hygie.incident.isolation import (
@@ -74,6 +74,7 @@ __all__ = [
     "UNKNOWN",
     "YES",
     "AnchorCheck",
+    "CheckInconclusive",
     "CheckResult",
     "ConfirmationRequired",
     "Drafts",

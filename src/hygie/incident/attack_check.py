@@ -24,9 +24,18 @@ class CheckResult:
     def signs_found(self) -> bool:
         return self.report.found
 
+    @property
+    def status(self) -> str:
+        """``signs`` (an attack is likely), ``no_signs``, or ``unknown`` (nothing or only a part
+        could be examined: never a pass)."""
+        if self.report.found:
+            return "signs"
+        return "no_signs" if self.report.conclusive else "unknown"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "signs_found": self.signs_found,
+            "status": self.status,
             "verdict": self.verdict,
             "next_step": self.next_step,
             **self.report.to_dict(),
@@ -46,9 +55,12 @@ def verdict_for(report: SignsReport) -> tuple[str, str]:
                 "depuis une clé USB : « hygie incident start --to /chemin/de/la/clé »."
             ),
         )
-    if report.files == 0:
+    if report.files == 0 or report.sampled == 0:
         return (
-            _("Aucun fichier n'a pu être examiné : hygie ne peut rien conclure."),
+            _(
+                "Aucun fichier n'a pu être lu ({n} trouvés, 0 examinés) : hygie ne peut rien "
+                "conclure."
+            ).format(n=report.files),
             _("Indiquez le dossier de vos documents : « hygie incident check DOSSIER »."),
         )
     if report.truncated:

@@ -5,9 +5,10 @@ A ransomware renames files at will (random hex names, a different random extensi
 name says nothing. :func:`classify` reads three bounded samples (2 KiB at the start, the
 middle and the end) and answers one of:
 
-* ``known``: a format recognised by its signature, whose end looks like that format's end when
-  the format has one (``%%EOF`` of a PDF, the end-of-central-directory of a zip-based document,
-  ``IEND`` of a PNG, a JPEG's stuffed entropy-coded data and ``FFD9``), or text;
+* ``known``: a format recognised by its signature, whose structure holds where hygie can
+  check it (``%%EOF`` at the end of a PDF, the end-of-central-directory of a zip-based
+  document, a PNG's chunks and ``IEND``, a JPEG's segments and stuffed entropy-coded data), or
+  text;
   high-entropy formats are recognised here and never count as a sign: CMS/PKCS#7 (``.p7m``
   signed documents), JPEG/JFIF, 7z, KeePass, encrypted PDF, OFX bank exports (text or SGML),
   zip-based documents (docx, odt, xlsx...), gzip/xz/bzip2/zstd, audio and video containers,
@@ -145,19 +146,58 @@ def _read(path: str, size: int) -> tuple[bytes, bytes, bytes]:
         if size > SAMPLE:
             fh.seek(max(size - SAMPLE, len(head)))
             tail = fh.read(SAMPLE)
+        elif len(head) >= 2 * 256:  # a small file: its second half is its end
+            tail = head[len(head) // 2 :]
         return head, middle, tail
 
 
-def _jpeg_tail_ok(tail: bytes) -> bool:
-    """A JPEG's entropy-coded data stuffs every 0xFF with 0x00 (or an RSTn/EOI marker): random
-    bytes do not. A trailer after FFD9 (some phones) is accepted."""
-    if b"\xff\xd9" in tail[-256:]:
-        return True
-    bad = 0
-    for i in range(len(tail) - 1):
-        if tail[i] == 0xFF and tail[i + 1] not in (0x00, 0xFF) and not 0xD0 <= tail[i + 1] <= 0xD9:
-            bad += 1
-    return bad < 2
+def _stuffing_errors(data: bytes) -> int:
+    """In a JPEG's entropy-coded data every 0xFF is followed by 0x00, a fill 0xFF or an
+    RSTn/EOI marker; random bytes break that rule about once every 260 bytes."""
+    return sum(
+        1
+        for i in range(len(data) - 1)
+        if data[i] == 0xFF and data[i + 1] not in (0x00, 0xFF) and not 0xD0 <= data[i + 1] <= 0xD9
+    )
+
+
+def _jpeg_head_ok(head: bytes) -> bool:
+    """Walk the JPEG segments in the first bytes (each ``FF xx`` + length) up to the start of
+    scan; a file encrypted after its first bytes breaks the walk. The end is not used: motion
+    photos and some phones append a video or a trailer after ``FFD9``."""
+    i = 2
+    while i + 4 <= len(head):
+        if head[i] != 0xFF:
+            return False
+        marker = head[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            i += 2
+            continue
+        length = (head[i + 2] << 8) | head[i + 3]
+        if length < 2:
+            return False
+        if marker == 0xDA:  # start of scan: entropy-coded data follows
+            return _stuffing_errors(head[i + 2 + length :]) < 2
+        if i + 2 + length > len(head):
+            # only application segments (EXIF, ICC, XMP: APPn) and comments are that long
+            return 0xE0 <= marker <= 0xEF or marker == 0xFE
+        i += 2 + length
+    return True
+
+
+def _png_head_ok(head: bytes) -> bool:
+    """Walk the PNG chunks in the first bytes (length, four ASCII letters, data, CRC)."""
+    i = 8
+    while i + 8 <= len(head):
+        length = int.from_bytes(head[i : i + 4], "big")
+        kind = head[i + 4 : i + 8]
+        if length > 0x7FFFFFFF or not all(65 <= c <= 90 or 97 <= c <= 122 for c in kind):
+            return False
+        i += 12 + length
+    return True
 
 
 # Formats with a recognisable end (or body): when it is missing and the end is random, the
@@ -173,8 +213,6 @@ def _end_ok(fmt: str, tail: bytes) -> bool | None:
         return b"IEND" in tail[-64:]
     if fmt == "gif":
         return tail.rstrip(b"\x00").endswith(b";")
-    if fmt == "jpeg":
-        return _jpeg_tail_ok(tail)
     return None
 
 
@@ -192,6 +230,10 @@ def classify(path: str, size: int, ext: str = "") -> Content:
     fmt = signature(head)
     if not fmt and ext in _OPENPGP_EXT and head and head[0] in _OPENPGP_FIRST:
         fmt = "openpgp"
+    if fmt == "jpeg" and not _jpeg_head_ok(head):
+        return Content(BROKEN, fmt, ent)
+    if fmt == "png" and not _png_head_ok(head):
+        return Content(BROKEN, fmt, ent)
     if fmt:
         end = _end_ok(fmt, tail)
         if end is False and shannon_entropy(tail) >= RANDOM_ENTROPY:

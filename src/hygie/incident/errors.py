@@ -107,3 +107,12 @@ class AnchorCopyNotWritable(IncidentError):
         "Choisissez un autre support que celui du journal (une deuxième clé USB, un dossier "
         "réseau) qui accepte l'écriture, ou ouvrez l'incident sans --copy-to."
     )
+
+
+class CheckInconclusive(IncidentError):
+    """``hygie incident check`` could examine nothing (0 files read) or only a part."""
+
+    exit_code = 59
+    code = "incident_check_inconclusive"
+    message_fr = "Examen incomplet : {detail}"
+    hint_fr = "Indiquez le dossier de vos documents : « hygie incident check DOSSIER »."

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hygie.fileio import write_atomic
 from hygie.i18n import _
 from hygie.incident import anchors
 from hygie.incident.anchors import AnchorCheck, Head, WrittenCode
@@ -278,10 +279,16 @@ class Journal:
         body["mac"] = anchors.mac(key, body["hash"]) if key else None
         line = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         try:
-            with open(self.path, "a", encoding="utf-8") as fh:
-                fh.write(line + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+            # The whole file is rewritten atomically (temporary file, fsync, rename): a crash
+            # never leaves half an entry, and FAT drivers that cannot extend an existing file
+            # in place (fusefat) still work. A journal is a few kilobytes.
+            try:
+                before = self.path.read_bytes()
+            except FileNotFoundError:
+                before = b""
+            if before and not before.endswith(b"\n"):
+                before += b"\n"
+            write_atomic(self.path, before + (line + "\n").encode("utf-8"))
             head = Head(self._id, body["seq"], body["hash"])
             anchors.write_head_file(self.head_path, head)
         except OSError as exc:

@@ -146,9 +146,13 @@ class KitDocument:
     config: KitConfig
     recovery: RecoveryPage
     with_password: bool
+    journal_code: str = ""  # last check code of an incident journal on this computer
+    journal_code_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "journal_code": self.journal_code,
+            "journal_code_at": self.journal_code_at,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "hygie_version": self.version,
             "kit": self.config.to_dict(),
@@ -161,13 +165,18 @@ class KitDocument:
 def build_kit(
     *, with_password: bool = False, now: dt.datetime | None = None, config: KitConfig | None = None
 ) -> KitDocument:
+    from hygie.incident.anchors import last_recorded_code
+
     kc = config or load_kit_config() or empty_config()
+    code, code_at = last_recorded_code() or ("", "")
     return KitDocument(
         generated_at=now or dt.datetime.now().astimezone(),
         version=__version__,
         config=kc,
         recovery=recovery_page(include_password=with_password),
         with_password=with_password,
+        journal_code=code,
+        journal_code_at=code_at[:16].replace("T", " "),
     )
 
 

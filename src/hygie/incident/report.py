@@ -23,6 +23,7 @@ from typing import Any
 from hygie.errors import ConfigError
 from hygie.i18n import _
 from hygie.incident import destination
+from hygie.incident.anchors import format_code
 from hygie.incident.journal import Journal
 from hygie.incident.kit import load_kit_config
 from hygie.incident.steps import CNIL_BREACH_URL, CYBERMALVEILLANCE_URL
@@ -133,9 +134,11 @@ class Drafts:
     answers: ReportAnswers
     cybermalveillance: str = field(repr=False)
     cnil: str = field(repr=False)
+    journal_code: str = ""  # check code of the journal when the drafts were written
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "journal_code": self.journal_code,
             "folder": self.folder,
             "files": list(self.files),
             "discovered_at": self.discovered_at,
@@ -183,6 +186,14 @@ def _yn(v: bool) -> str:
 def build_drafts(folder: Path, answers: ReportAnswers, now: dt.datetime | None = None) -> Drafts:
     j = Journal.open(folder)
     entries = j.entries()
+    head = j.head()
+    code = format_code(head.seq, head.hash) if head else ""
+    code_line = (
+        _("Code de contrôle du journal de l'incident : {code} (il prouve que le journal n'a pas "
+          "été modifié depuis ce signalement)").format(code=code)
+        if code
+        else ""
+    )  # fmt: skip
     now = now or dt.datetime.now(dt.UTC)
     kc = load_kit_config()
     if kc is not None and not (answers.contact_name or answers.contact_phone):
@@ -238,6 +249,7 @@ def build_drafts(folder: Path, answers: ReportAnswers, now: dt.datetime | None =
             _("Contact : {n} {p} {e}")
             .format(n=answers.contact_name, p=answers.contact_phone, e=answers.contact_email)
             .strip(),
+            *(["", code_line] if code_line else []),
         ]
     )
     persons = answers.persons_count
@@ -277,6 +289,7 @@ def build_drafts(folder: Path, answers: ReportAnswers, now: dt.datetime | None =
         _("9. Contact : {n} {p} {e}")
         .format(n=answers.contact_name or blank, p=answers.contact_phone, e=answers.contact_email)
         .rstrip(),
+        *(["", code_line] if code_line else []),
     ]
     cnil = "\n".join(cnil_lines)
     drafts_dir = folder / "drafts"
@@ -298,6 +311,7 @@ def build_drafts(folder: Path, answers: ReportAnswers, now: dt.datetime | None =
         answers=answers,
         cybermalveillance=cyber,
         cnil=cnil,
+        journal_code=code,
     )
     destination.write_text(
         drafts_dir / "report.json",

@@ -151,10 +151,17 @@ class SignsReport:
     truncated: bool
     signs: tuple[Sign, ...]
     recent_files: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    flagged: int = 0  # distinct files named by a sign (a file may show several signs)
 
     @property
     def found(self) -> bool:
         return bool(self.signs)
+
+    @property
+    def conclusive(self) -> bool:
+        """Something was read by content and the walk was not cut short: an examination of
+        nothing (0 files sampled) or of a part is never "no sign"."""
+        return self.sampled > 0 and not self.truncated
 
     def to_dict(self, *, with_recent: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -163,6 +170,8 @@ class SignsReport:
             "recent": self.recent,
             "sampled": self.sampled,
             "truncated": self.truncated,
+            "conclusive": self.conclusive,
+            "flagged": self.flagged,
             "signs": [s.to_dict() for s in self.signs],
         }
         if with_recent:
@@ -343,12 +352,14 @@ def scan(
         if f.ext and f.ext not in KNOWN_EXTENSIONS and not f.known_content:
             by_ext[f.ext].append(f)
     renamed: set[str] = set()
+    flagged: set[int] = set()
     for ext, group in sorted(by_ext.items(), key=lambda kv: -len(kv[1])):
         doubled = sum(1 for f in group if f.inner_ext in KNOWN_EXTENSIONS)
         if len(group) >= MIN_CLUSTER_ALONE or (
             len(group) >= MIN_CLUSTER and doubled * 2 >= len(group)
         ):
             renamed.add(ext)
+            flagged.update(id(f) for f in group)
             signs.append(
                 _sign(
                     "mass_rename",
@@ -368,6 +379,7 @@ def scan(
     ]  # fmt: skip
     distinct = {f.ext for f in fresh}
     if len(distinct) >= MIN_NEW_EXTENSIONS:
+        flagged.update(id(f) for f in fresh)
         signs.append(
             _sign(
                 "random_extensions",
@@ -386,6 +398,7 @@ def scan(
         )
     ]  # fmt: skip
     if len(rewritten) >= MIN_REWRITES:
+        flagged.update(id(f) for f in rewritten)
         signs.append(
             _sign(
                 "encrypted_rewrite",
@@ -405,6 +418,7 @@ def scan(
     if len(random_any) >= MIN_RANDOM or (
         len(random_any) >= MIN_REWRITES and len(random_any) >= MIN_RANDOM_SHARE * len(looked)
     ):
+        flagged.update(id(f) for f in random_any)
         signs.append(
             _sign(
                 "random_content",
@@ -435,4 +449,5 @@ def scan(
         truncated=truncated,
         signs=tuple(signs),
         recent_files=recent_rows,
+        flagged=len(flagged),
     )

@@ -28,10 +28,8 @@ from hygie.mail.addresses import classify_address
 from hygie.mail.errors import ExposureSourceError
 from hygie.mail.relay.decide import Scanner
 from hygie.platform import ALL_PLATFORMS, current, system
-from hygie.platform.parsers.thunderbird import (
-    thunderbird_profile_dirs,
-    webmail_domains_from_prefs,
-)
+from hygie.platform.mailclients import profile_dirs
+from hygie.platform.parsers.thunderbird import webmail_domains_from_prefs
 from hygie.scan import scan_email
 
 log = logging.getLogger("hygie.mail.exposure")
@@ -58,12 +56,11 @@ def thunderbird_roots(home: Path, platform: str | None = None) -> list[Path]:
 def thunderbird_profiles(home: Path, platform: str | None = None) -> list[Path]:
     out: list[Path] = []
     for root in thunderbird_roots(home, platform):
-        ini = root / "profiles.ini"
         try:
-            text = ini.read_text(encoding="utf-8", errors="replace")
+            listed = profile_dirs(root)
         except OSError:
             continue
-        for p in thunderbird_profile_dirs(text, root):
+        for p in listed:
             if p.is_dir() and p not in out:
                 out.append(p)
     return out

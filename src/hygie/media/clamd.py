@@ -341,9 +341,10 @@ def _instream(
 
 
 def _fildes_raw(sock: socket.socket, cmd: bytes, fd: int, buf: bytearray) -> bytes:
-    _send(sock, cmd)
+    # The command and the descriptor in one message (clamd reads the descriptor from any
+    # message of the command): one system call and one wake-up of clamd per file.
     try:
-        socket.send_fds(sock, [b"\0"], [fd])
+        socket.send_fds(sock, [cmd + b"\0"], [fd])
     except TimeoutError as exc:
         raise ClamdTimeout("clamd did not accept the file in time") from exc
     except OSError as exc:

@@ -576,13 +576,20 @@ class ClamdEngine:
     @contextlib.contextmanager
     def worker(self) -> Iterator[ScanFn]:
         """One ``IDSESSION`` per worker thread (no connection per file); a broken session
-        is replaced, and the file it was scanning is retried once on a fresh connection."""
-        stack = contextlib.ExitStack()
-        state: dict[str, Any] = {"sess": None}
+        is closed at once, and the file it was scanning is retried once on a fresh
+        connection."""
+        state: dict[str, Any] = {"cm": None, "sess": None}
+
+        def close_session() -> None:
+            cm, state["cm"], state["sess"] = state["cm"], None, None
+            if cm is not None:
+                with contextlib.suppress(Exception):
+                    cm.__exit__(None, None, None)
 
         def open_session() -> Any:
+            cm = self.client.session()
             try:
-                state["sess"] = stack.enter_context(self.client.session())
+                state["sess"], state["cm"] = cm.__enter__(), cm
             except ClamdError:
                 state["sess"] = None
             return state["sess"]
@@ -593,14 +600,18 @@ class ClamdEngine:
                 try:
                     return answer_from_reply(sess.scan_fd(fd))
                 except ClamdTimeout as exc:
-                    state["sess"] = None
+                    close_session()
                     return _answer_from_error(exc)
                 except ClamdError:
-                    state["sess"] = None
+                    close_session()
+            elif sess is not None:
+                close_session()
             return self.scan_fd(fd, path, size)
 
-        with stack:
+        try:
             yield scan
+        finally:
+            close_session()
 
     def check(self) -> EngineInfo:
         """VERSION, signature count and date, then the canary battery. Raises when unusable."""

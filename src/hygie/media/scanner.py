@@ -22,7 +22,6 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +145,9 @@ class ScanRun:
         }
 
 
+PROGRESS_EVERY_S = 0.1  # a progress bar does not need 3,000 updates a second
+
+
 def default_workers() -> int:
     """Files in flight over the engine: 8, or twice the CPUs up to 16.
 
@@ -161,6 +163,7 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.stopped = threading.Event()
+        self.cancelled = threading.Event()
         self.engine_error = ""
         self.files_done = 0
         self.bytes_done = 0
@@ -296,13 +299,19 @@ def scan_paths(
             local.fn = fn
         return fn
 
+    last = [0.0]
+
     def task(entry: Entry) -> FileResult:
         res = _scan_one(engine, scan_fn(), entry, state, handler)
         with state.lock:
             state.files_done += 1
             state.bytes_done += entry.size
             done, done_b = state.files_done, state.bytes_done
-        if progress is not None:
+            now_s = time.monotonic()
+            due = now_s - last[0] >= PROGRESS_EVERY_S or done == total_files
+            if due:
+                last[0] = now_s
+        if progress is not None and due:
             progress(done, done_b, total_files, total_bytes)
         return res
 
@@ -331,19 +340,41 @@ def _run_all(
 ) -> list[FileResult]:
     total_files = len(entries)
     if n <= 1:
-        results = [task(e) for e in entries]
-    else:
-        # Largest files first (so that no worker is left alone with a big file at the end);
-        # results keep the walk order.
-        order = sorted(range(total_files), key=lambda i: -entries[i].size)
-        pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="hygie-scan")
-        try:
-            done = list(pool.map(lambda i: (i, task(entries[i])), order))
-        except BaseException:  # Ctrl+C: do not go on scanning the queued files
-            state.stopped.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        by_index = dict(done)
-        results = [by_index[i] for i in range(total_files)]
-    return results
+        return [task(e) for e in entries]
+    # Largest files first (so that no worker is left alone with a big file at the end);
+    # results keep the walk order. Plain threads pulling the next index: no future, no
+    # queue per file (measured: the per-file bookkeeping showed in small-file runs).
+    order = iter(sorted(range(total_files), key=lambda i: -entries[i].size))
+    results: list[FileResult | None] = [None] * total_files
+    take = threading.Lock()
+    errors: list[BaseException] = []
+
+    def loop() -> None:
+        while not state.cancelled.is_set():
+            with take:
+                i = next(order, None)
+            if i is None:
+                return
+            try:
+                results[i] = task(entries[i])
+            except BaseException as exc:  # a bug: stop everyone, re-raised below
+                errors.append(exc)
+                state.cancelled.set()
+                return
+
+    threads = [threading.Thread(target=loop, name=f"hygie-scan-{k}", daemon=True) for k in range(n)]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.5)
+    except BaseException:  # Ctrl+C: do not go on scanning the queued files
+        state.cancelled.set()
+        state.stopped.set()
+        for t in threads:
+            t.join()
+        raise
+    if errors:
+        raise errors[0]
+    return [r for r in results if r is not None]

@@ -89,19 +89,24 @@ def antivirus(ctx: ProbeContext) -> Iterable[Fact]:
     what = _("mises à jour de XProtect")
     cp = proc.run(INSTALL_HISTORY, timeout=SLOW_S)
     last = None
+    history_read = False
     if cp.ok:
         try:
             last = system_profiler.xprotect_last_update(cp.stdout)
+            history_read = True
         except (ValueError, AttributeError):
             last = None
     bundle = ctx.fs(XPROTECT_BUNDLE).exists()
     apps = installed_apps(ctx)
     products = ["XProtect"] if last is not None or bundle else []
     products += match_software(apps or [], "antivirus")
-    if products or cp.ok or apps is not None:
+    # "no antivirus" needs proof: XProtect ships with every macOS, so its absence is only
+    # known from an install history that was read (an unreadable one proves nothing).
+    if products or history_read:
         yield Fact.known("antivirus.products", sorted(set(products)), "XProtect + /Applications")
     else:
-        yield Fact.unknown("antivirus.products", failure_reason(cp, what), "XProtect")
+        reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
+        yield Fact.unknown("antivirus.products", reason, "XProtect")
     if last is None:
         reason = failure_reason(cp, what) if not cp.ok else unreadable(what)
         yield Fact.unknown("antivirus.signature_age_days", reason, "SPInstallHistoryDataType")
@@ -136,7 +141,13 @@ def firewall(ctx: ProbeContext) -> Iterable[Fact]:
 )
 def updates(ctx: ProbeContext) -> Iterable[Fact]:
     prefs = proc.run(SU_PREFS, timeout=QUICK_S)
-    if prefs.ok:
+    if prefs.ok and not prefs.stdout.lstrip().startswith("{"):  # not a defaults dictionary
+        yield Fact.unknown(
+            "updates.automatic",
+            unreadable(_("réglage des mises à jour automatiques")),
+            "com.apple.SoftwareUpdate",
+        )
+    elif prefs.ok:
         auto = softwareupdate.automatic_updates(softwareupdate.parse_defaults_dict(prefs.stdout))
         yield Fact.known("updates.automatic", auto, "com.apple.SoftwareUpdate")
     elif prefs.returncode is not None and "does not exist" in prefs.stderr:

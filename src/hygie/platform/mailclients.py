@@ -25,6 +25,15 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def profile_dirs(base: Path) -> list[Path]:
+    """The profile folders ``base/profiles.ini`` lists ([] when there is none).
+
+    Raises OSError when ``profiles.ini`` exists but cannot be read (the caller decides:
+    unknown for the audit, skipped for a mail exposure scan)."""
+    ini = _read(base / "profiles.ini")
+    return [] if ini is None else thunderbird_profile_dirs(ini, base)
+
+
 def thunderbird_webmail(bases: Iterable[Path]) -> Fact:
     """Webmail domains of the accounts in every Thunderbird profile under ``bases``.
 
@@ -35,10 +44,7 @@ def thunderbird_webmail(bases: Iterable[Path]) -> Fact:
     seen: set[Path] = set()
     try:
         for base in bases:
-            ini = _read(base / "profiles.ini")
-            if ini is None:
-                continue
-            for profile in thunderbird_profile_dirs(ini, base):
+            for profile in profile_dirs(base):
                 if profile in seen:
                     continue
                 seen.add(profile)

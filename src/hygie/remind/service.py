@@ -230,11 +230,32 @@ def remind(
     dry_run: bool = False,
 ) -> RemindResult:
     """Evaluate the reminders and notify what is due (nothing is written with ``dry_run``)."""
-    from hygie.platform import system
-
     settings = settings_from_config(config)
     at = _now(now)
     facts = dict(facts) if facts is not None else current_facts()
+    if dry_run:
+        return _remind_locked(store, facts, settings, at, dry_run=True)
+    # the schedule's run and the login run may meet: one at a time, so "once a day" holds
+    from filelock import FileLock
+
+    from hygie.fileio import private_dir
+    from hygie.paths import get_paths
+
+    lock = FileLock(str(private_dir(get_paths().data_dir) / "remind.lock"), timeout=120)
+    with lock:
+        return _remind_locked(store, facts, settings, at, dry_run=False)
+
+
+def _remind_locked(
+    store: Store,
+    facts: dict[str, Fact],
+    settings: Settings,
+    at: dt.datetime,
+    *,
+    dry_run: bool,
+) -> RemindResult:
+    from hygie.platform import system
+
     state = _load(store)
     _track(state, conditions(facts, settings.thresholds), at)
     seen = {k: v for k, v in ((k, _parse(s)) for k, s in state["seen"].items()) if v}

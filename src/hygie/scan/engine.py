@@ -10,8 +10,8 @@ The typed entry points are :func:`scan_document` and :func:`scan_message` (expor
   PDF, image without OCR, time limit, unknown format, decoding error) and nothing was found;
 * ``clean``: every part was read and analysed, nothing found.
 
-The legacy ``scan_bytes``/``scan_email`` of this module return a :class:`DocumentResult`
-(status ``patient_data``/``not_scannable``/``clean``) for the CLI JSON and the dashboard.
+:class:`DocumentResult` (status ``patient_data``/``not_scannable``/``clean``) is the dict-shaped
+form the CLI JSON (schema ``hygie.scan/1``) and the dashboard show.
 """
 
 from __future__ import annotations
@@ -220,18 +220,7 @@ def legacy_result(name: str, r: ScanResult) -> DocumentResult:
 
 
 def scan_bytes(data: bytes, filename: str, *, timeout_s: float = 10.0) -> DocumentResult:
-    """Legacy: :func:`scan_document` with a time budget, as a :class:`DocumentResult`."""
+    """:func:`scan_document` with a time budget, as the dict-shaped :class:`DocumentResult`
+    (one upload in the dashboard; exported as ``hygie.scan.document_report``)."""
     r = scan_document(data, filename, deadline=time.monotonic() + timeout_s)
     return legacy_result(_masked_name(filename), r)
-
-
-def scan_email(raw: bytes, *, timeout_s: float = 10.0, name: str = "") -> DocumentResult:
-    """Legacy: :func:`scan_message` with a time budget, as a :class:`DocumentResult`."""
-    r = scan_message(raw, deadline=time.monotonic() + timeout_s)
-    return legacy_result(_masked_name(name) if name else _("message"), r)
-
-
-def scan_text(text: str, *, name: str = "texte") -> DocumentResult:
-    """Scan text already in memory (what the relay or the dashboard may hold)."""
-    r = verdict_of([Part(_("contenu"), normalize(text), place="document")], len(text.encode()))
-    return legacy_result(name, r)

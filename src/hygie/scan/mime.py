@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import email
+import email.header
 import email.policy
 import email.utils
 import re
@@ -76,6 +77,10 @@ _SKIP_HEADERS = frozenset(
         "content-transfer-encoding",
         "content-disposition",
         "mime-version",
+        # machine-made links of mailing lists (numeric subscriber ids)
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "feedback-id",
     }
 )
 _TEXT_TYPES = frozenset(
@@ -158,17 +163,37 @@ def _ambiguous(part: Message) -> bool:
     return keys.count("content-type") > 1 or keys.count("content-transfer-encoding") > 1
 
 
-def _header_text(part: Message) -> str:
-    lines = []
-    for key, value in part.items():
-        if key.lower() in _SKIP_HEADERS:
+#: Headers read one by one (context words of one header never lend to another: "Subject:
+#: Suivi du patient" says nothing about the digits of a Message-ID); past this many, the rest
+#: is read as one text (a flood of headers stays linear).
+MAX_HEADER_PARTS = 200
+
+
+def _decoded(value: str) -> str:
+    """A raw header value unfolded, with RFC 2047 encoded-words decoded (the stdlib's header
+    registry is several times slower and not needed to read text)."""
+    value = value.replace("\r\n", "").replace("\n", "")
+    if "=?" not in value:
+        return value
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except Exception:  # an undecodable encoded-word: read the raw form
+        return value
+
+
+def _header_parts(part: Message, prefix: str) -> Iterator[Part]:
+    rest: list[str] = []
+    for n, (key, value) in enumerate(part.raw_items()):
+        if key.strip().lower() in _SKIP_HEADERS:
             continue
-        try:
-            text = str(value)
-        except Exception:  # an undecodable encoded-word: keep the raw form
-            text = str(part.get(key, ""))
-        lines.append(f"{key} : {text}")
-    return "\n".join(lines)
+        line = f"{key} : {_decoded(str(value))}"
+        if n >= MAX_HEADER_PARTS:
+            rest.append(line)
+            continue
+        name = join(prefix, _("en-tête {name}").format(name=key.strip()[:60]))
+        yield Part(name, line, None, "header")
+    if rest:
+        yield Part(join(prefix, _("autres en-têtes")), "\n".join(rest), None, "header")
 
 
 def _message_parts(
@@ -180,7 +205,7 @@ def _message_parts(
     if _defects(msg):
         yield Part(prefix or _("message"), None, "mime_structure")
         return
-    yield Part(join(prefix, _("en-têtes du message")), _header_text(msg), None, "header")
+    yield from _header_parts(msg, prefix)
     state = {"body": False}
     yield from _entity_parts(msg, deadline, extract, prefix, depth, state, top=True)
 
@@ -208,9 +233,7 @@ def _entity_parts(
     ctype = part.get_content_type()
     filename = _filename(part)
     if not top:
-        own = _header_text(part)
-        if own:
-            yield Part(join(prefix, _("en-têtes d'une partie")), own, None, "header")
+        yield from _header_parts(part, prefix)
     if filename:
         yield Part(join(prefix, _("nom de la pièce jointe")), filename, None, "file_name")
     if ctype in SIGNATURE_TYPES or (filename and _SIGNATURE_NAME.match(filename)):

@@ -12,14 +12,11 @@ import logging
 import re
 import traceback
 from dataclasses import dataclass, field
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
 from hygie.errors import AppError, UsageError
-from hygie.fileio import private_dir
 from hygie.i18n import N_, _
-from hygie.paths import get_paths
 from hygie.web.plain import plain, shows_command
 
 log = logging.getLogger("hygie.web")
@@ -257,25 +254,13 @@ def unexpected(exc: BaseException, where: str) -> Failure:
     )
 
 
-def log_file() -> Path:
-    """The dashboard's log file (``<data>/logs/hygie-web.log``): tracebacks go here."""
-    return get_paths().data_dir / "logs" / "hygie-web.log"
+def attach_log_file() -> Path | None:
+    """hygie's log file (:mod:`hygie.log`, identifiers masked) for the dashboard's errors;
+    keeps ``--debug`` when the CLI turned it on."""
+    from hygie import log as hygie_log
 
-
-def attach_log_file() -> Path:
-    """Send the dashboard's log (errors with their traceback) to :func:`log_file`."""
-    path = log_file()
-    private_dir(path.parent)
-    for h in list(log.handlers):
-        if isinstance(h, RotatingFileHandler) and h.baseFilename != str(path):
-            log.removeHandler(h)
-            h.close()
-    if not any(isinstance(h, RotatingFileHandler) for h in log.handlers):
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    return path
+    debug = logging.getLogger(hygie_log.ROOT).level == logging.DEBUG
+    return hygie_log.setup(debug=debug)
 
 
 def failure_from_dict(error: dict[str, Any], **params: Any) -> Failure:

@@ -29,6 +29,8 @@ _PATTERNS = (
 
 _QUOTED_RE = re.compile(_QUOTED, re.IGNORECASE)
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+# other commands to type in a terminal
+_SHELL = re.compile(r"\bsudo [a-z]|\b(?:apt|apt-get|dnf|winget|brew) (?:install|update|upgrade)\b")
 
 
 def plain(text: object) -> str:
@@ -45,9 +47,11 @@ def plain(text: object) -> str:
 
 
 def shows_command(text: str, commands: frozenset[str] = frozenset()) -> list[str]:
-    """The commands (``hygie`` followed by one of ``commands``, e.g. "backup setup") or options
-    visible in ``text``; empty when the text is fit for the dashboard."""
+    """The commands (``hygie`` followed by one of ``commands``, e.g. "backup setup", or a
+    ``sudo``/package-manager line) or options visible in ``text``; empty when the text is fit
+    for the dashboard."""
     found = [m.group(0) for m in _OPTION.finditer(text)]
+    found += [m.group(0) for m in _SHELL.finditer(text)]
     found += [m.group(0) for m in _QUOTED_RE.finditer(text)]
     for c in commands:
         if re.search(rf"\bhygie {re.escape(c)}\b", text):

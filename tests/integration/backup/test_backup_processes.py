@@ -162,3 +162,28 @@ def test_sigterm_stops_restic_with_hygie_and_next_run_cleans_the_lock(
     ver = backup.verify(full=True)
     assert ver.ok, ver.to_dict()
     assert "stale_lock_removed" not in ver.outcomes[0].details  # nothing left to remove
+
+
+def test_repair_while_another_operation_holds_the_destination(
+    big_source: Path, tmp_path: Path
+) -> None:
+    _setup(big_source, tmp_path)
+    assert backup.run().ok
+    code = (
+        "import time\n"
+        "from hygie.backup.lock import destination_lock\n"
+        "with destination_lock('local', 'backup'):\n"
+        "    print('held', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ)
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        with pytest.raises(backup.BackupBusy) as exc:
+            backup.repair()
+        assert exc.value.exit_code == 54  # told to wait, not "repair failed"
+    finally:
+        other.kill()
+        other.wait(timeout=10)

@@ -24,6 +24,12 @@ def _run_on_readonly(folder: Path, args: list[str], home: Path) -> subprocess.Co
     env = {**os.environ, "HYGIE_HOME": str(home)}
     folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0 and shutil.which("unshare"):
+        probe = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "true"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        if probe.returncode != 0:  # a chroot or container without mount namespaces
+            pytest.skip(f"unshare cannot make a private mount namespace here: {probe.stderr}")
         script = 'mount -t tmpfs -o ro,size=1m tmpfs "$1" && shift && exec "$@"'
         cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh",
                str(folder), HYGIE, *args]  # fmt: skip

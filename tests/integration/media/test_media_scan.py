@@ -246,12 +246,16 @@ def test_clamd_dies_mid_scan(clamd_db: Path, tmp_path: Path) -> None:
             (key / f"f{i:02d}.txt").write_text(f"file {i}")
         killed = []
 
-        def progress(done: int, _b: int, _t: int, _tb: int) -> None:
-            if done == 3 and not killed:
+        seen: list[str] = []
+
+        def after_each(entry, fd, res):  # type: ignore[no-untyped-def]
+            seen.append(entry.rel)
+            if len(seen) == 3 and not killed:
                 own.stop()
                 killed.append(True)
+            return {}
 
-        run = scan_paths([str(key)], eng, workers=1, progress=progress)
+        run = scan_paths([str(key)], eng, workers=1, handler=after_each)
     finally:
         own.stop()
     verdicts = [f.verdict for f in run.files]

@@ -207,3 +207,33 @@ def test_a_time_out_kills_the_whole_tree_under_the_personality(
         time.sleep(0.05)
     else:
         raise AssertionError(f"grandchild {grandchild} still running")
+
+
+@pytest.mark.parametrize("personality", ["windows", "darwin"])
+@pytest.mark.parametrize("damage", ["garbage", "timed_out", "denied"])
+def test_a_hostile_recording_gives_unknowns_not_a_crash(
+    tmp_path: Path, personality: str, damage: str
+) -> None:
+    """Every command answers nonsense, hangs, or is refused: the audit still completes, and
+    nothing probed passes."""
+    from hygie import replay
+
+    machine = windows_fr_machine() if personality == "windows" else mac_machine_outputs()
+    folder = tmp_path / "rec"
+    replay.write_meta(folder, personality)
+    for argv in machine:
+        if damage == "garbage":
+            entry = replay.Entry(argv, 0, "\ufeff{[<garbage \u2603 \x00 ]]}\r\n\u00c3\u00a9", "")
+        elif damage == "timed_out":
+            entry = replay.Entry(argv, None, "", "", timed_out=True)
+        else:
+            entry = replay.Entry(argv, 5, "", "Accès refusé.\r\n")
+        replay.write_entry(folder, entry)
+    data = _audit(run_hygie(personality, ["audit", "--json"], home=tmp_path, replay=folder))  # type: ignore[arg-type]
+    statuses = _statuses(data)
+    assert sorted(statuses) == MEASURES
+    facts = _facts(data)
+    for key in ("disk.system_encrypted", "firewall.enabled", "updates.pending"):
+        assert facts[key]["state"] == "unknown", (key, facts[key])
+    for mid in ("M03", "M05", "M13"):
+        assert statuses[mid] == "unknown", mid

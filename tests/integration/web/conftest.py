@@ -76,43 +76,30 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def clamd_for_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A real clamd on a unix socket in tmp with the media branch's tiny test database."""
+def clamd_for_web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """A real clamd on a unix socket in tmp with the media branch's tiny test database;
+    (address, database, its clamd.conf: hygie reads the limits it must prove from it)."""
     if shutil.which("clamd") is None and not Path("/usr/sbin/clamd").exists():
         pytest.fail("clamav-daemon is required (scripts/test-packages.txt)")
-    from hygie.media.clamd_engine import OwnClamd
-    from hygie.media.engines import Limits
     from hygie.media.testdb import build_test_database
+    from tests.media_helpers import start_own
 
     db = build_test_database(tmp_path_factory.mktemp("web-clamdb"))
-    mb = 1024 * 1024
-    own = OwnClamd(
-        tmp_path_factory.mktemp("web-clamd"),
-        db,
-        Limits(
-            max_file_size=8 * mb,
-            max_scan_size=32 * mb,
-            stream_max_length=8 * mb,
-            max_recursion=6,
-            max_files=500,
-        ),
-        disable_cache=True,
-        start_timeout=60,
-    )
-    own.start()
-    yield str(own.address), db
+    own = start_own(tmp_path_factory.mktemp("web-clamd"), db)
+    yield str(own.address), db, own.conf_path
     own.stop()
 
 
 @pytest.fixture(scope="module")
 def dashboard(
-    tmp_path_factory: pytest.TempPathFactory, clamd_for_web: tuple[str, Path]
+    tmp_path_factory: pytest.TempPathFactory, clamd_for_web: tuple[str, Path, Path]
 ) -> Iterator[Dashboard]:
     home = tmp_path_factory.mktemp("web-home")
-    address, db = clamd_for_web
+    address, db, conf = clamd_for_web
     (home / "config").mkdir(parents=True)
     (home / "config" / "config.toml").write_text(
-        f'[media]\nclamd = "{address}"\ndatabase = "{db}"\n', encoding="utf-8"
+        f'[media]\nclamd = "{address}"\ndatabase = "{db}"\nclamd_conf = "{conf}"\n',
+        encoding="utf-8",
     )
     d = start_dashboard(home)
     yield d

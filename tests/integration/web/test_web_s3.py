@@ -66,10 +66,6 @@ def _post(c: TestClient, st: WebState, data: dict[str, str]) -> Any:
     return job
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='#15: the web guesses the engine\'s name ("s3"); fixed by backup.setup(credentials=…)',
-)
 def test_two_s3_destinations_each_keep_their_keys(
     dash: tuple[TestClient, WebState], s3: Any, tmp_path: Path
 ) -> None:

@@ -69,16 +69,10 @@ def test_required_catalogue_facts_from_the_leaflet() -> None:
     assert "patient.mssante.fr" in text["M04"] and "Mon Espace Santé" in text["M04"]
     assert "signal-spam.fr" in text["M04"]
     assert "dmp.fr" in text["M11"] and "e-CPS" in text["M11"]
-    m12 = text["M12"]
-    order = [
-        "n'arrêtez pas",
-        "n'y touchez plus",
-        "débranchez",
-        "prévenez",
-        "cybermalveillance",
-        "CNIL",
-    ]
-    positions = [m12.index(step) for step in order]
+    from hygie.incident import STEPS  # the six steps: one list, quoted word for word by M12
+
+    m12 = " ".join(text["M12"].split())
+    positions = [m12.index(f"{s.number}. {s.title}") for s in STEPS]
     assert positions == sorted(positions)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plistlib
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,19 +17,38 @@ from hygie.errors import AppError
 NS = "{http://schemas.microsoft.com/windows/2004/02/mit/task}"
 
 
+def _restic_man_page() -> bool:
+    """``systemd-analyze verify`` looks up the units' ``Documentation=man:restic(1)`` with
+    ``man``: a minimal system (no man-db, no restic man page) fails the check for that alone."""
+    if shutil.which("man") is None:
+        return False
+    r = subprocess.run(["man", "-w", "restic"], capture_output=True, timeout=30, check=False)
+    return r.returncode == 0
+
+
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+@pytest.mark.skipif(
+    not _restic_man_page(), reason="no restic man page (man -w restic): systemd-analyze would fail"
+)
 def test_systemd_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     res = generate(tmp_path, platform="linux")
     names = sorted(Path(f).name for f in res.files)
     assert names == [
         "hygie-backup.service",
         "hygie-backup.timer",
+        "hygie-remind.service",
         "hygie-verify.service",
         "hygie-verify.timer",
     ]
     assert res.validated is True, res.validation_output
     svc = (tmp_path / "hygie-backup.service").read_text()
     assert " backup run" in svc and " backup verify" in svc
+    # reminders after each scheduled backup, whatever its outcome, and at login
+    assert any(
+        line.startswith("ExecStopPost=-") and line.endswith(" remind") for line in svc.splitlines()
+    )
+    remind_unit = (tmp_path / "hygie-remind.service").read_text()
+    assert "WantedBy=default.target" in remind_unit and " remind\n" in remind_unit
     assert "Persistent=true" in (tmp_path / "hygie-verify.timer").read_text()
     assert not res.installed
 
@@ -59,8 +79,14 @@ def test_windows_task_scheduler_xml(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "hygie.backup.schedule.hygie_command",
         lambda: ["C:\\Program Files\\hygie\\Scripts\\hygie.exe"],
     )
+    monkeypatch.setenv("USERNAME", "infirmiere")
+    monkeypatch.setenv("USERDOMAIN", "CABINET")
     res = generate(tmp_path / "out", platform="windows")
-    assert len(res.files) == 2
+    assert sorted(Path(f).name for f in res.files) == [
+        "hygie-backup.xml",
+        "hygie-remind.xml",
+        "hygie-verify.xml",
+    ]
     schema = _task_schema()
     for f in res.files:
         raw = Path(f).read_bytes()
@@ -74,12 +100,22 @@ def test_windows_task_scheduler_xml(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             args = ex.findtext(f"{NS}Arguments") or ""
             # the program alone in <Command>, everything else in <Arguments>
             assert command == "C:\\Program Files\\hygie\\Scripts\\hygie.exe"
-            assert args.startswith(f'--home "{home}" backup ')
+            assert args.startswith(f'--home "{home}" ')
+            assert args.split(f'--home "{home}" ')[1].split()[0] in {"backup", "remind"}
         assert root.find(f"{NS}Settings/{NS}StartWhenAvailable") is not None
-    daily = ET.fromstring(Path(res.files[0]).read_bytes().decode("utf-16"))
+    by_name = {Path(f).name: Path(f) for f in res.files}
+    daily = ET.fromstring(by_name["hygie-backup.xml"].read_bytes().decode("utf-16"))
     steps = [e.findtext(f"{NS}Arguments") for e in daily.findall(f"{NS}Actions/{NS}Exec")]
-    assert [s.rsplit(" ", 2)[-2:] for s in steps if s] == [["backup", "run"], ["backup", "verify"]]
-    monthly = ET.fromstring(Path(res.files[1]).read_bytes().decode("utf-16"))
+    assert [s.split(f'--home "{home}" ')[1] for s in steps if s] == [
+        "backup run",
+        "backup verify",
+        "remind",
+    ]
+    logon = ET.fromstring(by_name["hygie-remind.xml"].read_bytes().decode("utf-16"))
+    assert logon.findtext(f".//{NS}LogonTrigger/{NS}UserId") == "CABINET\\infirmiere"
+    assert logon.findtext(f".//{NS}LogonTrigger/{NS}Delay") == "PT2M"
+    assert (logon.findtext(f".//{NS}Arguments") or "").endswith(" remind")
+    monthly = ET.fromstring(by_name["hygie-verify.xml"].read_bytes().decode("utf-16"))
     assert monthly.find(f".//{NS}ScheduleByMonth") is not None
     assert (monthly.findtext(f".//{NS}Arguments") or "").endswith("backup verify --full")
 
@@ -101,7 +137,8 @@ def test_task_without_installed_hygie_runs_python_m_hygie(
         assert schema.validate(etree.parse(f)), schema.error_log  # type: ignore[attr-defined]
         root = ET.fromstring(Path(f).read_bytes().decode("utf-16"))
         assert root.findtext(f".//{NS}Command") == py
-        assert (root.findtext(f".//{NS}Arguments") or "").startswith("-m hygie backup ")
+        args = root.findtext(f".//{NS}Arguments") or ""
+        assert args.startswith(("-m hygie backup ", "-m hygie remind"))
     assert task_arguments([py, "-m", "hygie"], ["backup", "run"], "D:\\a b") == (
         '-m hygie --home "D:\\a b" backup run'
     )
@@ -152,6 +189,10 @@ def test_launchd_plists(tmp_path: Path) -> None:
     monthly = plistlib.loads(Path(res.files[2]).read_bytes())
     assert monthly["StartCalendarInterval"]["Day"] == 1
     assert monthly["ProgramArguments"][-1] == "--full"
+    remind = plistlib.loads(Path(res.files[3]).read_bytes())
+    assert remind["Label"] == "fr.hygie.remind" and remind["RunAtLoad"] is True
+    assert remind["ProgramArguments"][-1] == "remind"
+    assert remind["StartCalendarInterval"] == {"Hour": 13, "Minute": 45}
 
 
 def test_backup_errors_are_in_band_with_unique_codes_and_hints() -> None:

@@ -240,3 +240,26 @@ def test_second_copy_on_an_unwritable_folder_is_a_clear_error(tmp_path: Path) ->
     with pytest.raises(AnchorCopyNotWritable) as exc:
         Journal.create(tmp_path / "usb", copy_to=blocker / "sub")
     assert exc.value.exit_code == 49
+
+
+def test_drafts_and_kit_carry_the_last_code(tmp_path: Path) -> None:
+    from hygie.incident import ReportAnswers, build_drafts, build_kit, render_kit_html
+
+    j, _code = _incident(tmp_path / "usb")
+    head = j.head()
+    assert head is not None
+    drafts = build_drafts(j.folder, ReportAnswers(description="écran de rançon"))
+    expected = f"n° {head.seq} : {head.code}"
+    assert expected in drafts.cnil and expected in drafts.cybermalveillance
+    assert drafts.journal_code == expected
+    saved = json.loads((j.folder / "drafts" / "report.json").read_text("utf-8"))
+    assert saved["journal_code"] == expected
+    # the drafts' own entry moved the head on; the kit shows the newest code
+    kit = build_kit()
+    last = j.head()
+    assert last is not None and kit.journal_code == f"n° {last.seq} : {last.code}"
+    html = render_kit_html(kit)
+    assert last.code in html and "Codes de contrôle du journal" in html
+    # the code in the drafts still verifies the journal up to that entry
+    wc = WrittenCode.parse(f"{head.seq}:{head.code}")
+    assert wc is not None and verify(j.folder, codes=(wc,)).intact

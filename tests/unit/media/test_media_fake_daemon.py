@@ -136,3 +136,42 @@ def test_engine_that_misses_eicar_is_refused(tmp_path: Path) -> None:
 
     with fake_clamd(tmp_path / "s", ok) as addr, pytest.raises(EngineSelfTestFailed):
         _engine(addr).check()
+
+
+def test_a_session_that_breaks_is_closed_and_the_file_retried(tmp_path: Path) -> None:
+    """clamd ends an IDSESSION after one file: every file still gets clamd's own answer,
+    and the broken sessions are closed at once (no descriptor left behind per break)."""
+    import os
+
+    sessions = {"opened": 0}
+
+    def read_until(conn: socket.socket, buf: bytes, nuls: int) -> bool:
+        while buf.count(b"\0") < nuls:
+            chunk = conn.recv(64)
+            if not chunk:
+                return False
+            buf += chunk
+        return True
+
+    def one_per_session(conn: socket.socket, data: bytes) -> None:
+        with contextlib.suppress(OSError):
+            if data.startswith(b"zIDSESSION"):
+                sessions["opened"] += 1
+                # zIDSESSION\0, zFILDES\0, then the \0 byte that carries the descriptor
+                if read_until(conn, data, 3):
+                    conn.sendall(b"1: fd[5]: OK\0")
+                return  # the session ends here: the next command finds it closed
+            if read_until(conn, data, 2):
+                conn.sendall(b"fd[5]: OK\0")
+
+    files = tmp_path / "files"
+    files.mkdir()
+    for i in range(6):
+        (files / f"{i}.txt").write_text(str(i))
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    with fake_clamd(tmp_path / "s", one_per_session) as addr:
+        run = scan_paths([str(files)], _engine(addr), workers=1)
+    assert [f.verdict for f in run.files] == [Verdict.CLEAN] * 6, [f.detail for f in run.files]
+    assert sessions["opened"] >= 3
+    if before:
+        assert len(os.listdir("/proc/self/fd")) <= before + 1

@@ -306,3 +306,24 @@ def test_unreadable_thunderbird_profile_is_unknown(tmp_path: Path) -> None:
     f = facts_of(d.thunderbird, {}, c)
     assert f["mail.webmail_accounts"].state is FactState.UNKNOWN
     assert f["mail.webmail_accounts"].reason == "profils Thunderbird illisibles"
+
+
+def test_unreadable_install_history_never_means_no_antivirus(tmp_path: Path) -> None:
+    """XProtect ships with every macOS: without a readable history (or its bundle) hygie
+    cannot say "no antivirus"."""
+    c = make_ctx(tmp_path, apps="typical")
+    f = facts_of(d.antivirus, {**mac_machine(), key(d.INSTALL_HISTORY): "{garbage"}, c)
+    assert f["antivirus.products"].state is FactState.UNKNOWN
+    assert (
+        f["antivirus.products"].reason
+        == "mises à jour de XProtect : réponse de la commande non reconnue"
+    )
+    f = facts_of(d.antivirus, {**mac_machine(), key(d.INSTALL_HISTORY): None}, c)
+    assert f["antivirus.products"].state is FactState.UNKNOWN
+
+
+def test_software_update_prefs_that_are_not_a_dictionary_are_unknown(tmp_path: Path) -> None:
+    f = facts_of(d.updates, {**mac_machine(), key(d.SU_PREFS): "garbage\n"}, make_ctx(tmp_path))
+    assert f["updates.automatic"].state is FactState.UNKNOWN
+    f = facts_of(d.updates, mac_machine(), make_ctx(tmp_path / "b"))
+    assert f["updates.automatic"].state is FactState.KNOWN

@@ -285,3 +285,22 @@ def test_cli_json_and_dry_run(hygie_home: Path) -> None:
     assert {"kit.overdue", "drill.overdue"} <= keys
     assert doc["data"]["notified"] == []
     assert "Traceback" not in cp.stderr
+
+
+def test_two_runs_at_once_notify_once(store: Store, desktop: Desktop, hygie_home: Path) -> None:
+    """The schedule's run and the login run meet: still one notification per reminder."""
+    import threading
+
+    stores = [open_store() for _ in range(4)]
+    barrier = threading.Barrier(len(stores))
+
+    def one(s: Store) -> None:
+        barrier.wait()
+        remind(store=s, config={}, facts=MISSED, now=DAY1)
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(desktop.calls) == 2  # two reminders, each once

@@ -174,3 +174,25 @@ def test_nir_in_a_file_name_is_masked_everywhere(tmp_path: Path) -> None:
         assert NIR[2:13] not in r.stdout + r.stderr
     r = _program(["scan", str(tmp_path / f"absent_{NIR}")])
     assert r.returncode == 27 and NIR not in r.stdout + r.stderr
+
+
+def test_every_place_through_the_program(tmp_path: Path) -> None:
+    """One run of ``hygie scan --json`` over a folder holding a NIR in each structure of
+    tests/scan_structures.py (and the same files with ordinary text): each judged right."""
+    from tests.scan_structures import DOCUMENTS
+
+    spaced = " ".join([NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]])
+    expected: dict[str, str] = {}
+    for i, (case, build) in enumerate(sorted(DOCUMENTS.items())):
+        if case == "file name":
+            continue  # the file name itself is the place: covered above
+        for secret, status in ((spaced, "patient_data"), ("Pansement jeudi", "clean")):
+            data, name = build(secret)
+            target = tmp_path / f"{i:02d}-{status}-{name}"
+            target.write_bytes(data)
+            expected[target.name] = status
+    r = _program(["scan", "--json", str(tmp_path)], timeout=300)
+    assert r.returncode == 1
+    assert NIR not in r.stdout and spaced not in r.stdout
+    got = {Path(d["name"]).name: d["status"] for d in json.loads(r.stdout)["data"]["documents"]}
+    assert got == expected

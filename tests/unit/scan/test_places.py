@@ -171,3 +171,11 @@ def test_ambiguous_mime_in_a_part_is_unscannable() -> None:
         multipart("--b1\nContent-Type: text/plain\nContent-Type: text/html\n\nBonjour\n")
     )
     assert r.unscannable_code == "mime_ambiguous"
+
+
+def test_a_header_context_does_not_lend_to_another_header() -> None:
+    # A JavaMail Message-ID holds a millisecond timestamp shaped like a key-less NIR.
+    raw = raw_mail("Message-ID: <1732912345678.12.JavaMail@example.org>\n").replace(
+        b"Subject: Suivi", b"Subject: Suivi du patient, carte vitale"
+    )
+    assert scan_email(raw).verdict == "clean"

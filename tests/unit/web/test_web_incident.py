@@ -188,3 +188,45 @@ def test_drill_refuses_a_folder_that_does_not_exist_with_the_value_kept(
     assert r.status_code == 400 and "n&#39;existe pas" in r.text
     assert f'value="{missing}"' in r.text and 'aria-invalid="true"' in r.text
     assert not missing.exists()
+
+
+def test_what_she_types_is_never_markup(client: TestClient) -> None:
+    """A contact named like a script stays text on every page that shows it."""
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    r = client.post(
+        "/incident/contacts",
+        data=_contacts_form(client, it_provider_name=evil[:200], it_provider_note=evil),
+    )
+    assert r.status_code == 200
+    for path in ("/incident", "/incident/contacts", "/incident/kit/imprimer"):
+        html = client.get(path).text
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;" in html or "&lt;script" in html, path
+
+
+def test_relay_set_up_from_the_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hygie.config import load_config
+    from hygie.mail import SECRET_UPSTREAM
+    from hygie.secrets import get_secret
+
+    monkeypatch.setenv("HYGIE_KEYRING", "file")  # never the host's keyring
+    m = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/messagerie").text)
+    assert m is not None
+    r = client.post(
+        "/messagerie/relais",
+        data={
+            "csrf_token": m[1],
+            "hote": "smtp.exemple.fr",
+            "port": "587",
+            "securite": "starttls",
+            "politique": "reject",
+            "utilisateur": "cabinet@exemple.fr",
+            "mot_de_passe": "s3cret-du-cabinet",
+        },
+    )
+    assert r.status_code == 200 and "Relais enregistré" in r.text
+    relay = load_config()["mail"]["relay"]
+    assert relay["upstream"] == "smtp.exemple.fr:587" and relay["policy"] == "reject"
+    assert "s3cret" not in str(load_config())  # the password is in the keyring only
+    assert get_secret(SECRET_UPSTREAM) == "s3cret-du-cabinet"
+    assert "smtp.exemple.fr:587" in client.get("/messagerie").text

@@ -164,6 +164,7 @@ PAGES = (
     "/logiciel-indisponible",
     "/choisir",
     "/choisir?chemin=/etc",
+    "/composants",
     "/page-qui-n-existe-pas",
 )
 
@@ -289,3 +290,13 @@ def test_every_error_has_a_dashboard_wording(cls: type[AppError]) -> None:
 def test_plain_takes_commands_out_and_keeps_the_sentence(text: str, expected: str) -> None:
     assert plain(text) == expected
     assert shows_command(plain(text), COMMANDS) == []
+
+
+@pytest.mark.parametrize("platform", ["linux", "windows", "darwin"])
+def test_every_measure_s_dashboard_steps_on_every_os(platform: str) -> None:
+    """The measure pages show the steps of the audited OS: none of them names a command."""
+    from hygie.audit.catalogue import load_catalogue
+
+    for m in load_catalogue():
+        steps = " ".join(plain(s) for s in m.dashboard_steps(platform))
+        assert shows_command(steps, COMMANDS) == [], (m.measure_id, platform, steps)

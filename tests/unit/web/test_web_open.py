@@ -15,8 +15,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from hygie.log import log_path as log_file
 from hygie.web.app import create_app
-from hygie.web.failures import log_file
 from hygie.web.security import Sessions
 from hygie.web.server import redirect_file
 

@@ -62,7 +62,7 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
             result = engine.verify(progress=_progress(report, _("Test de restauration")))
         doc = result.to_dict()
         doc["unplug"] = [o.destination for o in result.outcomes if o.removable and o.status == "ok"]
-        doc["ejectable"] = [n for n in doc["unplug"] if _volume_of(st, n) is not None]
+        doc["ejectable"] = [n for n in doc["unplug"] if _removable(st, n) is not None]
         for d in doc["destinations"]:
             if d.get("error"):  # her sentence, and restic's own words folded away
                 d["failure"] = failure_from_dict(d["error"], destination=d["destination"])
@@ -73,31 +73,23 @@ def _run_job(st: WebState, operation: str) -> Callable[[Report], dict[str, Any]]
     return run
 
 
-def _volume_of(st: WebState, name: str) -> Any:
-    """The removable volume holding destination ``name`` when this OS can eject it."""
-    from hygie.backup import state
-    from hygie.backup.destinations import resolve
-    from hygie.platform import system
+def _removable(st: WebState, name: str) -> Any:
+    """Destination ``name`` when it is a removable disk (hygie.backup can eject it)."""
+    from hygie.backup import load_config
 
-    cfg = state.load_config(st.store())
+    cfg = load_config(st.store())
     dest = next((d for d in (cfg.destinations if cfg else ()) if d.name == name), None)
-    if dest is None or not dest.removable:
-        return None
-    try:
-        volume = system().volume_of(resolve(dest))
-    except Exception:  # an absent disk, an unknown OS: no eject button, the text stays
-        return None
-    return volume if volume is not None and volume.removable and volume.device else None
+    return dest if dest is not None and dest.removable else None
 
 
 async def eject(request: Request) -> Response:
     """Eject the backup disk so that she can unplug it (where the OS allows it)."""
-    from hygie.platform import system
+    from hygie import backup
 
     st = state_of(request)
     name = str((await form_of(request)).get("destination", ""))[:100]
-    volume = await in_thread(_volume_of, st, name)
-    if volume is None:
+    dest = await in_thread(_removable, st, name)
+    if dest is None:
         flash(
             request,
             _(
@@ -107,11 +99,10 @@ async def eject(request: Request) -> Response:
             "info",
         )
         return redirect("/sauvegardes")
-    done = await in_thread(system().eject, volume)
-    if done.ok:
+    if await in_thread(backup.eject, dest):
         flash(request, _("Disque éjecté : vous pouvez le débrancher et le ranger à l'abri."), "ok")
     else:
-        log.warning("eject of %s failed: %s", volume.device, (done.stderr or "")[-500:])
+        log.warning("eject of backup destination %s failed", name)
         flash(
             request,
             _(

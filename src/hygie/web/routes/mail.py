@@ -26,7 +26,7 @@ TLS = (("starttls", "STARTTLS"), ("tls", "TLS"))
 
 
 def _relay_status() -> dict[str, Any]:
-    from hygie.mail.relay import settings_from
+    from hygie.mail import settings_from
     from hygie.mail.store import relay_counts
 
     status: dict[str, Any] = {"configured": False, "settings": None, "error": None}
@@ -90,7 +90,7 @@ async def document(request: Request) -> Response:
 
 def _save_relay(values: dict[str, str], password: str) -> None:
     from hygie.config import save_section
-    from hygie.mail.relay import SECRET_UPSTREAM, settings_from
+    from hygie.mail import SECRET_UPSTREAM, settings_from
     from hygie.secrets import set_secret
 
     config = load_config()
