@@ -87,7 +87,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            from hygie.fileio import private_dir
+
+            private_dir(path.parent)  # the parents it creates are owner-only too
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
