@@ -50,7 +50,7 @@ def kit(
         return None
     if pdf is None and html is None:
         raise UsageError(detail=_("indiquez --pdf FICHIER et/ou --html FICHIER"))
-    from hygie.incident.kit import write_kit
+    from hygie.incident import write_kit
 
     written = write_kit(pdf=pdf, html=html, with_password=with_password)
     if json_:
@@ -129,7 +129,7 @@ def kit_setup(
 ) -> int:
     """Saisir les contacts d'urgence du cabinet (gardés dans la section [kit] du fichier de
     configuration)."""
-    from hygie.incident.kit import (
+    from hygie.incident import (
         FIELD_LABELS,
         FIELDS,
         ROLES,
