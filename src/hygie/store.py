@@ -87,7 +87,9 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            from hygie.fileio import private_dir
+
+            private_dir(path.parent)  # the parents it creates are owner-only too
             self.conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
             self._setup_connection()
         except (sqlite3.Error, OSError) as exc:
@@ -181,6 +183,22 @@ class Store:
             "SELECT value FROM state WHERE module = ? AND key = ?", (module, key)
         ).fetchone()
         return json.loads(row[0]) if row else default
+
+    def state_items(self, module: str, prefix: str = "") -> list[tuple[str, Any, str]]:
+        """(key, value, updated_at) of a module's state whose key starts with ``prefix``,
+        most recently updated first."""
+        rows = self.conn.execute(
+            "SELECT key, value, updated_at FROM state WHERE module = ? AND substr(key, 1, ?) = ? "
+            "ORDER BY updated_at DESC, key",
+            (module, len(prefix), prefix),
+        ).fetchall()
+        out = []
+        for key, value, updated in rows:
+            try:
+                out.append((key, json.loads(value), updated))
+            except ValueError:
+                continue
+        return out
 
     # -- questionnaire answers ---------------------------------------------------------
     def put_answer(self, fact: str, value: str, answered_at: str | None = None) -> None:

@@ -102,3 +102,18 @@ def test_concurrent_first_opens_while_capabilities_register(tmp_path: Path) -> N
     finally:
         store_mod._MIGRATIONS.clear()
         store_mod._MIGRATIONS.update(saved)
+
+
+def test_state_items_by_prefix(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "s.sqlite3")
+    try:
+        s.put_state("incident", "journal:a", {"seq": 1})
+        s.put_state("incident", "journal:b", {"seq": 2})
+        s.put_state("incident", "kit", {"x": 1})
+        s.put_state("other", "journal:c", 3)
+        items = s.state_items("incident", "journal:")
+        assert sorted(k for k, _v, _u in items) == ["journal:a", "journal:b"]
+        assert {k: v for k, v, _u in items}["journal:b"] == {"seq": 2}
+        assert s.state_items("incident", "journal%") == []  # a prefix, not a LIKE pattern
+    finally:
+        s.close()

@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 
@@ -52,6 +53,25 @@ def stop_all(reason: str) -> None:
             ev.set()
 
 
+def _stop_at_exit() -> None:
+    """Interpreter exit (the dashboard's server stopping, a command ending): stop every
+    restic still running and give them a moment to be killed before threads are torn down."""
+    with _lock:
+        busy = bool(_active)
+    if not busy:
+        return
+    stop_all("exit")
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        with _lock:
+            if not _active:
+                return
+        time.sleep(0.05)
+
+
+atexit.register(_stop_at_exit)
+
+
 def interrupted() -> str | None:
     """Why hygie is stopping (None while it is not)."""
     return _reason[0] if _stopped.is_set() and _reason else None
@@ -72,7 +92,6 @@ def install_stop_handlers() -> None:
     if _installed or threading.current_thread() is not threading.main_thread():
         return
     _installed.append(True)
-    atexit.register(stop_all, "exit")
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGBREAK"):
         signum = getattr(signal, name, None)
         if signum is None:

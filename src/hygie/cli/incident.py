@@ -165,6 +165,14 @@ def verify(
         out.print(
             _("Journal intact : {n} entrées, chaîne de hachage vérifiée.").format(n=v.entries)
         )
+        if not v.anchored:
+            out.print(
+                _(
+                    "Attention : aucun ancrage hors du journal n'a pu être comparé ici ; le "
+                    "journal est seulement cohérent avec lui-même. Comparez-le avec le code de "
+                    "contrôle noté sur papier : « hygie incident verify DOSSIER --code N:CODE »."
+                )
+            )
     elif v.first_problem is not None:
         p = v.first_problem
         out.print(

@@ -191,20 +191,10 @@ def store_anchors_for_folder(folder: Path) -> list[dict[str, Any]]:
     target = str(folder.resolve())
     store = open_store()
     try:
-        rows = store.conn.execute(
-            "SELECT value FROM state WHERE module = ? AND key LIKE ?", (MODULE, STORE_PREFIX + "%")
-        ).fetchall()
+        items = store.state_items(MODULE, STORE_PREFIX)
     finally:
         store.close()
-    out = []
-    for (value,) in rows:
-        try:
-            rec = json.loads(value)
-        except ValueError:
-            continue
-        if isinstance(rec, dict) and rec.get("folder") == target:
-            out.append(rec)
-    return out
+    return [v for _k, v, _u in items if isinstance(v, dict) and v.get("folder") == target]
 
 
 def last_recorded_code() -> tuple[str, str] | None:
@@ -214,20 +204,16 @@ def last_recorded_code() -> tuple[str, str] | None:
     try:
         store = open_store()
         try:
-            rows = store.conn.execute(
-                "SELECT value FROM state WHERE module = ? AND key LIKE ? "
-                "ORDER BY updated_at DESC LIMIT 1",
-                (MODULE, STORE_PREFIX + "%"),
-            ).fetchall()
+            items = store.state_items(MODULE, STORE_PREFIX)
         finally:
             store.close()
     except Exception:
         log.exception("could not read the last journal code")
         return None
-    for (value,) in rows:
-        head = Head.from_mapping(json.loads(value))
+    for _key, rec, _updated in items:
+        head = Head.from_mapping(rec)
         if head is not None:
-            return format_code(head.seq, head.hash), str(json.loads(value).get("at", ""))
+            return format_code(head.seq, head.hash), str(rec.get("at", ""))
     return None
 
 

@@ -15,7 +15,6 @@ the user to note the time on paper.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,19 +63,14 @@ def current_incident(now: dt.datetime | None = None) -> Path | None:
     try:
         store = open_store()
         try:
-            rows = store.conn.execute(
-                "SELECT value, updated_at FROM state WHERE module = ? AND key LIKE ? "
-                "ORDER BY updated_at DESC",
-                (MODULE, STORE_PREFIX + "%"),
-            ).fetchall()
+            items = store.state_items(MODULE, STORE_PREFIX)
         finally:
             store.close()
     except Exception:
         log.exception("current incident not readable from the store")
         return None
-    for value, updated in rows:
+    for _key, rec, updated in items:
         try:
-            rec = json.loads(value)
             at = dt.datetime.fromisoformat(updated)
         except ValueError:
             continue
@@ -84,9 +78,10 @@ def current_incident(now: dt.datetime | None = None) -> Path | None:
             at = at.replace(tzinfo=dt.UTC)
         if now - at > dt.timedelta(days=CURRENT_INCIDENT_DAYS):
             break
-        folder = Path(str(rec.get("folder", "")))
-        if isinstance(rec, dict) and rec.get("folder") and Journal.exists_in(folder):
-            return folder
+        if isinstance(rec, dict) and rec.get("folder"):
+            folder = Path(str(rec["folder"]))
+            if Journal.exists_in(folder):
+                return folder
     return None
 
 

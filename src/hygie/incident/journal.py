@@ -133,12 +133,20 @@ class Verification:
     def disagreeing(self) -> tuple[AnchorCheck, ...]:
         return tuple(a for a in self.anchors if a.disagrees)
 
+    @property
+    def anchored(self) -> bool:
+        """At least one anchor outside the journal's folder agreed (store, key, second copy,
+        written code). Without one, "intact" only means the file agrees with itself: a journal
+        re-chained under a new id on another path looks like a journal kept elsewhere."""
+        return any(a.state == anchors.AGREES and a.name != "head_file" for a in self.anchors)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "journal_id": self.journal_id,
             "entries": self.entries,
             "intact": self.intact,
+            "anchored": self.anchored,
             "code": self.code,
             "first_problem": self.first_problem.to_dict() if self.first_problem else None,
             "problems": [p.to_dict() for p in self.problems],

@@ -290,7 +290,11 @@ def _passes(c: Canary, raw: EngineAnswer, final: EngineAnswer, alerts: bool) -> 
 
 def _run_one(engine: ScanEngine, c: Canary, scratch: Path) -> CanaryResult:
     if c.sparse_size:
-        fd, path = _sparse_file(scratch, c.sparse_size)
+        try:
+            fd, path = _sparse_file(scratch, c.sparse_size)
+        except OSError as exc:  # no room for it here: not proven, so not trusted
+            why = f"not run: {exc.strerror or type(exc).__name__}"
+            return CanaryResult(c.name, c.must, why, Verdict.NOT_SCANNED.value, False)
         try:
             raw = engine.scan_fd(fd, path, c.sparse_size)
         finally:

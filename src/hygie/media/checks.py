@@ -70,6 +70,13 @@ def last_media_scans(f: Facts) -> Outcome:
                 date=date, n=last["not_scanned"]
             ),
         )
+    if not last.get("files"):
+        return Outcome(
+            Status.UNKNOWN,
+            _(
+                "la dernière analyse ({date}) n'a examiné aucun fichier : rien n'est prouvé sain"
+            ).format(date=date),
+        )
     if last.get("infected"):
         return Outcome(
             Status.OK,

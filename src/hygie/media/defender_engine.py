@@ -45,6 +45,15 @@ SCAN_TIMEOUT_S = 120.0
 STATUS_TIMEOUT_S = 20.0
 
 
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError:
+        return False
+    return True
+
+
 def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -122,7 +131,11 @@ class DefenderEngine:
                 return EngineAnswer(Verdict.INFECTED, None, "Defender.RealTimeProtection")
             if not os.path.exists(path):
                 return EngineAnswer(Verdict.INFECTED, None, "Defender.RealTimeProtection")
-            return self._run(path)
+            answer = self._run(path)
+            if answer.verdict is not Verdict.INFECTED and not _readable(path):
+                # Real-time protection quarantined it before or while MpCmdRun looked.
+                return EngineAnswer(Verdict.INFECTED, None, "Defender.RealTimeProtection")
+            return answer
         finally:
             os.close(fd)
             with contextlib.suppress(OSError):

@@ -247,19 +247,6 @@ DIRECTION_LABELS = {
     "same": N_("inchangé"),
 }
 
-
-def incident_context() -> dict[str, Any]:
-    """The six steps (one list, in :mod:`hygie.incident`) and the practice's contacts."""
-    from hygie.incident import STEPS, load_kit_config
-
-    try:
-        kit = load_kit_config()
-    except Exception:  # a broken config file must not hide the incident guide
-        kit = None
-    contacts = [c.to_dict() for c in kit.contacts if not c.empty] if kit else []
-    return {"steps": [(_(s.title), _(s.advice)) for s in STEPS], "contacts": contacts}
-
-
 JOB_NAV = {
     "audit": "home",
     "backup": "backup",

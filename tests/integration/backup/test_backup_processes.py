@@ -144,6 +144,8 @@ def test_sigterm_stops_restic_with_hygie_and_next_run_cleans_the_lock(
     assert _wait_for(lambda: _children(run.pid, "restic")), "restic did not start"
     restic_pids = _children(run.pid, "restic")
     assert _wait_for(lambda: any((repo / "locks").iterdir())), "restic took no lock"
+    for pid in restic_pids:  # hold restic mid-backup: the signal cannot arrive after it ends
+        os.kill(pid, signal.SIGSTOP)
     run.send_signal(signal.SIGTERM)
     _out, err = run.communicate(timeout=60)
     assert run.returncode == 57, err

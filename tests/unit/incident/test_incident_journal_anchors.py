@@ -263,3 +263,26 @@ def test_drafts_and_kit_carry_the_last_code(tmp_path: Path) -> None:
     # the code in the drafts still verifies the journal up to that entry
     wc = WrittenCode.parse(f"{head.seq}:{head.code}")
     assert wc is not None and verify(j.folder, codes=(wc,)).intact
+
+
+def test_a_journal_rechained_under_a_new_id_elsewhere_is_only_self_consistent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hostile: the copy is re-chained under a fresh id and moved to another folder, so no
+    anchor of this computer recognises it. verify cannot call it altered, but must not let it
+    pass as anchored: it says so, and the written code still catches it."""
+    j, code = _incident(tmp_path / "usb")
+    es = _entries(j.folder)
+    for e in es:
+        e["journal"] = "f" * 16
+        e["mac"] = None
+    es[1]["action"] = "écran de rançon vu à 11h"
+    moved = tmp_path / "other-key"
+    moved.mkdir()
+    _rechain(moved, es)
+    v = verify(moved)
+    assert v.intact and not v.anchored
+    rc, out, _err = run_cli(["incident", "verify", str(moved)], capsys)
+    assert rc == 0 and "aucun ancrage hors du journal" in " ".join(out.split())
+    v = verify(moved, codes=(WrittenCode.parse(code),))  # type: ignore[arg-type]
+    assert not v.intact and _names(v) == {"code"}

@@ -44,6 +44,7 @@ CHECK_CASES: dict[str, list[tuple[dict[str, Any], Status]]] = {
         ({L: [RUN | {"not_scanned": 1, "clean": 11}]}, Status.WARN),
         ({L: [RUN | {"engine_error": True}]}, Status.WARN),
         ({L: [RUN, RUN | {"not_scanned": 3}]}, Status.OK),  # only the last run counts
+        ({L: [RUN | {"files": 0, "clean": 0}]}, Status.UNKNOWN),  # nothing examined
     ],
 }  # fmt: skip
 

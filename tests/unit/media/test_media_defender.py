@@ -132,3 +132,30 @@ def test_a_file_swapped_under_its_path_is_not_scanned(tmp_path: Path) -> None:
     finally:
         os.close(fd)
     assert answer.verdict is Verdict.NOT_SCANNED and answer.reason is Reason.CHANGED
+
+
+def test_real_time_protection_removing_a_canary_counts_as_detection(tmp_path: Path) -> None:
+    """With real-time protection on, Defender quarantines the EICAR canary as soon as it is
+    written; MpCmdRun then fails with 0x80508023. That is a detection, not a failure — but the
+    same failure on a canary that is still there is "not scanned"."""
+    import os
+
+    from hygie.media.canaries import eicar_bytes
+
+    engine = DefenderEngine("MpCmdRun.exe", tmp_path / "scratch")
+
+    def quarantining(args, timeout, env, stdin):  # type: ignore[no-untyped-def]
+        os.unlink(args[5])  # -File PATH
+        return Completed(tuple(args), 2, out("failed_not_found", args[5]))
+
+    with proc.use_runner(quarantining):
+        found = engine.scan_bytes(eicar_bytes())
+    assert found.verdict is Verdict.INFECTED and found.signature == "Defender.RealTimeProtection"
+
+    def failing(args, timeout, env, stdin):  # type: ignore[no-untyped-def]
+        return Completed(tuple(args), 2, out("failed_disabled", args[5]))
+
+    with proc.use_runner(failing):
+        answer = engine.scan_bytes(b"harmless")
+    assert answer.verdict is Verdict.NOT_SCANNED and "0x80004005" in answer.detail
+    assert list((tmp_path / "scratch").iterdir()) == []  # canaries never left behind

@@ -300,3 +300,25 @@ def test_every_measure_s_dashboard_steps_on_every_os(platform: str) -> None:
     for m in load_catalogue():
         steps = " ".join(plain(s) for s in m.dashboard_steps(platform))
         assert shows_command(steps, COMMANDS) == [], (m.measure_id, platform, steps)
+
+
+def test_hostile_parameters_give_a_page_not_a_crash(dash: tuple[TestClient, WebState]) -> None:
+    c, _st = dash
+    huge = "9" * 5000
+    for path in (
+        f"/questionnaire?etape={huge}",
+        f"/rapport.html?bilan={huge}",
+        "/questionnaire?etape=-1",
+        "/questionnaire?etape=٣",  # a digit that is not ASCII
+        "/mesures/M99",
+        "/mesures/%2e%2e",
+        f"/taches/{huge}",
+    ):
+        r = c.get(path)
+        assert r.status_code in (200, 404), (path, r.status_code)
+        assert "Un problème est survenu" not in r.text, path
+    for data in ({"etape": huge}, {"etape": "x"}, {"action": "<script>"}):
+        r = c.post("/questionnaire", data={"csrf_token": _csrf(c), **data})
+        assert r.status_code == 200, data
+    r = c.post("/messagerie/relais", data={"csrf_token": _csrf(c), "hote": "a.fr", "port": "٥٨٧"})
+    assert r.status_code == 400 and 'aria-invalid="true"' in r.text

@@ -145,7 +145,7 @@ async def questionnaire(request: Request) -> Response:
     if not steps:
         return render(request, "questionnaire.html.j2", active="questionnaire", steps=[])
     raw = request.query_params.get("etape")
-    if raw is None or not raw.isdigit():
+    if raw is None or not raw.isdigit() or len(raw) > 4:
         index = pages.first_unanswered_step(steps, answers)
     else:
         index = max(0, min(len(steps) - 1, int(raw) - 1))
@@ -170,7 +170,7 @@ async def answer_questionnaire(request: Request) -> Response:
     questions = await in_thread(st.askable_questions)
     steps = pages.question_steps(questions)
     try:
-        index = max(0, min(len(steps) - 1, int(str(form.get("etape", "1"))) - 1))
+        index = max(0, min(len(steps) - 1, int(str(form.get("etape", "1"))[:4]) - 1))
     except ValueError:
         index = 0
     step_questions = steps[index][1] if steps else []

@@ -34,7 +34,7 @@ async def history(request: Request) -> Response:
 def _report_doc(request: Request) -> dict[str, Any]:
     st = state_of(request)
     raw = request.query_params.get("bilan")
-    if raw is not None and raw.isdigit():
+    if raw is not None and raw.isdigit() and len(raw) <= 12:
         doc = st.store().audit_document(int(raw))
     else:
         _row, doc = st.latest()

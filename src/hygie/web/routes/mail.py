@@ -125,7 +125,8 @@ async def relay_setup(request: Request) -> Response:
     errors = FormErrors()
     if not HOST.match(values["hote"]):
         errors["hote"] = _("Le nom du serveur d'envoi, par exemple smtp.exemple.fr.")
-    if not values["port"].isdigit() or not 1 <= int(values["port"]) <= 65535:
+    port = values["port"]
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
         errors["port"] = _("Un numéro de port entre 1 et 65535 (souvent 587 ou 465).")
     if values["securite"] not in dict(TLS):
         errors["securite"] = _("Choisissez la sécurité de la connexion.")
