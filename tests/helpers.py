@@ -50,3 +50,10 @@ class ReplayRunner:
             return Completed(argv, 0, spec, "")
         out, rc, err = spec
         return Completed(argv, rc, out, err)
+
+
+def measure_ids() -> list[str]:
+    """The catalogue's measure ids (M01..Mnn), from its YAML files: never a hard-coded count."""
+    from hygie.audit.catalogue import CATALOGUE_DIR
+
+    return sorted(p.stem for p in CATALOGUE_DIR.glob("M*.yaml"))

@@ -366,7 +366,7 @@ def check_schedule(platform: str, needed: bool, home: Path) -> Component:
 def check_relay(config: dict[str, Any], needed: bool, platform: str) -> Component:
     if not needed:
         return Component("relay", "not_configured", False, "mail relay not configured")
-    from hygie.mail.relay import settings_from
+    from hygie.mail import settings_from
 
     try:
         settings = settings_from(config)
@@ -419,9 +419,9 @@ def check_dashboard(
 
 # -- the report -------------------------------------------------------------------------------
 def _features(config: dict[str, Any], store: Any) -> dict[str, bool]:
-    from hygie.backup import state
+    from hygie.backup import load_config
 
-    cfg = state.load_config(store)  # a store that cannot be read stops the doctor (exit 3)
+    cfg = load_config(store)  # a store that cannot be read stops the doctor (exit 3)
     backup = cfg is not None and bool(cfg.destinations)
     media = isinstance(config.get("media"), dict)
     try:

@@ -53,9 +53,9 @@ def _translations(lang: str) -> gettext.NullTranslations:
 def set_language(lang: str) -> None:
     """Choose the language of user-facing text for this context (thread/task)."""
     if lang not in SUPPORTED:
-        from hygie.errors import UsageError
-
-        raise UsageError(detail=f"langue « {lang} » inconnue (choix : {', '.join(SUPPORTED)})")
+        # A programming error here: fronts check what the user typed first (cli.app raises
+        # UsageError). i18n imports nothing of hygie, so errors -> i18n stays one-way.
+        raise ValueError(f"unsupported language {lang!r} (choices: {', '.join(SUPPORTED)})")
     _lang.set(lang)
 
 

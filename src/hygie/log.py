@@ -31,7 +31,7 @@ def mask_identifiers(text: str) -> str:
     """Mask digit runs that may be identifiers (first and last two digits kept)."""
     # Imported when a record is written: hygie.identifiers loads every recognizer, which
     # the CLI's start-up (``hygie --version``) must not pay for.
-    from hygie.identifiers.model import mask_digits
+    from hygie.identifiers import mask_digits
 
     return _DIGIT_RUN.sub(lambda m: mask_digits(m.group(0)), text)
 

@@ -18,8 +18,8 @@ from typer.core import TyperGroup
 from hygie import __version__
 from hygie.cli.words import install as install_words
 from hygie.cli.words import show_usage_error, word
-from hygie.errors import EXIT_USAGE, AppError
-from hygie.i18n import N_, _, set_language
+from hygie.errors import EXIT_USAGE, AppError, UsageError
+from hygie.i18n import N_, SUPPORTED, _, set_language
 
 
 class LazyGroup(TyperGroup):
@@ -131,7 +131,7 @@ def root(
         import os
 
         os.environ["HYGIE_HOME"] = home
-    set_language(lang)
+    use_language(lang)
     if debug:
         from hygie import log as hygie_log
 
@@ -254,6 +254,13 @@ def _unexpected(exc: Exception) -> AppError:
     return UnexpectedError(kind=type(exc).__name__, log=str(hygie_log.log_path()))
 
 
+def use_language(lang: str) -> None:
+    """Choose the language the user typed (--lang, HYGIE_LANG); unknown -> UsageError."""
+    if lang not in SUPPORTED:
+        raise UsageError(detail=f"langue « {lang} » inconnue (choix : {', '.join(SUPPORTED)})")
+    set_language(lang)
+
+
 def main(argv: list[str] | None = None) -> None:
     import os
 
@@ -271,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         lang, args = take_lang(args)
         lang = lang or os.environ.get("HYGIE_LANG") or None
         if lang:
-            set_language(lang)
+            use_language(lang)
             args = ["--lang", lang, *args]
         try:
             rv = app(args=args, prog_name="hygie", standalone_mode=False)

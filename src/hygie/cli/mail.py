@@ -50,7 +50,7 @@ def address(
     addresses: Annotated[list[str], typer.Argument(help="Une ou plusieurs adresses.")],
     json_: JsonOpt = False,
 ) -> int:
-    from hygie.mail.addresses import classify_all
+    from hygie.mail import classify_all
 
     infos = classify_all(addresses)
     all_ok = all(i.is_mssante for i in infos)
@@ -77,7 +77,7 @@ def patient_address_cmd(
     nir: Annotated[str, typer.Argument(help="Matricule INS (15 caractères, clé comprise).")],
     json_: JsonOpt = False,
 ) -> int:
-    from hygie.mail.addresses import patient_address
+    from hygie.mail import patient_address
 
     # Printed because the user typed the number for this purpose; never logged nor stored.
     addr = patient_address(nir)
@@ -222,7 +222,7 @@ def stats(
     days: Annotated[int, typer.Option("--days", help="Nombre de jours.")] = 30,
     json_: JsonOpt = False,
 ) -> int:
-    from hygie.mail.store import relay_counts
+    from hygie.mail import relay_counts
 
     counts = relay_counts(days)
     if json_:
@@ -255,7 +255,7 @@ def exposure(
 ) -> int:
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    from hygie.mail.exposure import run_exposure
+    from hygie.mail import run_exposure
 
     show = not json_ and err_console.is_terminal
     with Progress(
@@ -279,7 +279,7 @@ def exposure(
             envelope("mail.exposure", result.to_dict(), status="findings" if exposed else "success")
         )
     else:
-        from hygie.mail.exposure import render_lines
+        from hygie.mail import render_lines
 
         console = stdout_console()
         for line in render_lines(result):

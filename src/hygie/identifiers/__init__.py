@@ -7,12 +7,13 @@ Public API (stable, used by ``hygie.scan`` and ``hygie.mail``)::
     is_patient_data(findings) -> bool
     label_of(type) / label_fr_of(type) / is_patient_type(type) / patient_types()
     mask_digits(raw) / mask_all(raw) / mask_identifiers(text)   # the one masker
-    checksums.nir_is_valid(digits) -> bool
+    nir_is_valid(digits) -> bool                     # NIR/NIA key and sanity
 """
 
 from __future__ import annotations
 
 from hygie.identifiers.analyzer import analyze, is_patient_data
+from hygie.identifiers.checksums import nir_is_valid
 from hygie.identifiers.masking import mask_all, mask_digits
 from hygie.identifiers.model import Finding, Pattern, Recognizer
 from hygie.identifiers.redaction import mask_identifiers
@@ -37,6 +38,7 @@ __all__ = [
     "mask_all",
     "mask_digits",
     "mask_identifiers",
+    "nir_is_valid",
     "patient_types",
     "recognizers",
     "strong_types",

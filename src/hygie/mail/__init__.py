@@ -9,8 +9,13 @@ Public surface (what the CLI, the web dashboard and the audit import)::
     Quarantine(quarantine_folder())                  # items(), get(), open(), delete()
     release(quarantine, id, settings, password)      # send a kept message (after confirmation)
     purge_quarantine(quarantine, ids=, older_than_days=)
+    classify_all(addresses) / patient_address(nir)   # MSSanté / webmail / patient addresses
+    run_exposure(...) -> ExposureResult; render_lines(result)   # patient data already sent
+    relay_counts(days) -> dict                        # the relay's counters
 """
 
+from hygie.mail.addresses import AddressInfo, classify_all, patient_address
+from hygie.mail.exposure import ExposureResult, render_lines, run_exposure
 from hygie.mail.relay import (
     DECISIONS,
     REASONS,
@@ -32,12 +37,15 @@ from hygie.mail.relay import (
     settings_from,
     shown_headers,
 )
+from hygie.mail.store import relay_counts
 
 __all__ = [
     "DECISIONS",
     "REASONS",
     "SECRET_CLIENT",
     "SECRET_UPSTREAM",
+    "AddressInfo",
+    "ExposureResult",
     "GuardRelay",
     "Quarantine",
     "QuarantineItem",
@@ -46,10 +54,15 @@ __all__ = [
     "UpstreamCheck",
     "Verdict",
     "check_upstream",
+    "classify_all",
     "decide",
+    "patient_address",
     "purge_quarantine",
     "quarantine_folder",
+    "relay_counts",
     "release",
+    "render_lines",
+    "run_exposure",
     "run_forever",
     "settings_from",
     "shown_headers",

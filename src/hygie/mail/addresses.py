@@ -19,7 +19,6 @@ ever carries it masked (:func:`mask_local`).
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from hygie.i18n import N_, _
+from hygie.identifiers import nir_is_valid
 from hygie.mail.errors import InvalidNir
 from hygie.mail.webmail import is_webmail_domain
 
@@ -89,23 +89,8 @@ class AddressInfo:
 
 # --- NIR / INS -----------------------------------------------------------------------------
 def _nir_is_valid(nir: str) -> bool:
-    """15 characters (13 + key). Prefer the scanner's validator (sex digit, month sanity)."""
-    try:
-        checksums = importlib.import_module("hygie.identifiers.checksums")
-    except ImportError:  # the scanner's module is not there: python-stdnum plus sanity checks
-        return _fallback_nir_is_valid(nir)
-    return bool(checksums.nir_is_valid(nir))
-
-
-def _fallback_nir_is_valid(nir: str) -> bool:
-    from stdnum.fr import nir as stdnir
-
-    if not re.fullmatch(r"[1-478][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{8}", nir):
-        return False
-    month = int(nir[3:5])
-    if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
-        return False
-    return bool(stdnir.is_valid(nir))
+    """15 characters (13 + key), checked by the scanner's validator (sex digit, month sanity)."""
+    return nir_is_valid(nir)
 
 
 def normalize_nir(text: str) -> str:

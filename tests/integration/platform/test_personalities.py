@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import measure_ids
 from tests.machines import mac_machine_outputs, recording, windows_fr_machine
 from tests.personality import (
     SITE,
@@ -21,7 +22,7 @@ from tests.personality import (
     run_hygie,
 )
 
-MEASURES = [f"M{i:02d}" for i in range(1, 14)]
+MEASURES = measure_ids()
 PROBED = ("M03", "M05", "M09", "M13")
 
 

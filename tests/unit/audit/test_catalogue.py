@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from hygie.audit import registry
-from hygie.audit.catalogue import load_catalogue
+from hygie.audit.catalogue import CATALOGUE_DIR, load_catalogue
 from hygie.i18n import set_language
 from hygie.platform import ALL_PLATFORMS
 
-EXPECTED_IDS = [f"M{i:02d}" for i in range(1, 14)]
+# Derived from the YAML files (one per measure), never a hard-coded count: the ids must still be
+# M01..Mnn without a gap (checked in tests/unit/test_extension_meta.py).
+EXPECTED_IDS = sorted(p.stem for p in CATALOGUE_DIR.glob("M*.yaml"))
 
 
 def test_all_thirteen_measures_present_in_order() -> None:

@@ -14,7 +14,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.runner import run_audit
 from hygie.platform import darwin as d
-from tests.helpers import ReplayRunner, fixture_text
+from tests.helpers import ReplayRunner, fixture_text, measure_ids
 from tests.machines import mac_machine_outputs
 
 Spec = tuple[str, int, str] | str | None
@@ -252,7 +252,7 @@ def test_full_audit_of_a_mac(tmp_path: Path) -> None:
     with proc.use_runner(runner):
         audit = run_audit(make_ctx(tmp_path), record=False)
     statuses = {m.measure_id: m.status for m in audit.measures}
-    assert sorted(statuses) == [f"M{i:02d}" for i in range(1, 14)]
+    assert sorted(statuses) == measure_ids()
     assert all(isinstance(s, Status) for s in statuses.values())
     checks = {c.check_id: c for m in audit.measures for c in m.checks}
     assert audit.measure("M13").status is Status.OK

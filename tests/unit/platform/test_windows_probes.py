@@ -14,7 +14,7 @@ from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Status
 from hygie.audit.runner import run_audit
 from hygie.platform import windows as w
-from tests.helpers import ReplayRunner, fixture_text
+from tests.helpers import ReplayRunner, fixture_text, measure_ids
 from tests.machines import windows_fr_machine
 
 Spec = tuple[str, int, str] | str | None
@@ -455,7 +455,7 @@ def test_full_audit_of_a_french_windows_machine(tmp_path: Path) -> None:
     with proc.use_runner(runner):
         audit = run_audit(c, record=False)
     statuses = {m.measure_id: m.status for m in audit.measures}
-    assert sorted(statuses) == [f"M{i:02d}" for i in range(1, 14)]
+    assert sorted(statuses) == measure_ids()
     assert all(isinstance(s, Status) for s in statuses.values())
     facts = {f.key: f for f in audit.facts}
     # Probed facts follow the fixtures.

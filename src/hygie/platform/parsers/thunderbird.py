@@ -10,7 +10,7 @@ import configparser
 import re
 from pathlib import Path, PurePath
 
-from hygie.mail.webmail import is_webmail_domain, webmail_domains
+from hygie.webmail import is_webmail_domain, webmail_domains
 
 _PREF = re.compile(
     r"""^\s*user_pref\(\s*"(?P<key>(?:[^"\\]|\\.)*)"\s*,\s*(?P<value>"(?:[^"\\]|\\.)*"|[^)]*?)\s*\)\s*;"""

@@ -26,8 +26,7 @@ TLS = (("starttls", "STARTTLS"), ("tls", "TLS"))
 
 
 def _relay_status() -> dict[str, Any]:
-    from hygie.mail import settings_from
-    from hygie.mail.store import relay_counts
+    from hygie.mail import relay_counts, settings_from
 
     status: dict[str, Any] = {"configured": False, "settings": None, "error": None}
     try:
@@ -66,7 +65,7 @@ async def index(request: Request) -> Response:
 
 
 async def addresses(request: Request) -> Response:
-    from hygie.mail.addresses import classify_all
+    from hygie.mail import classify_all
 
     form = await form_of(request)
     raw = str(form.get("adresses") or "")[:20_000]
@@ -77,14 +76,14 @@ async def addresses(request: Request) -> Response:
 
 
 async def document(request: Request) -> Response:
-    from hygie.scan import document_report as scan_bytes
+    from hygie.scan import document_report
 
     form = await form_of(request)
     upload = form.get("document")
     if not isinstance(upload, tuple) or not upload[1]:
         return await mail_page(request, document_error=_("Choisissez un fichier à vérifier."))
     name, data = upload
-    result = await in_thread(lambda: scan_bytes(data, Path(str(name)).name).to_dict())
+    result = await in_thread(lambda: document_report(data, Path(str(name)).name).to_dict())
     return await mail_page(request, document=result)
 
 

@@ -1,0 +1,258 @@
+"""The import graph of src/hygie (static, AST: lazy imports inside functions count too).
+
+Three rules, each with an explicit allow-list so that what is tolerated today is written down
+(with why, and what would remove it) and anything NEW fails:
+
+* layering: fronts (cli, web) may import anything; capabilities and core never import a front;
+  core imports a capability only through the few edges listed in CORE_UP_ALLOWED;
+* no cycle between top-level packages once the edges in ALLOWED_CYCLE_EDGES are taken out;
+* no ``importlib.import_module`` / ``__import__`` of hygie code outside IMPORTLIB_ALLOWED.
+
+Every allow-list entry must still be needed: a stale entry fails too (delete the line).
+"""
+
+from __future__ import annotations
+
+import ast
+import graphlib
+
+import pytest
+
+from tests.unit._import_graph import edges, modules, package_edges, top_levels, trees, where
+
+FRONTS = frozenset({"cli", "web"})
+CAPABILITIES = frozenset(
+    {"audit", "backup", "mail", "media", "incident", "scan", "identifiers", "remind", "doctor"}
+)
+CORE = frozenset(
+    {
+        "config",
+        "errors",
+        "fileio",
+        "fswalk",
+        "hashing",
+        "i18n",
+        "i18n_extract",  # tooling (scripts/i18n.py), not loaded by the app
+        "log",
+        "output",
+        "paths",
+        "platform",
+        "proc",
+        "render",
+        "replay",
+        "secrets",
+        "store",
+        "webmail",
+    }
+)
+
+# Core -> capability edges tolerated today. Each: why, and what would remove it.
+CORE_UP_ALLOWED: dict[tuple[str, str], str] = {
+    # platform/{linux,windows,darwin}.py are audit probe modules living in platform (they register
+    # into audit.registry and build audit.model.Fact); platform.commands/mailclients build Facts.
+    # Removed by moving the probe modules to audit/probes/<os>.py (platform = OS switch only).
+    ("platform", "audit"): "OS probe modules register into hygie.audit.registry",
+    # render/{terminal,report}.py draw an AuditResult: they are the audit's renderers.
+    # Removed by moving them to audit/render/ (render keeps templating + pdf).
+    ("render", "audit"): "the audit report renderers read hygie.audit.model",
+    # log masks identifiers in every log line with identifiers.masking (one masker).
+    # Removed by moving the masker to core (identifiers re-exporting it).
+    ("log", "identifiers"): "the log filter masks patient identifiers with the one masker",
+    # i18n_extract lists the audit catalogue's French strings (developer tooling).
+    ("i18n_extract", "audit"): "the string extractor reads the measure catalogue",
+}
+
+# Package edges that still close a cycle today; taken out, the package graph must be acyclic.
+ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
+    # platform <-> audit: same cause as CORE_UP_ALLOWED[platform, audit]; audit -> platform is
+    # the right direction (the runner asks the OS switch which probes to load).
+    ("platform", "audit"): "OS probe modules live in platform; move them to audit/probes/",
+    # proc -> platform (lazy): run() asks platform.system() for the OS's process details
+    # (new session, kill the tree). platform -> proc is the probes running commands.
+    # Removed by splitting the OS switch (platform/os_*.py) into its own package below proc.
+    ("proc", "platform"): "proc asks the OS switch how to start/kill a process tree",
+    # proc -> replay (lazy): real_runner() honours HYGIE_REPLAY itself; replay -> proc is the
+    # replay runner implementing proc's Runner. Removed once only the fronts install the replay
+    # runner (cli.app already calls replay.install_from_env()).
+    ("proc", "replay"): "proc picks the replay runner from HYGIE_REPLAY",
+}
+
+# Groups of modules (files) that import each other in a circle today. A file-level cycle must
+# fit inside one of these groups (a group may shrink; a new cycle, or a bigger one, fails).
+ALLOWED_FILE_CYCLES: dict[frozenset[str], str] = {
+    # the OS switch and the process runner: proc asks platform.system() (os_base, notify) how to
+    # start/kill processes, platform runs commands through proc, replay is proc's other runner.
+    # Same cause as the proc <-> platform / replay package edges above.
+    frozenset(
+        {"hygie.platform", "hygie.platform.notify", "hygie.platform.os_base", "hygie.proc",
+         "hygie.replay"}
+    ): "OS switch <-> process runner <-> replay",
+    # media's scan engines: engines.py (Limits, EngineInfo, the engine choice) opens
+    # clamd_engine / defender_engine, which import its types back and prove themselves with
+    # canaries -> judge -> containers -> engines.Limits. Removed by moving the shared types
+    # (Limits, EngineInfo, ScanFn, SignatureInfo) to their own module imported by all.
+    frozenset(
+        {"hygie.media.canaries", "hygie.media.clamd_engine", "hygie.media.containers",
+         "hygie.media.defender_engine", "hygie.media.engines", "hygie.media.judge"}
+    ): "media engine registry <-> engines",
+}  # fmt: skip
+
+# Modules allowed to load hygie code by name (importlib/__import__), and why.
+IMPORTLIB_ALLOWED: dict[str, str] = {
+    "hygie.audit.registry": "loads the probe modules of the current OS only (plug-in table)",
+    "hygie.cli.app": "lazy CLI: a command's module is imported only when that command runs",
+    "hygie.i18n_extract": "tooling: imports every module to collect its French strings",
+    # The tests of the kit and of `incident check` replace hygie.backup in sys.modules with
+    # dicts of guessed shapes. Removed when incident reads the typed backup.RecoveryInfo and its
+    # tests use real backup state (three test sites in tests/unit/incident/).
+    "hygie.incident.backup_link": "guesses hygie.backup.recovery_info's shape (tests fake it)",
+    "hygie.platform": "the OS switch loads os_<current OS> only",
+}
+
+
+def test_every_top_level_package_has_a_layer() -> None:
+    unplaced = top_levels() - FRONTS - CAPABILITIES - CORE
+    assert not unplaced, f"place these in FRONTS, CAPABILITIES or CORE: {sorted(unplaced)}"
+    gone = (FRONTS | CAPABILITIES | CORE) - top_levels()
+    assert not gone, f"listed but not in src/hygie any more: {sorted(gone)}"
+
+
+def test_nothing_but_fronts_imports_a_front() -> None:
+    bad = {
+        (a, b): where(found)
+        for (a, b), found in package_edges().items()
+        if b in FRONTS and a not in FRONTS
+    }
+    assert not bad, f"a capability or core module imports a front: {bad}"
+
+
+def test_core_imports_capabilities_only_through_listed_edges() -> None:
+    found = {
+        (a, b): where(es)
+        for (a, b), es in package_edges().items()
+        if a in CORE and b in CAPABILITIES
+    }
+    new = {k: v for k, v in found.items() if k not in CORE_UP_ALLOWED}
+    assert not new, f"core must not import a capability (new upward edges): {new}"
+    stale = set(CORE_UP_ALLOWED) - set(found)
+    assert not stale, f"these edges are gone: delete them from CORE_UP_ALLOWED: {sorted(stale)}"
+
+
+def test_no_cycle_between_packages_except_listed_edges() -> None:
+    graph: dict[str, set[str]] = {}
+    for a, b in package_edges():
+        if (a, b) not in ALLOWED_CYCLE_EDGES:
+            graph.setdefault(a, set()).add(b)
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        detail = {
+            (cycle[i + 1], cycle[i]): where(package_edges()[(cycle[i + 1], cycle[i])])
+            for i in range(len(cycle) - 1)
+            if (cycle[i + 1], cycle[i]) in package_edges()
+        }
+        pytest.fail(f"import cycle between packages {cycle}: {detail}")
+
+
+@pytest.mark.parametrize("edge", sorted(ALLOWED_CYCLE_EDGES))
+def test_each_allowed_cycle_edge_still_closes_a_cycle(edge: tuple[str, str]) -> None:
+    """An allowed edge that no longer exists, or no longer closes a cycle, must be deleted."""
+    edges = set(package_edges())
+    assert edge in edges, f"{edge} is gone: delete it from ALLOWED_CYCLE_EDGES"
+    a, b = edge
+    # does b reach a without the allowed edges? then a -> b closes a cycle
+    graph: dict[str, set[str]] = {}
+    for x, y in edges:
+        if (x, y) not in ALLOWED_CYCLE_EDGES:
+            graph.setdefault(x, set()).add(y)
+    seen, todo = {b}, [b]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    assert a in seen, f"{edge} no longer closes a cycle: delete it from ALLOWED_CYCLE_EDGES"
+
+
+def _dynamic_imports() -> dict[str, list[str]]:
+    """Modules calling import_module()/__import__() with a hygie module (or a computed name)."""
+    out: dict[str, list[str]] = {}
+    for mod, tree in trees().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            name = getattr(f, "attr", None) or getattr(f, "id", "")
+            if name not in ("import_module", "__import__"):
+                continue
+            arg = node.args[0] if node.args else None
+            if (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and not arg.value.startswith(("hygie", "."))
+            ):
+                continue  # a third-party library probed by name is not hidden hygie code
+            out.setdefault(mod, []).append(f"line {node.lineno}: {ast.unparse(node)}")
+    return out
+
+
+def test_no_hidden_import_of_hygie_code() -> None:
+    found = _dynamic_imports()
+    new = {m: calls for m, calls in found.items() if m not in IMPORTLIB_ALLOWED}
+    assert not new, f"import hygie code normally (or justify it in IMPORTLIB_ALLOWED): {new}"
+    stale = set(IMPORTLIB_ALLOWED) - set(found)
+    assert not stale, f"no dynamic import left here: delete from IMPORTLIB_ALLOWED: {stale}"
+
+
+def test_the_graph_sees_lazy_imports() -> None:
+    """Guard the scanner itself: an import inside a function must be an edge."""
+    assert "hygie.proc" in modules()
+    assert ("proc", "replay") in package_edges()  # only ever imported inside a function
+    assert ("cli", "web") in package_edges()
+
+
+def _file_cycles() -> list[set[str]]:
+    """Strongly connected groups (more than one module) of the module import graph (Tarjan)."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for e in edges():
+        if e.target in known and e.target != e.importer:
+            graph.setdefault(e.importer, set()).add(e.target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.add(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                groups.append(group)
+
+    for v in sorted(known):
+        if v not in index:
+            visit(v)
+    return groups
+
+
+def test_no_new_cycle_between_files() -> None:
+    groups = _file_cycles()
+    new = [sorted(g) for g in groups if not any(g <= allowed for allowed in ALLOWED_FILE_CYCLES)]
+    assert not new, f"modules importing each other in a circle: {new}"
