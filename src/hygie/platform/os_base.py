@@ -13,6 +13,7 @@ import getpass
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,22 @@ class Volume:
             "bus": self.bus,
             "size_bytes": self.size_bytes,
         }
+
+    @classmethod
+    def from_record(cls, r: Mapping[str, object]) -> Volume:
+        """A volume from one record of the OS parsers (lsblk, Get-Volume, diskutil): keys
+        ``mount uuid label device fstype removable bus size``."""
+        size = r.get("size")
+        return cls(
+            mount=str(r["mount"]),
+            volume_id=str(r["uuid"]),
+            label=str(r["label"]),
+            device=str(r["device"]),
+            filesystem=str(r["fstype"]),
+            removable=bool(r["removable"]),
+            bus=str(r["bus"]),
+            size_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        )
 
 
 def _unsupported(what: str) -> Completed:

@@ -18,17 +18,7 @@ def info_command(target: str) -> list[str]:
 
 
 def _volume(r: dict[str, object]) -> Volume:
-    size = r.get("size")
-    return Volume(
-        mount=str(r["mount"]),
-        volume_id=str(r["uuid"]),
-        label=str(r["label"]),
-        device=str(r["device"]),
-        filesystem=str(r["fstype"]),
-        removable=bool(r["removable"]),
-        bus=str(r["bus"]),
-        size_bytes=size if isinstance(size, int) else None,
-    )
+    return Volume.from_record(r)
 
 
 class DarwinSystem(PosixSystem):

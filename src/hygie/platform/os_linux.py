@@ -21,19 +21,7 @@ class LinuxSystem(PosixSystem):
             records = lsblk_parser.parse_volumes(cp.stdout)
         except lsblk_parser.LsblkError:
             return None
-        return [
-            Volume(
-                mount=r["mount"],
-                volume_id=r["uuid"],
-                label=r["label"],
-                device=r["device"],
-                filesystem=r["fstype"],
-                removable=r["removable"],
-                bus=r["bus"],
-                size_bytes=r["size"],
-            )
-            for r in records
-        ]
+        return [Volume.from_record(r) for r in records]
 
     def eject(self, volume: Volume) -> proc.Completed:
         cp = proc.run(["udisksctl", "unmount", "-b", volume.device], timeout=60)

@@ -106,19 +106,7 @@ class WindowsSystem(System):
             records = parse_volumes(cp.stdout)
         except ValueError:
             return None
-        return [
-            Volume(
-                mount=r["mount"],
-                volume_id=r["uuid"],
-                label=r["label"],
-                device=r["device"],
-                filesystem=r["fstype"],
-                removable=r["removable"],
-                bus=r["bus"],
-                size_bytes=r["size"],
-            )
-            for r in records
-        ]
+        return [Volume.from_record(r) for r in records]
 
     def _absolute(self, p: str) -> str:
         return p if re.match(r"^[A-Za-z]:[\\/]", p) else os.path.abspath(p)

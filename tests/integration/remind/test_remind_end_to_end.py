@@ -10,36 +10,18 @@ devices; skipped otherwise), as in tests/integration/backup/test_backup_disk.py.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hygie import backup, proc
 from hygie.secrets import get_secret, set_secret
-from tests.integration.backup.test_backup_disk import make_disk, mount
+from tests.integration.backup.test_backup_disk import make_disk, mount, mounts
 from tests.integration.remind.test_notify_send import NotificationService, session_bus
 
 pytestmark = pytest.mark.integration
-__all__ = ["session_bus"]  # the fixture, imported for this module's tests
-
-
-@pytest.fixture
-def mounts() -> Iterator[list[Path]]:
-    if (
-        os.geteuid() != 0
-        or shutil.which("mkfs.ext4") is None
-        or not Path("/dev/loop-control").exists()
-    ):
-        pytest.skip("needs root, mkfs.ext4 and loop devices")
-    done: list[Path] = []
-    yield done
-    for m in done:
-        if os.path.ismount(m):
-            proc.run(["umount", str(m)], timeout=30)
+__all__ = ["mounts", "session_bus"]  # fixtures, imported for this module's tests
 
 
 def test_disk_absent_at_the_scheduled_backup_gives_one_notification_and_a_banner(
