@@ -185,7 +185,9 @@ def smime_signed_mail(body: str) -> bytes:
 
 @needs_ocr
 def test_inline_logo_mail_is_relayed(relay: Relay) -> None:
-    _relayed(relay, inline_logo_mail())
+    data = inline_logo_mail()
+    assert b"image/png" in data and b"Content-ID" in data  # the premise: an inline picture
+    _relayed(relay, data)  # asserts: empty reply, the sink got the message byte for byte
 
 
 def test_smime_signed_clean_mail_is_relayed(relay: Relay) -> None:
@@ -195,7 +197,10 @@ def test_smime_signed_clean_mail_is_relayed(relay: Relay) -> None:
 
 
 def test_smime_signed_mail_with_a_nir_is_refused(relay: Relay) -> None:
-    _refused(relay, smime_signed_mail(f"Bonjour,\n\nNIR de Mme X : {NIR}, pansement.\n"))
+    data = smime_signed_mail(f"Bonjour,\n\nNIR de Mme X : {NIR}, pansement.\n")
+    assert b"smime.p7s" in data  # the premise: a signed mail (its signature part is skipped)
+    reply = _refused(relay, data)  # asserts: 550, nothing relayed, no NIR in the reply
+    assert reply.count(" 5.") == 1  # one enhanced status code, not doubled
 
 
 # --- the NIR variants of issue #13 -----------------------------------------------------------
