@@ -197,18 +197,26 @@ def store_anchors_for_folder(folder: Path) -> list[dict[str, Any]]:
     return [v for _k, v, _u in items if isinstance(v, dict) and v.get("folder") == target]
 
 
-def last_recorded_code() -> tuple[str, str] | None:
-    """(formatted code, when) of the most recently anchored journal on this computer."""
+def stored_anchors() -> list[tuple[str, Any, str]] | None:
+    """Every journal anchor this computer recorded, (key, record, updated), most recent
+    first as the store gives them; None (logged) when the store cannot be read."""
     from hygie.store import open_store
 
     try:
         store = open_store()
         try:
-            items = store.state_items(MODULE, STORE_PREFIX)
+            return list(store.state_items(MODULE, STORE_PREFIX))
         finally:
             store.close()
     except Exception:
-        log.exception("could not read the last journal code")
+        log.exception("journal anchors not readable from the store")
+        return None
+
+
+def last_recorded_code() -> tuple[str, str] | None:
+    """(formatted code, when) of the most recently anchored journal on this computer."""
+    items = stored_anchors()
+    if items is None:
         return None
     for _key, rec, _updated in items:
         head = Head.from_mapping(rec)

@@ -22,7 +22,7 @@ from typing import Any
 
 from hygie.i18n import _
 from hygie.incident import network
-from hygie.incident.anchors import MODULE, STORE_PREFIX
+from hygie.incident.anchors import stored_anchors
 from hygie.incident.destination import prepare
 from hygie.incident.journal import Journal
 
@@ -57,17 +57,9 @@ class IsolationOutcome:
 def current_incident(now: dt.datetime | None = None) -> Path | None:
     """The folder of the incident opened most recently on this computer, if still recent
     and still holding its journal."""
-    from hygie.store import open_store
-
     now = now or dt.datetime.now(dt.UTC)
-    try:
-        store = open_store()
-        try:
-            items = store.state_items(MODULE, STORE_PREFIX)
-        finally:
-            store.close()
-    except Exception:
-        log.exception("current incident not readable from the store")
+    items = stored_anchors()
+    if items is None:
         return None
     for _key, rec, updated in items:
         try:

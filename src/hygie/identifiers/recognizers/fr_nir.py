@@ -140,6 +140,13 @@ def _classify(compact: str) -> str:
     return "FR_NIA" if compact[:1] in checksums.NIA_SEX_DIGITS else "FR_NIR"
 
 
+# The types a NIR finding can have (a NIA is a provisional number): one list for both NIR
+# recognizers (with and without the key).
+NIR_TYPES: tuple[tuple[str, str], ...] = (
+    ("FR_NIR", N_("NIR / INS (numéro de sécurité sociale)")),
+    ("FR_NIA", N_("NIA / INS provisoire (numéro d'attente)")),
+)
+
 RECOGNIZER = Recognizer(
     id="FR_NIR",
     label_fr=N_("NIR / INS (numéro de sécurité sociale)"),
@@ -160,9 +167,6 @@ RECOGNIZER = Recognizer(
     mask=mask_digits,
     patient=True,
     strong=True,
-    types=(
-        ("FR_NIR", N_("NIR / INS (numéro de sécurité sociale)")),
-        ("FR_NIA", N_("NIA / INS provisoire (numéro d'attente)")),
-    ),
+    types=NIR_TYPES,
     spec="INSEE NIR (décret 82-103, xml.insee.fr/schema/nir.html); key: stdnum.fr.nir",
 )

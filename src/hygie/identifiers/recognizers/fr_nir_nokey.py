@@ -20,7 +20,13 @@ from hygie.i18n import N_
 from hygie.identifiers import checksums
 from hygie.identifiers.model import Pattern, Recognizer, mask_digits
 from hygie.identifiers.recognizers._common import KEYSEP, SEP, digits_with_sep
-from hygie.identifiers.recognizers.fr_nir import CONTEXT, NEGATIVE, WEAK_NEGATIVE, looks_like_pairs
+from hygie.identifiers.recognizers.fr_nir import (
+    CONTEXT,
+    NEGATIVE,
+    NIR_TYPES,
+    WEAK_NEGATIVE,
+    looks_like_pairs,
+)
 from hygie.identifiers.recognizers.health_terms import SPECIFIC_TERMS
 
 NIR13_REGEX = (
@@ -81,9 +87,6 @@ RECOGNIZER = Recognizer(
     mask=mask_digits,
     patient=True,
     strong=True,
-    types=(
-        ("FR_NIR", N_("NIR / INS (numéro de sécurité sociale)")),
-        ("FR_NIA", N_("NIA / INS provisoire (numéro d'attente)")),
-    ),
+    types=NIR_TYPES,
     spec="INSEE NIR structure without the key (13 digits) + identity or health context",
 )
