@@ -24,6 +24,7 @@ from hygie import __version__
 from hygie.audit import service
 from hygie.audit.catalogue import Measure, Question, load_catalogue
 from hygie.audit.model import STATUS_LABELS_FR, Status
+from hygie.fleet.device import after_audit
 from hygie.i18n import N_, _, get_language, set_language
 from hygie.render.report import STATUS_ICONS
 from hygie.render.templating import template_environment
@@ -81,7 +82,8 @@ class WebState:
             return  # no overview yet: the first audit is hers to start
         old_key = (last["id"], get_language())
         kept = self._questions.get(old_key)
-        service.audit(ctx=service.make_context(store))
+        result = service.audit(ctx=service.make_context(store))
+        after_audit(result, store_path=store.path)  # the fleet report, sent in the background
         new = store.last_audit()
         if kept is not None and new is not None:
             # answers do not change which probes could not tell: the questions stay
@@ -143,6 +145,7 @@ NAV = (
     ("history", "/historique", N_("Historique et rapports")),
     ("incident", "/incident", N_("Incident")),
     ("doctor", "/composants", N_("Composants")),
+    ("fleet", "/parc", N_("Suivi de parc")),
 )
 
 

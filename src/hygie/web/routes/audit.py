@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from hygie.audit import service
 from hygie.audit.catalogue import Question
+from hygie.fleet.device import after_audit
 from hygie.i18n import _
 from hygie.platform import current
 from hygie.web import firstrun, pages
@@ -59,6 +60,7 @@ def run_audit(st: WebState) -> Callable[[Report], dict[str, Any]]:
             )
 
         result = service.audit(ctx=ctx, progress=progress)
+        after_audit(result, store_path=st.store().path)  # fleet report: queued, sent in background
         return {
             "score": result.score.value,
             "critical": result.has_critical,
