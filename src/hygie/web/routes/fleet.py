@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -37,6 +38,9 @@ from hygie.web.security import session_of
 log = logging.getLogger("hygie.web")
 
 PLAN_KEY = "fleet_join_plan"
+# stand-ins to check one field of the form at a time (never sent anywhere)
+CHECK_URL = "https://serveur.invalid"
+CHECK_CODE = "2222-2222-2222-2222"
 
 # What each field of a report means, in plain words (the page shows them next to the JSON).
 REPORT_FIELDS = (
@@ -121,34 +125,43 @@ async def index(request: Request) -> Response:
 
 
 def _plan_from(form: dict[str, Any]) -> tuple[dict[str, str], FormErrors, device.JoinPlan | None]:
+    """Every field checked on its own (all errors shown at once), then the plan."""
     values = {
         k: str(form.get(k, "") if isinstance(form.get(k, ""), str) else "")[:300]
         for k in ("serveur", "code", "departement", "nom")
     }
     errors = FormErrors()
-    if not values["serveur"].strip():
-        errors["serveur"] = _("Recopiez l'adresse du serveur donnée par l'organisateur.")
-    if not values["code"].strip():
-        errors["code"] = _("Recopiez le code d'inscription donné par l'organisateur.")
+    checks: tuple[tuple[str, Callable[[str], device.JoinPlan]], ...] = (
+        ("serveur", lambda v: device.prepare_join(v, CHECK_CODE)),
+        ("code", lambda v: device.prepare_join(CHECK_URL, v)),
+        ("departement", lambda v: device.prepare_join(CHECK_URL, CHECK_CODE, department=v)),
+        ("nom", lambda v: device.prepare_join(CHECK_URL, CHECK_CODE, label=v)),
+    )
+    for name, check in checks:
+        if name in ("serveur", "code") and not values[name].strip():
+            errors[name] = (
+                _("Recopiez l'adresse du serveur donnée par l'organisateur.")
+                if name == "serveur"
+                else _("Recopiez le code d'inscription donné par l'organisateur.")
+            )
+            continue
+        if not values[name].strip():
+            continue
+        try:
+            check(values[name])
+        except FleetJoinCodeInvalid as exc:
+            errors[name] = exc.render() + " " + exc.hint()
+        except (FleetServerAddressInvalid, FleetJoinDetailsInvalid) as exc:
+            errors[name] = exc.render()
     if errors:
         return values, errors, None
-    try:
-        plan = device.prepare_join(
-            values["serveur"],
-            values["code"],
-            department=values["departement"] or None,
-            label=values["nom"] or None,
-        )
-    except FleetServerAddressInvalid as exc:
-        errors["serveur"] = exc.render()
-    except FleetJoinCodeInvalid as exc:
-        errors["code"] = exc.render() + " " + exc.hint()
-    except FleetJoinDetailsInvalid as exc:
-        key = "departement" if "département" in exc.render() else "nom"
-        errors[key] = exc.render()
-    else:
-        return values, errors, plan
-    return values, errors, None
+    plan = device.prepare_join(
+        values["serveur"],
+        values["code"],
+        department=values["departement"] or None,
+        label=values["nom"] or None,
+    )
+    return values, errors, plan
 
 
 async def check_join(request: Request) -> Response:
@@ -156,6 +169,8 @@ async def check_join(request: Request) -> Response:
     form = await form_of(request)
     values, errors, plan = _plan_from(form)
     values.pop("code", None)  # never echoed back into the page
+    if "nom" in errors:
+        values.pop("nom", None)  # a refused label may hold a number: never shown back
     if plan is None:
         return await fleet_page(request, values=values, errors=errors, join_form=True)
     session_of(request).data[PLAN_KEY] = plan
