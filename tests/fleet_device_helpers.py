@@ -12,7 +12,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -119,3 +119,71 @@ class FakeClock:
 
 def new_report_id() -> str:
     return str(uuid.uuid4())
+
+
+class Relay:
+    """A TCP relay on 127.0.0.1 in front of the real server: a stable address for the device
+    while the server behind it is stopped and started again (on another port), and the exact
+    bytes each side sent, as they crossed the wire."""
+
+    def __init__(self, target_port: int | None) -> None:
+        import socket
+
+        self.target_port = target_port
+        self.to_server = bytearray()
+        self.to_device = bytearray()
+        self._lock = threading.Lock()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.port: int = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._closed = False
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while not self._closed:
+            try:
+                client, _addr = self._sock.accept()
+            except OSError:
+                return
+            port = self.target_port
+            if port is None:
+                client.close()  # "the server is down": connection closed at once
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+            except OSError:
+                client.close()
+                continue
+            for a, b, sink in (
+                (client, upstream, self.to_server),
+                (upstream, client, self.to_device),
+            ):
+                threading.Thread(target=self._pipe, args=(a, b, sink), daemon=True).start()
+
+    def _pipe(self, src: Any, dst: Any, sink: bytearray) -> None:
+        import socket
+
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                with self._lock:
+                    sink.extend(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._closed = True
+        self._sock.close()
+        self._thread.join(5)

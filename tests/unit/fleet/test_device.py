@@ -202,8 +202,11 @@ def test_wrong_code_and_broken_answers(server: Scripted) -> None:
     server.script = lambda s: (403, {"error": "join_code_invalid", "message": "non"}, {})
     with pytest.raises(FleetJoinCodeInvalid):
         _join(server)
-    server.script = lambda s: (422, {"error": "label_required", "message": "…"}, {})
+    server.script = lambda s: (422, {"error": "join_invalid", "field": "label"}, {})
     with pytest.raises(FleetJoinDetailsInvalid, match="nom"):
+        _join(server)
+    server.script = lambda s: (429, {"error": "too_many_attempts"}, {"Retry-After": "60"})
+    with pytest.raises(FleetServerAnswerInvalid, match="trop de codes"):
         _join(server)
     server.script = lambda s: (200, {"hello": "proxy page"}, {})
     with pytest.raises(FleetServerAnswerInvalid):

@@ -284,21 +284,20 @@ def join(
         log.info("fleet join: code %s, server answered %d", mask_code(plan.code), answer.status)
         if answer.status == 403:
             raise E.FleetJoinCodeInvalid()
-        if answer.status in (400, 422) and answer.error_code in (
-            "label_required",
-            "label_invalid",
-            "department_invalid",
-        ):
-            if answer.error_code == "label_required":
-                detail = _(
-                    "cette campagne identifie chaque ordinateur : donnez-lui un nom "
-                    "(par exemple « PC accueil »)"
+        if answer.status in (400, 422):
+            where = str(answer.body.get("field") or answer.error_code)
+            if "label" in where:
+                raise E.FleetJoinDetailsInvalid(detail=_label_rule())
+            if "department" in where:
+                raise E.FleetJoinDetailsInvalid(
+                    detail=_("le numéro de département n'est pas accepté par le serveur")
                 )
-            elif answer.error_code == "label_invalid":
-                detail = _label_rule()
-            else:
-                detail = _("le numéro de département n'est pas accepté par le serveur")
-            raise E.FleetJoinDetailsInvalid(detail=detail)
+        if answer.status == 429:
+            raise E.FleetServerAnswerInvalid(
+                detail=_(
+                    "trop de codes refusés depuis cette connexion ; réessayez dans quelques minutes"
+                )
+            )
         if answer.status not in (200, 201):
             raise E.FleetServerAnswerInvalid(detail=_http_detail(answer))
         token_raw = answer.body.get("token")
@@ -331,7 +330,8 @@ def join(
             mode=campaign["mode"],
             device_id=str(token.device_id),
             department=plan.department,
-            label=plan.label,
+            # an anonymous campaign's server does not keep a label: neither does the status
+            label=plan.label if campaign["mode"] == "identified" else None,
         )
         row = state.membership(st)
         assert row is not None
