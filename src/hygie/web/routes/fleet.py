@@ -113,7 +113,7 @@ async def fleet_page(request: Request, **extra: Any) -> Response:
         report_json=_pretty(status.report_example),
         join_json=_pretty(status.sent_at_join),
         report_fields=_fields(REPORT_FIELDS),
-        join_fields=_fields(JOIN_FIELDS),
+        join_fields=_fields(JOIN_FIELDS[1:]),  # the code is not kept: not shown after joining
         queue_limit=device.QUEUE_LIMIT,
         status_code=400 if extra["errors"] else 200,
         **extra,
