@@ -157,7 +157,7 @@ def join(
 def send(json_: JsonOpt = False) -> int:
     """Envoyer maintenant les bilans en attente."""
     from hygie.fleet.device import deliver
-    from hygie.fleet.errors import FleetError, FleetReportsQueued
+    from hygie.fleet.errors import FleetError, FleetLeavePending, FleetReportsQueued
 
     result = deliver(force=True)
     data = {
@@ -167,7 +167,9 @@ def send(json_: JsonOpt = False) -> int:
         "left": result.left,
     }
     error: FleetError | None = result.error
-    if error is not None and error.exit_code not in (83, 86) and not result.left:
+    if result.leaving and not result.left and error is not None:
+        error = FleetLeavePending(detail=str(error.params.get("detail") or error.render()))
+    elif error is not None and error.exit_code not in (83, 86) and not result.left:
         # the queue stays: say how many, and why
         if result.remaining:
             error = FleetReportsQueued(count=result.remaining, detail=error.render())

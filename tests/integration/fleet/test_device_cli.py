@@ -171,6 +171,8 @@ def test_leave_while_the_server_is_down_is_finished_later(
         assert dev_json(home, "fleet", "status")["data"]["membership"]["state"] == "leaving"
         dev(home, "audit", "--json")  # not queued, not sent
         assert dev_json(home, "fleet", "status")["data"]["queue"]["length"] == 0
+        still = dev(home, "fleet", "send")  # still down: the deletion stays pending
+        assert still.returncode == 89, still.stderr
         relay.target_port = fleet_server.port
         done = dev(home, "fleet", "send")
         assert done.returncode == 0 and "effacé" in done.stdout

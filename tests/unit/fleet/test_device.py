@@ -158,6 +158,9 @@ def test_join_checks_code_department_and_label_before_sending(server: Scripted) 
         device.prepare_join(server.url, "ABCD-EFGH-JKMN-PQR0")  # 0 is not in the alphabet
     with pytest.raises(FleetJoinDetailsInvalid, match="département"):
         device.prepare_join(server.url, CODE, department="20")
+    with pytest.raises(FleetJoinDetailsInvalid) as err:
+        device.prepare_join(server.url, CODE, department="18505780060")
+    assert "185" not in str(err.value)  # what she typed is never shown back
     with pytest.raises(FleetJoinDetailsInvalid):
         device.prepare_join(server.url, CODE, label="Dossier 185057800608491")
     with pytest.raises(FleetJoinDetailsInvalid):
@@ -451,7 +454,7 @@ def test_leave_with_the_server_down_stays_pending_and_retries(
         store.close()
         clock = FakeClock(2_000_000_000.0)
         r = device.deliver(clock=clock)
-        assert r.left and [x.method for x in back.seen] == ["DELETE"]
+        assert r.left and r.leaving and [x.method for x in back.seen] == ["DELETE"]
     assert device.status().membership is None
 
 

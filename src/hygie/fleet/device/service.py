@@ -164,6 +164,7 @@ class DeliveryResult:
     remaining: int = 0
     waited: bool = False  # an automatic round skipped: the back-off is not over
     left: bool = False  # a pending leave was completed (data deleted, campaign forgotten)
+    leaving: bool = False  # a leave is pending: the round only asked for the deletion
     error: E.FleetError | None = None
     rejected_ids: list[str] = field(default_factory=list)
 
@@ -240,10 +241,8 @@ def prepare_join(
         raise E.FleetJoinCodeInvalid()
     dep = (department or "").strip().upper() or None
     if dep is not None and not valid_department(dep):
-        raise E.FleetJoinDetailsInvalid(
-            detail=_(
-                "« {value} » n'est pas un numéro de département (par exemple 75, 2A ou 974)"
-            ).format(value=dep[:10])
+        raise E.FleetJoinDetailsInvalid(  # what she typed is not shown back (a number?)
+            detail=_("ce n'est pas un numéro de département (par exemple 75, 2A ou 974)")
         )
     lab = " ".join((label or "").split()) or None
     if lab is not None and not valid_label(lab):
@@ -418,6 +417,7 @@ def deliver(
             _gone(st, out, "token missing from the keyring")
             return out
         if row.state == "leaving":
+            out.leaving = True
             _finish_leave(st, row, token, out, timeout=timeout, clock=clock, rng=rng)
             return out
         started = clock()
