@@ -48,10 +48,6 @@ CORE = frozenset(
 
 # Core -> capability edges tolerated today. Each: why, and what would remove it.
 CORE_UP_ALLOWED: dict[tuple[str, str], str] = {
-    # platform/{linux,windows,darwin}.py are audit probe modules living in platform (they register
-    # into audit.registry and build audit.model.Fact); platform.commands/mailclients build Facts.
-    # Removed by moving the probe modules to audit/probes/<os>.py (platform = OS switch only).
-    ("platform", "audit"): "OS probe modules register into hygie.audit.registry",
     # render/{terminal,report}.py draw an AuditResult: they are the audit's renderers.
     # Removed by moving them to audit/render/ (render keeps templating + pdf).
     ("render", "audit"): "the audit report renderers read hygie.audit.model",
@@ -64,9 +60,6 @@ CORE_UP_ALLOWED: dict[tuple[str, str], str] = {
 
 # Package edges that still close a cycle today; taken out, the package graph must be acyclic.
 ALLOWED_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # platform <-> audit: same cause as CORE_UP_ALLOWED[platform, audit]; audit -> platform is
-    # the right direction (the runner asks the OS switch which probes to load).
-    ("platform", "audit"): "OS probe modules live in platform; move them to audit/probes/",
     # proc -> platform (lazy): run() asks platform.system() for the OS's process details
     # (new session, kill the tree). platform -> proc is the probes running commands.
     # Removed by splitting the OS switch (platform/os_*.py) into its own package below proc.

@@ -7,7 +7,9 @@
   kill, free space, elevation, the daily user's home, volumes and removable disks, eject,
   Thunderbird folders. Only the current OS's module is imported (``os_windows`` never runs on
   Linux unless asked), and no module here imports a POSIX-only module at its top.
-* :func:`probe_module` names the module holding the current OS's audit probes.
+
+The audit's probes are not here: they live in :mod:`hygie.audit.probes` and call these
+services (this package imports nothing of the audit).
 
 Nothing outside this package reads ``sys.platform`` or calls ``os.killpg``, ``os.statvfs``,
 ``os.geteuid``…; ask :func:`system` instead.
@@ -48,11 +50,6 @@ def current() -> PlatformName:
     if wanted in ALL_PLATFORMS:
         return cast(PlatformName, wanted)
     return host()
-
-
-def probe_module(name: str | None = None) -> str:
-    """The module that registers the audit probes of ``name`` (default: the current OS)."""
-    return f"hygie.platform.{name or current()}"
 
 
 _systems: dict[str, System] = {}

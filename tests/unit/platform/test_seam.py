@@ -90,17 +90,18 @@ def test_only_the_current_os_module_is_imported(name: str) -> None:
     code = (
         "import sys; from hygie.audit import registry; registry.load();"
         "from hygie.platform import system; system();"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith('hygie.platform.'))))"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith("
+        "('hygie.platform.', 'hygie.audit.probes.')))))"
     )
     env = {**os.environ, "HYGIE_PLATFORM": name}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout.strip()
     loaded = set(out.split(","))
-    assert f"hygie.platform.{name}" in loaded and f"hygie.platform.os_{name}" in loaded
+    assert f"hygie.audit.probes.{name}" in loaded and f"hygie.platform.os_{name}" in loaded
     others = {"windows", "darwin", "linux"} - {name}
     for other in others:
-        assert f"hygie.platform.{other}" not in loaded
+        assert f"hygie.audit.probes.{other}" not in loaded
         assert f"hygie.platform.os_{other}" not in loaded
 
 
