@@ -65,10 +65,6 @@ IMPORTLIB_ALLOWED: dict[str, str] = {
     "hygie.audit.registry": "loads the probe modules of the current OS only (plug-in table)",
     "hygie.cli.app": "lazy CLI: a command's module is imported only when that command runs",
     "hygie.i18n_extract": "tooling: imports every module to collect its French strings",
-    # The tests of the kit and of `incident check` replace hygie.backup in sys.modules with
-    # dicts of guessed shapes. Removed when incident reads the typed backup.RecoveryInfo and its
-    # tests use real backup state (three test sites in tests/unit/incident/).
-    "hygie.incident.backup_link": "guesses hygie.backup.recovery_info's shape (tests fake it)",
     "hygie.platform": "the OS switch loads os_<current OS> only",
 }
 
