@@ -23,7 +23,18 @@ from tests.unit._import_graph import edges, modules, package_edges, top_levels, 
 
 FRONTS = frozenset({"cli", "web"})
 CAPABILITIES = frozenset(
-    {"audit", "backup", "mail", "media", "incident", "scan", "identifiers", "remind", "doctor"}
+    {
+        "audit",
+        "backup",
+        "mail",
+        "media",
+        "incident",
+        "scan",
+        "identifiers",
+        "remind",
+        "doctor",
+        "fleet",
+    }
 )
 CORE = frozenset(
     {
