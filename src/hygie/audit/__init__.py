@@ -7,7 +7,13 @@ capabilities use. A capability gives facts with :func:`provider` (reading a
 Everything else in the package (runner, scoring, answers, probes) is internal.
 """
 
-from hygie.audit.catalogue import Measure, Question, catalogue_source_strings, load_catalogue
+from hygie.audit.catalogue import (
+    Measure,
+    Question,
+    catalogue_source_strings,
+    load_catalogue,
+    measure_ids,
+)
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import (
     STATUS_LABELS_FR,
@@ -45,6 +51,7 @@ __all__ = [
     "check",
     "load_catalogue",
     "make_context",
+    "measure_ids",
     "pending_questions",
     "provider",
     "save_answer",
