@@ -125,9 +125,9 @@ def _process(
 def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
     """The pattern runs on this text: one of its words is there (a choice of the recognizer:
     no RPPS without "rpps"...), and so is its digit run (``runs`` None: not checked)."""
-    if pattern.prefilter and not any(w in lower for w in pattern.prefilter):
-        return False
-    return runs is None or runs.has(pattern.digit_run, pattern.digit_run_letters)
+    if runs is not None and not runs.has(pattern.digit_run, pattern.digit_run_letters):
+        return False  # first: the runs are computed once per text, the words per pattern
+    return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
 
 
 def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:

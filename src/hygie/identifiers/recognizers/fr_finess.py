@@ -18,7 +18,7 @@ RECOGNIZER = Recognizer(
             0.2,
             prefilter=("finess",),
             digit_run=9,
-            digit_run_letters="AB",
+            digit_run_letters="ABab",  # "2A"/"2B" (one table for all)
         ),
     ),
     validate=checksums.finess_is_valid,
