@@ -15,6 +15,7 @@ from hygie.audit.catalogue import (
     measure_ids,
 )
 from hygie.audit.context import ProbeContext
+from hygie.audit.history import fact_history
 from hygie.audit.model import (
     STATUS_LABELS_FR,
     STATUS_RANK,
@@ -49,6 +50,7 @@ __all__ = [
     "audit",
     "catalogue_source_strings",
     "check",
+    "fact_history",
     "load_catalogue",
     "make_context",
     "measure_ids",
