@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,7 @@ from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
 
 if TYPE_CHECKING:
+    from hygie.audit import AuditResult
     from hygie.fleet.device import DeviceStatus, JoinPlan
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Écrire le résultat en JSON sur stdout.")]
@@ -42,13 +43,15 @@ def register(app: typer.Typer) -> None:
     )(leave)
 
 
-def _last_audit_document() -> dict[str, Any] | None:
+def _last_audit() -> AuditResult | None:
+    """The last recorded audit, read back (to show the report it would give)."""
+    from hygie import audit as audit_api
     from hygie.store import open_store
 
     st = open_store()
     try:
-        last = st.last_audit()
-        return st.audit_document(int(last["id"])) if last else None
+        found = audit_api.last_recorded(st)
+        return found[1] if found else None
     finally:
         st.close()
 
@@ -63,8 +66,8 @@ def _show_plan(plan: JoinPlan) -> None:
     )
     console.print(_("Envoyé une fois, à l'inscription (le code est masqué ici) :"))
     console.print(json.dumps(plan.shown(), ensure_ascii=False, indent=2), highlight=False)
-    doc = _last_audit_document()
-    example = preview_report(doc) if doc else None
+    last = _last_audit()
+    example = preview_report(last) if last else None
     console.print(
         _(
             "Puis, après chaque bilan, un rapport comme celui-ci (statut de chaque mesure et "
@@ -205,7 +208,7 @@ def status(json_: JsonOpt = False) -> int:
     """Où en est cet ordinateur dans sa campagne."""
     from hygie.fleet.device import status as device_status
 
-    st = device_status(example_from=_last_audit_document())
+    st = device_status(example_from=_last_audit())
     if json_:
         print_json(envelope("fleet.status", st.to_dict()))
         return EXIT_OK

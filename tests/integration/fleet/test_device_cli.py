@@ -18,11 +18,7 @@ from typing import Any
 import pytest
 
 from tests.fleet_device_helpers import Relay
-
-try:
-    from tests.integration.fleet.conftest import FleetServer, scalar
-except ImportError:  # until fleet-server's real-server fixture is merged (removed at merge)
-    pytest.skip("the real fleet server fixture is not merged yet", allow_module_level=True)
+from tests.integration.fleet.conftest import FleetServer, scalar
 
 pytestmark = pytest.mark.integration
 

@@ -21,13 +21,9 @@ import pytest
 from hygie.audit.catalogue import measure_ids
 from hygie.fleet import validate_report
 from tests.fleet_device_helpers import Relay
+from tests.integration.fleet.conftest import FleetServer, scalar
 from tests.machines import mac_machine_outputs, recording, windows_fr_machine
 from tests.personality import Personality, run_hygie
-
-try:
-    from tests.integration.fleet.conftest import FleetServer, scalar
-except ImportError:  # until fleet-server's real-server fixture is merged (removed at merge)
-    pytest.skip("the real fleet server fixture is not merged yet", allow_module_level=True)
 
 pytestmark = pytest.mark.integration
 

@@ -11,13 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.integration.fleet.conftest import FleetServer, scalar
 from tests.integration.web.conftest import browser, start_dashboard, stop_dashboard
 from tests.integration.web.test_web_browser import check_page
-
-try:
-    from tests.integration.fleet.conftest import FleetServer, scalar
-except ImportError:  # until fleet-server's real-server fixture is merged (removed at merge)
-    pytest.skip("the real fleet server fixture is not merged yet", allow_module_level=True)
 
 pytestmark = pytest.mark.integration
 __all__ = ["browser"]  # the session's Chromium (fixture)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from hygie.audit.model import AuditResult
+from hygie.audit import AuditResult
 from hygie.fleet import build_report, device
 from hygie.fleet.device import backoff, state
 from hygie.fleet.device.transport import normalize_server_url
@@ -42,14 +42,13 @@ CODE = "ABCD-EFGH-JKMN-PQRS"
 def audit_result(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
     import os
 
-    from hygie.audit.runner import run_audit
-    from hygie.audit.service import make_context
+    from hygie import audit as audit_api
 
     home = tmp_path_factory.mktemp("audit-home")
     old = os.environ.get("HYGIE_HOME")
     os.environ["HYGIE_HOME"] = str(home)
     try:
-        return run_audit(make_context(), record=False)
+        return audit_api.audit(ctx=audit_api.make_context(), record=False)
     finally:
         if old is None:
             os.environ.pop("HYGIE_HOME", None)
@@ -500,7 +499,7 @@ def test_redirects_are_not_followed_and_the_token_stays_home(
 
 
 def test_status_before_joining_shows_what_would_be_sent(audit_result: AuditResult) -> None:
-    st = device.status(example_from=audit_result.to_dict())
+    st = device.status(example_from=audit_result)
     assert not st.joined and st.report_example is not None
     assert st.report_example["measures"] == {
         m.measure_id: m.status.value for m in audit_result.measures

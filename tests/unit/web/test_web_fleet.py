@@ -121,7 +121,7 @@ def test_form_errors_are_shown_next_to_the_fields(dash: tuple[TestClient, WebSta
 def test_send_now_and_leave_from_the_page(
     dash: tuple[TestClient, WebState], server: Scripted
 ) -> None:
-    from hygie.audit import service
+    from hygie import audit as service
     from hygie.fleet import device
 
     c, st = dash

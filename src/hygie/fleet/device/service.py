@@ -22,7 +22,6 @@ import logging
 import random
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -50,12 +49,12 @@ from hygie.fleet.protocol import (
     valid_department,
     valid_label,
 )
-from hygie.fleet.report import FleetReport, build_report, os_family, validate_report
+from hygie.fleet.report import build_report, os_family, validate_report
 from hygie.i18n import _
 from hygie.store import Store, open_store, utcnow
 
 if TYPE_CHECKING:
-    from hygie.audit.model import AuditResult
+    from hygie.audit import AuditResult
 
 log = logging.getLogger("hygie.fleet.device")
 
@@ -581,11 +580,9 @@ def _forget(st: Store) -> None:
 # -- status -----------------------------------------------------------------------------------
 
 
-def status(
-    *, store: Store | None = None, example_from: dict[str, Any] | None = None
-) -> DeviceStatus:
-    """Where this computer stands. ``example_from``: an audit document (the store's last)
-    to show the next report when none was sent yet."""
+def status(*, store: Store | None = None, example_from: AuditResult | None = None) -> DeviceStatus:
+    """Where this computer stands. ``example_from``: an audit (the last one recorded) to show
+    the next report when none was sent yet."""
     with _opened(store) as st:
         row = state.membership(st)
         if row is None:
@@ -638,27 +635,14 @@ def _loads(raw: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def preview_report(document: dict[str, Any]) -> dict[str, Any] | None:
-    """The report an audit document (as stored in the history) would give: to show before
-    joining. Same fields and rules as :func:`hygie.fleet.build_report`; None if it cannot."""
+def preview_report(result: AuditResult) -> dict[str, Any] | None:
+    """The report an audit (the last one recorded, read back) would give, with a fresh id:
+    what the pages show before joining. None (logged) when it cannot be built."""
     try:
-        started = dt.datetime.fromisoformat(str(document["started_at"]))
-        if started.tzinfo is None:
-            started = started.astimezone()
-        report = FleetReport(
-            report_id=str(uuid.uuid4()),
-            audited_at=started.astimezone(dt.UTC).replace(second=0, microsecond=0),
-            os_family=os_family(str(document["platform"])),
-            hygie_version=str(document["hygie_version"]),
-            score=document["score"]["value"],
-            measures=tuple(sorted((m["id"], m["status"]) for m in document["measures"])),
-        )
-        data = report.to_dict()
-        validate_report(data)
+        return build_report(result).to_dict()
     except (KeyError, TypeError, ValueError, E.FleetError):
-        log.warning("no report preview from this audit document", exc_info=True)
+        log.warning("no report preview from this audit", exc_info=True)
         return None
-    return data
 
 
 # -- after an audit -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hygie.audit import AuditResult
 from hygie.fleet import device
 from hygie.fleet.errors import (
     FleetError,
@@ -91,13 +92,13 @@ def _fields(table: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     return [(name, _(text)) for name, text in table]
 
 
-def _last_document(st: WebState) -> dict[str, Any] | None:
-    _row, doc = st.latest()
-    return doc
+def _last_audit(st: WebState) -> AuditResult | None:
+    _row, result = st.latest()
+    return result
 
 
 def _status(st: WebState) -> device.DeviceStatus:
-    return device.status(store=st.store(), example_from=_last_document(st))
+    return device.status(store=st.store(), example_from=_last_audit(st))
 
 
 async def fleet_page(request: Request, **extra: Any) -> Response:
@@ -182,7 +183,7 @@ async def check_join(request: Request) -> Response:
         join_json=_pretty(plan.shown()),
         join_fields=_fields(JOIN_FIELDS),
         report_json=_pretty(
-            device.preview_report(doc) if (doc := _last_document(state_of(request))) else None
+            device.preview_report(last) if (last := _last_audit(state_of(request))) else None
         ),
         report_fields=_fields(REPORT_FIELDS),
     )
