@@ -48,6 +48,19 @@ def dev_json(home: Path, *args: str) -> dict[str, Any]:
     return doc
 
 
+def stored_status(home: Path) -> dict[str, Any]:
+    """What ``hygie fleet status --json`` gives (``data``), read from the device's own store in
+    this process (the CLI's output is checked once, in the first test)."""
+    from hygie.fleet import device
+    from hygie.store import open_store
+
+    store = open_store(home / "data" / "hygie.sqlite3")
+    try:
+        return device.status(store=store).to_dict()
+    finally:
+        store.close()
+
+
 def reports_of_devices(server: FleetServer) -> int:
     return scalar(server.database, "SELECT count(*) FROM report")
 
@@ -111,7 +124,7 @@ def test_join_report_after_audit_idempotent_then_leave(
     assert cp.returncode == 0, cp.stderr
     assert "effacé les données" in cp.stdout
     assert devices(fleet_server) == 0 and reports_of_devices(fleet_server) == 0
-    assert dev_json(home, "fleet", "status")["data"]["joined"] is False
+    assert stored_status(home)["joined"] is False
     assert not (home / "data" / "secrets" / state.TOKEN_SECRET).exists()
     # later audits send nothing
     dev(home, "audit", "--json")
@@ -131,7 +144,7 @@ def test_server_down_during_reports_then_delivered_once(
         for _ in range(2):
             a = dev(home, "audit", "--json")
             assert a.returncode in (0, 1), a.stderr  # the audit never fails because of it
-        st = dev_json(home, "fleet", "status")["data"]
+        st = stored_status(home)
         assert st["queue"]["length"] == 2 and st["last_error"] and st["delivered"] == 0
         down = dev(home, "fleet", "send")
         assert down.returncode == 85, down.stderr
@@ -164,16 +177,16 @@ def test_leave_while_the_server_is_down_is_finished_later(
         relay.target_port = None
         cp = dev(home, "fleet", "leave", "--yes")
         assert cp.returncode == 89 and "Plus aucun bilan n'est envoyé" in cp.stderr
-        assert dev_json(home, "fleet", "status")["data"]["membership"]["state"] == "leaving"
+        assert stored_status(home)["membership"]["state"] == "leaving"
         dev(home, "audit", "--json")  # not queued, not sent
-        assert dev_json(home, "fleet", "status")["data"]["queue"]["length"] == 0
+        assert stored_status(home)["queue"]["length"] == 0
         still = dev(home, "fleet", "send")  # still down: the deletion stays pending
         assert still.returncode == 89, still.stderr
         relay.target_port = fleet_server.port
         done = dev(home, "fleet", "send")
         assert done.returncode == 0 and "effacé" in done.stdout
         assert devices(fleet_server) == 0 and reports_of_devices(fleet_server) == 0
-        assert dev_json(home, "fleet", "status")["data"]["joined"] is False
+        assert stored_status(home)["joined"] is False
     finally:
         relay.close()
 
@@ -196,7 +209,7 @@ def test_wrong_and_expired_codes(fleet_server: FleetServer, home: Path) -> None:
     malformed = dev(home, "fleet", "join", fleet_server.base_url, "1234", "--yes")
     assert malformed.returncode == 81
     assert devices(fleet_server) == 0
-    assert dev_json(home, "fleet", "status")["data"]["joined"] is False
+    assert stored_status(home)["joined"] is False
 
 
 def test_identified_campaign_needs_a_label(fleet_server: FleetServer, home: Path) -> None:
@@ -221,7 +234,7 @@ def _joined_with_a_queued_report(server: FleetServer, home: Path, relay: Relay) 
     relay.target_port = None
     dev(home, "audit", "--json")
     relay.target_port = server.port
-    assert dev_json(home, "fleet", "status")["data"]["queue"]["length"] == 1
+    assert stored_status(home)["queue"]["length"] == 1
 
 
 @pytest.mark.parametrize("how", ["campaign_closed", "row_gone"])
@@ -242,7 +255,7 @@ def test_membership_gone_stops_sending_and_tells_her(
         cp = dev(home, "fleet", "send")
         assert cp.returncode == 86, cp.stderr
         assert "ne reconnaît plus cet ordinateur" in cp.stderr
-        st = dev_json(home, "fleet", "status")["data"]
+        st = stored_status(home)
         assert st["membership"]["state"] == "gone" and "ne reconnaît plus" in st["last_error"]
         before = len(relay.to_server)
         dev(home, "audit", "--json")  # nothing queued, nothing sent
@@ -251,6 +264,6 @@ def test_membership_gone_stops_sending_and_tells_her(
         human = dev(home, "fleet", "status")
         assert "plus rien n'est envoyé" in human.stdout
         assert dev(home, "fleet", "leave", "--yes").returncode == 0
-        assert dev_json(home, "fleet", "status")["data"]["joined"] is False
+        assert stored_status(home)["joined"] is False
     finally:
         relay.close()
