@@ -63,9 +63,12 @@ def _show_plan(plan: JoinPlan) -> None:
     console.print(
         _("Inscription au serveur de campagne : {url}").format(url=plan.server_url),
         highlight=False,
+        markup=False,
     )
     console.print(_("Envoyé une fois, à l'inscription (le code est masqué ici) :"))
-    console.print(json.dumps(plan.shown(), ensure_ascii=False, indent=2), highlight=False)
+    console.print(
+        json.dumps(plan.shown(), ensure_ascii=False, indent=2), highlight=False, markup=False
+    )
     last = _last_audit()
     example = preview_report(last) if last else None
     console.print(
@@ -75,7 +78,9 @@ def _show_plan(plan: JoinPlan) -> None:
         )
     )
     if example is not None:
-        console.print(json.dumps(example, ensure_ascii=False, indent=2), highlight=False)
+        console.print(
+            json.dumps(example, ensure_ascii=False, indent=2), highlight=False, markup=False
+        )
     else:
         console.print(_("(aucun bilan encore : le premier rapport partira après le premier bilan)"))
 
@@ -152,6 +157,7 @@ def join(
             name=membership.campaign_name, url=membership.server_url, mode=mode
         ),
         highlight=False,
+        markup=False,
     )
     console.print(_("Un rapport partira après chaque bilan."))
     return EXIT_OK
@@ -183,7 +189,7 @@ def send(json_: JsonOpt = False) -> int:
         if not json_:
             raise error  # the root command prints it with its hint and exits with its code
         print_json(envelope("fleet.send", data, status="error", error=error.to_dict()))
-        err_console.print(_("Erreur") + " : " + error.render(), highlight=False)
+        err_console.print(_("Erreur") + " : " + error.render(), highlight=False, markup=False)
         raise typer.Exit(error.exit_code)
     if json_:
         print_json(envelope("fleet.send", data))
@@ -261,10 +267,14 @@ def _print_status(st: DeviceStatus) -> None:
     if st.next_attempt_at and st.queue_length:
         rows.append((_("Prochain essai automatique"), st.next_attempt_at))
     for name, value in rows:
-        console.print(f"{name} : {value}", highlight=False)
+        console.print(f"{name} : {value}", highlight=False, markup=False)
     console.print(_("Ce qui est envoyé après chaque bilan :"))
     if st.report_example:
-        console.print(json.dumps(st.report_example, ensure_ascii=False, indent=2), highlight=False)
+        console.print(
+            json.dumps(st.report_example, ensure_ascii=False, indent=2),
+            highlight=False,
+            markup=False,
+        )
     else:
         console.print(_("(aucun bilan encore)"))
 
@@ -291,13 +301,15 @@ def leave(
                     "un terminal, ou ajoutez --yes"
                 )
             )
+        from rich.markup import escape
+
         from hygie.cli.prompts import ask_yes_no
 
         question = _(
             "Quitter la campagne « {name} » et demander à {url} d'effacer les données de cet "
             "ordinateur ?"
         ).format(name=current.campaign_name, url=current.server_url)
-        if not ask_yes_no(question, default=False):
+        if not ask_yes_no(escape(question), default=False):
             err_console.print(_("Rien n'a changé."))
             return EXIT_OK
     m = do_leave()
@@ -310,5 +322,6 @@ def leave(
             "et hygie a oublié la campagne."
         ).format(name=m.campaign_name),
         highlight=False,
+        markup=False,
     )
     return EXIT_OK

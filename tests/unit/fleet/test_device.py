@@ -213,6 +213,12 @@ def test_wrong_code_and_broken_answers(server: Scripted) -> None:
     server.script = lambda s: (200, {"hello": "proxy page"}, {})
     with pytest.raises(FleetServerAnswerInvalid):
         _join(server)
+    server.script = lambda s: (
+        (201, {"device_id": str(server.token.device_id), "token": str(server.token),
+               "campaign": {"name": "URPS\x1b[2J[bold]", "mode": "anonymous"}}, {})
+    )  # fmt: skip
+    with pytest.raises(FleetServerAnswerInvalid):  # no control character reaches her terminal
+        _join(server)
     server.script = lambda s: (502, None, {})
     with pytest.raises(FleetServerAnswerInvalid, match="502"):
         _join(server)

@@ -307,8 +307,11 @@ def join(
             or campaign.get("mode") not in CAMPAIGN_MODES
             or not isinstance(campaign.get("name"), str)
             or not 0 < len(campaign["name"]) <= 120
+            or not campaign["name"].isprintable()  # no control characters in her terminal
             or str(answer.body.get("device_id")) != str(token.device_id)
         ):
+            if token is not None:  # a device was made for nothing: ask for its deletion
+                _delete_quietly(plan.server_url, str(token), timeout)
             raise E.FleetServerAnswerInvalid(detail=_("la réponse d'inscription est incomplète"))
         if campaign["mode"] == "identified" and plan.label is None:
             # the server should have refused; never stay in an identified campaign unnamed
