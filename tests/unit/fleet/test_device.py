@@ -322,6 +322,25 @@ def test_server_down_backs_off_then_delivers_the_same_bytes_once(
     assert all(s.headers["Authorization"] == f"Bearer {server.token}" for s in server.reports())
 
 
+def test_a_round_that_fails_midway_keeps_what_went_and_backs_off(
+    server: Scripted, audit_result: AuditResult
+) -> None:
+    _join(server)
+    ids = _queue(audit_result, 3)
+    clock = FakeClock()
+
+    def script(s: Seen) -> Any:
+        if "reports" in s.path and json.loads(s.body)["report_id"] == ids[2]:
+            return 503, None, {}
+        return None
+
+    server.script = script
+    r = device.deliver(clock=clock, rng=random.Random(2))
+    assert (r.delivered, r.remaining) == (2, 1)
+    row = _row()
+    assert row.delivered == 2 and row.failures == 1 and row.next_attempt_at > clock()
+
+
 def test_forced_send_ignores_the_back_off(server: Scripted, audit_result: AuditResult) -> None:
     _join(server)
     _queue(audit_result, 1)

@@ -49,7 +49,7 @@ from hygie.fleet.protocol import (
     valid_department,
     valid_label,
 )
-from hygie.fleet.report import build_report, os_family, validate_report
+from hygie.fleet.report import build_report, os_family
 from hygie.i18n import _
 from hygie.store import Store, open_store, utcnow
 
@@ -60,6 +60,7 @@ log = logging.getLogger("hygie.fleet.device")
 
 QUICK_TIMEOUT = 2.0  # the attempt after an audit: short, in the background
 QUICK_ROUND = 5.0  # and the whole round after an audit stops after this many seconds
+ACK_BATCH = 50  # acknowledged reports written to the store together
 
 
 # -- what the fronts get ---------------------------------------------------------------------
@@ -377,10 +378,8 @@ def queue_report(result: AuditResult, *, store: Store | None = None) -> str | No
         row = state.membership(st)
         if row is None or row.state != "active":
             return None
-        report = build_report(result)
-        data = report.to_dict()
-        validate_report(data)
-        state.enqueue(st, report.report_id, state.body_of(data))
+        report = build_report(result)  # validated against the closed schema there
+        state.enqueue(st, report.report_id, state.body_of(report.to_dict()))
         return report.report_id
 
 
@@ -423,27 +422,27 @@ def deliver(
             _finish_leave(st, row, token, out, timeout=timeout, clock=clock, rng=rng)
             return out
         started = clock()
+        acknowledged: list[str] = []  # written in batches: one commit per report is slow
+        last_body = b""
         for item in state.queued(st):
             if round_seconds is not None and clock() - started > round_seconds:
                 break
+            if len(acknowledged) >= ACK_BATCH:
+                state.mark_delivered(st, acknowledged, last_body)
+                acknowledged = []
             try:
                 answer = request(
                     "POST", row.server_url, REPORTS_PATH, body=item.body, token=token,
                     timeout=timeout,
                 )  # fmt: skip
             except E.FleetServerUnreachable as err:
+                state.mark_delivered(st, acknowledged, last_body)  # before the back-off is set
+                acknowledged = []
                 _failed(st, row, out, err, clock=clock, rng=rng)
                 break
             if answer.status in (200, 201):
-                state.remove(st, item.report_id)
-                state.add_counter(st, "delivered")
-                state.update_membership(
-                    st,
-                    last_delivery_at=utcnow(),
-                    failures=0,
-                    next_attempt_at=0,
-                    last_report=item.body.decode("utf-8"),
-                )
+                acknowledged.append(item.report_id)
+                last_body = item.body
                 out.delivered += 1
             elif answer.status == 422:
                 state.remove(st, item.report_id)
@@ -462,12 +461,17 @@ def deliver(
                 out.rejected += 1
                 out.rejected_ids.append(item.report_id)
             elif answer.status in (401, 410):
+                state.mark_delivered(st, acknowledged, last_body)
+                acknowledged = []
                 _gone(st, out, f"server answered {answer.status}")
                 break
             else:
+                state.mark_delivered(st, acknowledged, last_body)
+                acknowledged = []
                 bad = E.FleetServerAnswerInvalid(detail=_http_detail(answer))
                 _failed(st, row, out, bad, clock=clock, rng=rng, retry_after=answer.retry_after)
                 break
+        state.mark_delivered(st, acknowledged, last_body)
         out.remaining = state.queue_length(st)
         if out.error is None and out.delivered and not out.remaining:
             state.update_membership(

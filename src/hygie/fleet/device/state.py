@@ -233,6 +233,21 @@ def remove(store: Store, report_id: str) -> None:
         c.execute("DELETE FROM fleet_queue WHERE report_id = ?", (report_id,))
 
 
+def mark_delivered(store: Store, report_ids: list[str], last_body: bytes) -> None:
+    """Reports the server acknowledged: out of the queue, counted, the back-off reset, in one
+    transaction (a crash before it only means they are sent again: the server answers 200)."""
+    if not report_ids:
+        return
+    marks = ",".join("?" * len(report_ids))
+    with store.transaction() as c:
+        c.execute(f"DELETE FROM fleet_queue WHERE report_id IN ({marks})", report_ids)
+        c.execute(
+            "UPDATE fleet_membership SET delivered = delivered + ?, last_delivery_at = ?, "
+            "failures = 0, next_attempt_at = 0, last_report = ? WHERE id = 1",
+            (len(report_ids), utcnow(), last_body.decode("utf-8")),
+        )
+
+
 def clear_queue(store: Store) -> int:
     with store.transaction() as c:
         cur = c.execute("DELETE FROM fleet_queue")

@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
+import os
 import socket
 import ssl
 import urllib.error
@@ -97,10 +99,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the 3xx comes back as an HTTPError: an unexpected answer
 
 
+@functools.lru_cache(maxsize=4)
+def _tls_context(_cafile: str | None, _capath: str | None) -> ssl.SSLContext:
+    """The verifying context (loading the authorities costs tens of milliseconds: once per
+    process and per SSL_CERT_FILE / SSL_CERT_DIR, which it reads)."""
+    return ssl.create_default_context()
+
+
 def _opener(url: str) -> urllib.request.OpenerDirector:
+    context = _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
     handlers: list[urllib.request.BaseHandler] = [
         _NoRedirect(),
-        urllib.request.HTTPSHandler(context=ssl.create_default_context()),
+        urllib.request.HTTPSHandler(context=context),
     ]
     host = urllib.parse.urlsplit(url).hostname or ""
     if is_loopback_host(host):
