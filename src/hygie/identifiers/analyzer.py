@@ -124,9 +124,13 @@ def _process(
 
 def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
     """The pattern runs on this text: one of its words is there (a choice of the recognizer:
-    no RPPS without "rpps"...), and so is its digit run (``runs`` None: not checked)."""
-    if runs is not None and not runs.has(pattern.digit_run, pattern.digit_run_letters):
-        return False  # first: the runs are computed once per text, the words per pattern
+    no RPPS without "rpps"...), and so are its digit run and word pair (``runs`` None: not
+    checked)."""
+    if runs is not None:  # first: these are computed once per text, the words per pattern
+        if not runs.has(pattern.digit_run, pattern.digit_run_letters):
+            return False
+        if pattern.word_pair and not runs.has_word_pair():
+            return False
     return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
 
 
@@ -134,7 +138,7 @@ def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
     """Each distinct regex scans the text once; its matches go to every recognizer that
     declared it (birth dates in context and in patient lists share one date scan).
 
-    A pattern whose digit run is not in the text cannot match and is skipped
+    A pattern whose digit run or word pair is not in the text cannot match and is skipped
     (:mod:`hygie.identifiers.prefilter`); ``prefilter=False`` runs it anyway: the reference
     the pre-filter is tested against."""
     found: list[Finding] = []
@@ -178,7 +182,7 @@ def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
     characters, every space and dash); offsets are those of ``text``. Health vocabulary is
     only weighed around contextual findings (names, birth dates) and around professional
     numbers; it is reported once as ``HEALTH_CONTEXT``. ``prefilter=False`` does not skip the
-    numeric patterns whose digit run is missing (the reference for the tests: same findings,
+    patterns whose digit run or word pair is missing (the reference for the tests: same findings,
     slower).
     """
     norm = normalize(text)
