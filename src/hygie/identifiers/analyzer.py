@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.normalize import normalize
-from hygie.identifiers.prefilter import DigitRuns
+from hygie.identifiers.prefilter import LowerText, TextProbe
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import recognizers, strong_types
@@ -122,7 +122,7 @@ def _process(
     return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
-def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
+def _active(pattern: Pattern, lower: LowerText, runs: TextProbe | None) -> bool:
     """The pattern runs on this text: one of its words is there (a choice of the recognizer:
     no RPPS without "rpps"...), and so are its digit run and word pair (``runs`` None: not
     checked)."""
@@ -131,10 +131,14 @@ def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
             return False
         if pattern.word_pair and not runs.has_word_pair():
             return False
-    return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
+    if not pattern.prefilter:
+        return True
+    if runs is None:
+        return any(w in lower.text for w in pattern.prefilter)
+    return any(runs.has_word(w, lower) for w in pattern.prefilter)
 
 
-def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
+def _run_all(text: str, lower: LowerText, *, prefilter: bool = True) -> list[Finding]:
     """Each distinct regex scans the text once; its matches go to every recognizer that
     declared it (birth dates in context and in patient lists share one date scan).
 
@@ -143,7 +147,7 @@ def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
     the pre-filter is tested against."""
     found: list[Finding] = []
     groups: dict[tuple[str, int, int], list[tuple[Recognizer, Pattern, re.Pattern[str]]]] = {}
-    runs = DigitRuns(text) if prefilter else None
+    runs = TextProbe(text) if prefilter else None
     for rec in recognizers():
         for pattern, rx in rec.compiled:
             if _active(pattern, lower, runs):
@@ -154,7 +158,7 @@ def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
             start, end = m.span(group)
             raw = m.group(group)
             for rec, pattern, _rx in users:
-                f = _process(rec, pattern, raw, start, end, text, lower)
+                f = _process(rec, pattern, raw, start, end, text, lower.text)
                 if f is not None:
                     found.append(f)
     return found
@@ -197,9 +201,7 @@ def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
 
 
 def _analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
-        lower = "".join(ch.lower()[0] for ch in text)
+    lower = LowerText(text)  # made only if a pattern needs it
     found = _resolve_overlaps(_run_all(text, lower, prefilter=prefilter))
     weak = [f for f in found if f.type not in strong_types()]
     if weak:

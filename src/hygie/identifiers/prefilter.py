@@ -19,7 +19,7 @@ digits in a row once the characters of :data:`RUN_SEPARATORS` are taken out; wit
 ``digit_run_letters`` those letters count as digits too (a NIR holds 13: its digits, or a
 Corsican department's ``2A``/``2B``, with only separators between them).
 
-:class:`DigitRuns` answers "does the text hold such a run anywhere?" with C-speed passes
+:class:`TextProbe` answers "does the text hold such a run anywhere?" with C-speed passes
 over the text's bytes (one encode, one ``bytes.translate``, one substring search) instead of
 the regex engine's character-by-character scan. When the answer is no, the regex cannot
 match, so skipping it changes nothing.
@@ -46,6 +46,26 @@ import re
 #: digits, as they are in a normalized text).
 RUN_SEPARATORS = " \t\r\n.-_|/"
 _DELETE = RUN_SEPARATORS.encode("ascii")
+
+
+class LowerText:
+    """A text's lower case with the text's offsets, made on first use (most texts with no
+    match never need it)."""
+
+    __slots__ = ("_lower", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lower: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._lower is None:
+            lower = self._text.lower()
+            if len(lower) != len(self._text):  # "İ" lengthens when lowered: keep offsets
+                lower = "".join(ch.lower()[0] for ch in self._text)
+            self._lower = lower
+        return self._lower
 
 
 @functools.cache
@@ -80,16 +100,33 @@ _PAIR_TABLE = _pair_table()
 _PAIR = re.compile(b"l (?:U|ch)")
 
 
-class DigitRuns:
+#: The only non-ASCII characters whose lower case holds an ASCII letter ("İ" -> "i̇", the
+#: Kelvin sign -> "k"): with either in a text, words are looked for in its str lower case.
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
+
+
+class TextProbe:
     """What the pre-filters look for in one normalized text, computed on first use."""
 
-    __slots__ = ("_pairs", "_raw", "_reduced", "_text")
+    __slots__ = ("_lower", "_pairs", "_raw", "_reduced", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._raw: bytes | None = None
         self._reduced: dict[str, bytes] = {}
         self._pairs: bool | None = None
+        self._lower: bytes | None = None
+
+    def has_word(self, word: str, lower: LowerText) -> bool:
+        """``word`` (lower case) is in ``lower``'s text, looked for in the text's bytes put
+        in ASCII lower case (a C pass) rather than in a lower-cased copy of the text. The
+        same answer: a non-ASCII character's lower case is never ASCII, but for
+        :data:`_LOWER_TO_ASCII` (then, and for a non-ASCII word, ``lower`` answers)."""
+        if not word.isascii() or any(ch in self._text for ch in _LOWER_TO_ASCII):
+            return word in lower.text
+        if self._lower is None:
+            self._lower = self._bytes().lower()
+        return word.encode("ascii") in self._lower
 
     def _bytes(self) -> bytes:
         if self._raw is None:

@@ -29,7 +29,7 @@ from tests.unit.identifiers.test_fr_nir_nokey import BODY as NIR13
 
 from hygie.identifiers import analyze, recognizers
 from hygie.identifiers.normalize import normalize
-from hygie.identifiers.prefilter import _PAIR_TABLE, RUN_SEPARATORS, DigitRuns
+from hygie.identifiers.prefilter import _PAIR_TABLE, RUN_SEPARATORS, TextProbe
 
 # ------------------------------------------------------------ lower bound from the regex
 
@@ -374,6 +374,15 @@ _PIECES = [
     "vu Jean SIMON pour pansement",
     "chez\u00a0Émile Zola, insuline",
     "Élodie Dupré perfusion",
+    "Patient : Jean Martin",
+    "PATİENT : Jean Martin",
+    "paTIENT: Anne Petit",
+    "nom de naissance : Durand",
+    "RPPS 10005173140",
+    "rpps\u212a 10005173140",
+    "n° FİNESS 010003820",
+    "ADELİ 751234567",
+    "1850375116001@patient.mssante.fr",
     "patient : Jean SIMON",
     "RPPS 10003456789",
     "ADELI 751234567",
@@ -389,7 +398,7 @@ _PIECES = [
 _CHARS = (
     "0123456789 .-_/|\t\n\r,;:()ABabxé’AnePtiÉ"
     "\u00a0\u202f\u2009\u3000\u2007\u2013\u2011\u2212\u00b7\u200b\u00ad\u2060\ufeff"
-    "\uff11\u0663\u09e9\U0001d7d9"
+    "\uff11\u0663\u09e9\U0001d7d9\u0130\u212aİK"
 )
 
 
@@ -412,7 +421,7 @@ def test_property_prefilter_finds_what_the_full_analysis_finds(text: str) -> Non
 
 @pytest.mark.parametrize("text", [v[1] for v in VARIANTS] + _NIRS)
 def test_every_nir_variant_passes_the_prefilter(text: str) -> None:
-    assert DigitRuns(normalize(text).text).has(13, "ABab")
+    assert TextProbe(normalize(text).text).has(13, "ABab")
     assert analyze(text) == analyze(text, prefilter=False)
 
 
@@ -422,26 +431,45 @@ def test_every_nir_variant_is_still_found(name: str, text: str) -> None:
 
 
 def test_digit_free_text_skips_the_numeric_patterns() -> None:
-    runs = DigitRuns(normalize("Compte rendu de tournée, matériel à commander.").text)
+    runs = TextProbe(normalize("Compte rendu de tournée, matériel à commander.").text)
     assert runs.has(0)
     assert not runs.has(1)
     assert runs.has(1, "ABab")  # the "a"s
     assert not runs.has(2, "ABab")
-    one = DigitRuns("tél 06 12-34/56.78 | 9")
+    one = TextProbe("tél 06 12-34/56.78 | 9")
     assert one.has(11) and not one.has(12)
-    glued = DigitRuns("scan_185057800608491.pdf")
+    glued = TextProbe("scan_185057800608491.pdf")
     assert glued.has(15) and not glued.has(16)
     assert not runs.has_word_pair()  # no capital after a lower-case word
-    assert DigitRuns("passage chez Anne Petit").has_word_pair()
-    assert DigitRuns("chez Émile").has_word_pair()
-    assert DigitRuns("vu à Paris").has_word_pair()  # "à": its last byte reads lower case
-    assert not DigitRuns("matériel à commander, élève").has_word_pair()  # "à", "é": lower
-    assert DigitRuns("chez Ÿves").has_word_pair()
-    assert DigitRuns("chez Ωmega").has_word_pair()  # any non-Latin-1 character may be one
-    assert not DigitRuns("Fin. Début\tsuite").has_word_pair()
-    mixed = DigitRuns("b 1a 2")
+    assert TextProbe("passage chez Anne Petit").has_word_pair()
+    assert TextProbe("chez Émile").has_word_pair()
+    assert TextProbe("vu à Paris").has_word_pair()  # "à": its last byte reads lower case
+    assert not TextProbe("matériel à commander, élève").has_word_pair()  # "à", "é": lower
+    assert TextProbe("chez Ÿves").has_word_pair()
+    assert TextProbe("chez Ωmega").has_word_pair()  # any non-Latin-1 character may be one
+    assert not TextProbe("Fin. Début\tsuite").has_word_pair()
+    mixed = TextProbe("b 1a 2")
     assert mixed.has(4, "ABab") and not mixed.has(2)  # the letters count only when asked
-    none = DigitRuns("x1x 2")
+    none = TextProbe("x1x 2")
     assert not none.has(3, "ABab") and not none.has(3) and none.has(1)
-    corsica = DigitRuns("1 53 07 2A 073 004 43")
+    corsica = TextProbe("1 53 07 2A 073 004 43")
     assert corsica.has(15, "ABab") and not corsica.has(9)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("Le Patient : X", "patient", True),
+        ("le PATİENT : X", "patient", True),  # "İ" lowers to "i" + a combining dot
+        ("la nom d'usage", "nom d", True),
+        ("rien", "patient", False),
+        ("Numéro RPPS", "rpps", True),
+        ("pas de rpp s", "rpps", False),
+    ],
+)
+def test_words_are_found_as_in_the_lower_case_text(text: str, word: str, expected: bool) -> None:
+    from hygie.identifiers.prefilter import LowerText
+
+    lower = LowerText(text)
+    assert TextProbe(text).has_word(word, lower) is expected
+    assert (word in lower.text) is expected
