@@ -26,10 +26,16 @@ from hygie.fleet.protocol import (
     valid_department,
     valid_label,
 )
-from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN, FleetReport
+from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN
 from hygie.fleet.server.auth import JoinLimiter, bearer_token
 from hygie.fleet.server.campaigns import REMOVE_DEVICE_SQL
-from hygie.fleet.server.ingest import DatabaseBusy, Ingestor, Outcome, check_window
+from hygie.fleet.server.ingest import (
+    DatabaseBusy,
+    Ingestor,
+    Outcome,
+    check_window,
+    parse_report,
+)
 from hygie.fleet.server.statuses import decode
 
 log = logging.getLogger("hygie.fleet.server.api")
@@ -218,7 +224,7 @@ async def reports(request: Request) -> Response:
     try:
         data = await read_json(request)
         try:
-            report = FleetReport.from_dict(data)
+            report = parse_report(data)
             check_window(report)
         except ReportInvalid as exc:
             raise _invalid("report_invalid", exc) from None
