@@ -12,6 +12,7 @@ since the insert is idempotent, a retry never doubles a report.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import enum
 import functools
@@ -67,7 +68,8 @@ def parse_report(data: Any) -> FleetReport:
     try:
         _compiled()(data)
     except fastjsonschema.JsonSchemaValueException as fast:
-        FleetReport.from_dict(data)  # raises ReportInvalid naming the place
+        with contextlib.suppress(ValueError):  # its strptime on "…Z\n": use the fast naming
+            FleetReport.from_dict(data)  # raises ReportInvalid naming the place
         where = "/".join(str(p) for p in (fast.path or [])[1:]) or "(racine)"
         raise ReportInvalid(where=where, rule=str(fast.rule or "schema")) from None
     at = data["audited_at"]  # YYYY-MM-DDTHH:MMZ (the pattern holds); a real date?
