@@ -149,6 +149,7 @@ JOIN device_removed g
 
 MAX_BATCH = 500
 FLUSHERS = 4
+MAX_WAITING = 5000  # reports waiting for a batch; beyond: 503 at once (the devices retry later)
 
 
 @dataclass
@@ -202,6 +203,8 @@ class Ingestor:
         """Store one report; returns once it is committed (or known refused)."""
         if not self._tasks:
             raise RuntimeError("Ingestor.start() was not called")
+        if len(self._waiting) >= MAX_WAITING:
+            raise DatabaseBusy()  # the database falls behind: push back rather than pile up
         # JSON-ready values: a batch goes to PostgreSQL as one json parameter, much cheaper
         # for Python to build than eight typed arrays (psycopg dumps array items one by one)
         row = {
