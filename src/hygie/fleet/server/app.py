@@ -73,9 +73,11 @@ def create_app(settings: AppSettings) -> Starlette:
             order = tuple(str(r[0]) for r in await cur.fetchall())
             cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
             row = await cur.fetchone()
+        ingestor = Ingestor(pool, order)
+        ingestor.start()
         app.state.api = api.ApiState(
             pool=pool,
-            ingestor=Ingestor(pool, order),
+            ingestor=ingestor,
             limiter=JoinLimiter(max_failures=settings.join_failures),
             order=order,
             schema_version=int(row[0]) if row else 0,
@@ -85,6 +87,7 @@ def create_app(settings: AppSettings) -> Starlette:
             yield
         finally:
             keeper.cancel()
+            await ingestor.stop()
             await pool.close()
 
     routes = [
