@@ -36,8 +36,7 @@ def migrate(url: str) -> None:
             conn.execute(path.read_text(encoding="utf-8"))  # type: ignore[call-overload]
         for i, mid in enumerate(measure_ids(), start=1):
             conn.execute(
-                "INSERT INTO measure (position, measure_id) VALUES (%s, %s) "
-                "ON CONFLICT DO NOTHING",
+                "INSERT INTO measure (position, measure_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (i, mid),
             )
 

@@ -52,14 +52,15 @@ def now_bar(counts: Counts, *, label: str, width: int = 320, height: int = 22) -
 
 
 def over_time_chart(
-    points: Sequence[tuple[dt.date, Counts]],
+    points: Sequence[tuple[dt.date, Counts | None]],
     *,
     title: str,
     chart_id: str,
     width: int = 560,
     height: int = 180,
 ) -> Markup:
-    """One stacked bar per week (share of devices by status, 0-100 %), oldest on the left."""
+    """One stacked bar per week (share of devices by status, 0-100 %), oldest on the left;
+    a hidden week (None) is an empty slot marked with a dash."""
     left, right, top, bottom = 36, 8, 8, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(points), 1)
@@ -81,6 +82,12 @@ def over_time_chart(
     for i, (_week, counts) in enumerate(points):
         x = left + i * slot + (slot - bar_w) / 2
         y = top + plot_h
+        if counts is None:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.2f}" y="{top + plot_h - 4:.2f}" font-size="14" '
+                'text-anchor="middle" fill="#3b4754">–</text>'
+            )
+            continue
         for status, share in _segments(counts):
             h = share * plot_h
             y -= h

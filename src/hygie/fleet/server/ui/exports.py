@@ -53,6 +53,8 @@ def week_rows(shown: ShownFigures) -> Iterator[list[object]]:
     for group, per in shown.series.items():
         for m in shown.measures:
             for week, c in per[m]:
+                if c is None:
+                    continue
                 yield [week.isoformat(), group_label(group), c.total, m,
                        *(c.get(s) for s in STATUS_KEYS)]  # fmt: skip
 

@@ -102,8 +102,10 @@ class ShownFigures:
     sizes: dict[str, int] = field(default_factory=dict)  # group -> reporting devices
     weeks: tuple[dt.date, ...] = ()
     hidden_weeks: tuple[dt.date, ...] = ()
-    # group -> measure -> [(week, counts)], hidden weeks left out
-    series: dict[str, dict[str, list[tuple[dt.date, Counts]]]] = field(default_factory=dict)
+    # group -> measure -> [(week, counts)]; None: a hidden week (a gap on the chart)
+    series: dict[str, dict[str, list[tuple[dt.date, Counts | None]]]] = field(
+        default_factory=dict
+    )
 
     @property
     def threshold(self) -> int:
@@ -147,11 +149,21 @@ def shown_figures(mode: str, raw: CampaignFigures) -> ShownFigures:
             continue
         visible.append(week)
         for g in groups:
-            weekly.setdefault(g, {})[week] = per_group[g]
+            if first and per_group[g][first].total:
+                weekly.setdefault(g, {})[week] = per_group[g]
     out.weeks, out.hidden_weeks = tuple(visible), tuple(hidden)
     for g in groups:
+        # from the group's first week on: a hidden week stays a visible gap
+        mine = weekly.get(g, {})
+        start = min(
+            (w for d in grouping.members(g) for w in raw.by_week.get(d, {})), default=None
+        )
         out.series[g] = {
-            m: [(w, weekly[g][w][m]) for w in visible if w in weekly.get(g, {})]
+            m: [
+                (w, mine[w][m] if w in mine else None)
+                for w in raw.weeks
+                if start is not None and w >= start and (w in mine or w in hidden)
+            ]
             for m in raw.measures
         }
     return out

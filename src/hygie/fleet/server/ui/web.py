@@ -53,7 +53,9 @@ CSP = (
 HEADERS = {
     "content-security-policy": CSP,
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer, Chromium posts forms with "Origin: null"
+    # and the origin check below could not tell this server's forms from a sandboxed page's
+    "referrer-policy": "same-origin",
     "x-content-type-options": "nosniff",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
@@ -151,10 +153,16 @@ def https_or_loopback(request: Request) -> bool:
 
 
 def same_origin(request: Request) -> bool:
-    """A browser's POST names its page's origin: it must be this server's (CSRF, second lock)."""
+    """A browser's POST names its page's origin: it must be this server's (CSRF, second lock).
+
+    No ``Origin`` (an old browser, a script) leaves the decision to the CSRF token; ``null``
+    (a sandboxed or local page) and another site are refused.
+    """
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
     origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return origin is None
+    if origin is None:
+        return True
     parsed = urllib.parse.urlsplit(origin)
     return parsed.netloc.lower() == request.headers.get("host", "").lower()
 
