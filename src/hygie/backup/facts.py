@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, provider
 from hygie.backup import state
 from hygie.backup.destinations import Destination, block_devices, find_disk
 from hygie.backup.hds import hds_provider

@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie import proc
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, provider
 from hygie.i18n import _
 from hygie.media.clamd import ClamdClient, ClamdError
 from hygie.media.clamd_engine import (

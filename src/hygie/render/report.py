@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
+from hygie.audit import STATUS_LABELS_FR, AuditResult, Status
 from hygie.errors import ReportError
 from hygie.i18n import N_, _, get_language
 from hygie.platform import PLATFORM_LABELS_FR

@@ -10,9 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hygie.audit import service
-from hygie.audit.catalogue import Measure, Question
-from hygie.audit.model import STATUS_RANK, Status
+from hygie import audit as audit_api
+from hygie.audit import STATUS_RANK, Measure, Question, Status
 from hygie.i18n import N_, _
 from hygie.web.charts import score_chart
 
@@ -167,7 +166,7 @@ class QuestionView:
 def question_view(q: Question, answers: Mapping[str, tuple[str, str]]) -> QuestionView:
     value, at = answers.get(q.fact, ("", ""))
     return QuestionView(
-        q.fact, q.text, q.help, tuple(service.answer_choices(q)), value, at[:10] if at else ""
+        q.fact, q.text, q.help, tuple(audit_api.answer_choices(q)), value, at[:10] if at else ""
     )
 
 

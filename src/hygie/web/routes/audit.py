@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hygie.audit import service
-from hygie.audit.catalogue import Question
+from hygie import audit as audit_api
+from hygie.audit import Question
 from hygie.i18n import _
 from hygie.platform import current
 from hygie.web import firstrun, pages
@@ -51,14 +51,14 @@ async def home(request: Request) -> Response:
 
 def run_audit(st: WebState) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        ctx = service.make_context(st.store())
+        ctx = audit_api.make_context(st.store())
 
         def progress(done: int, total: int, _label: str) -> None:
             report(
                 done, total, _("{done} vérifications sur {total}").format(done=done, total=total)
             )
 
-        result = service.audit(ctx=ctx, progress=progress)
+        result = audit_api.audit(ctx=ctx, progress=progress)
         return {
             "score": result.score.value,
             "critical": result.has_critical,
@@ -99,13 +99,13 @@ async def measure_page(request: Request) -> Response:
 
 
 def _save_answers(st: WebState, form: dict[str, Any], questions: list[Question]) -> int:
-    ctx = service.make_context(st.store())
+    ctx = audit_api.make_context(st.store())
     saved = 0
     for q in questions:
         raw = form.get("q:" + q.fact, "")
         if isinstance(raw, str) and raw:
             try:
-                service.save_answer(ctx, q, raw)
+                audit_api.save_answer(ctx, q, raw)
             except ValueError:
                 continue
             saved += 1
