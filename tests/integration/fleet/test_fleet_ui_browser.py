@@ -356,3 +356,32 @@ def test_password_guessing_is_throttled_per_name(seeded: Any, page: Any) -> None
     text = page.get_by_role("alert").inner_text()
     assert re.search(r"Trop d'essais manqués pour ce nom : réessayez dans 1[45] minutes", text)
     assert not [c for c in page.context.cookies() if c["name"] == "__Host-hygie-fleet"]
+
+
+def test_parallel_guesses_do_not_get_past_the_limit(seeded: Any) -> None:
+    """Twelve wrong passwords at once: each attempt is counted before its password is checked,
+    under a lock on the name, so at most 5 are checked and the rest are refused unchecked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    srv, _ids, url = seeded
+    assert add_operator(url, "rafale.essai", PASSWORD).returncode == 0
+    first = httpx.get(srv.base + "/connexion")
+    nonce = first.cookies["__Host-hygie-fleet-login"]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', first.text)
+    assert token is not None
+
+    def guess(i: int) -> int:
+        r = httpx.post(
+            srv.base + "/connexion",
+            data={"csrf_token": token.group(1), "name": "rafale.essai", "password": f"faux {i}"},
+            headers={"cookie": f"__Host-hygie-fleet-login={nonce}"},
+            timeout=60,
+        )
+        return r.status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        codes = sorted(pool.map(guess, range(12)))
+    assert codes.count(401) == 5, codes
+    assert codes.count(429) == 7, codes

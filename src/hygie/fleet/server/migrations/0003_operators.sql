@@ -24,10 +24,13 @@ CREATE TABLE server_secret (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Failed sign-ins, to slow down password guessing: a name with too many recent failures is
--- refused for a while (hygie.fleet.server.ui.accounts.THROTTLE). Rows older than a day are
--- deleted as new ones come. The name is what was typed (it may not be an operator).
+-- Sign-in attempts, to slow down password guessing: a name with too many recent failures is
+-- refused for a while (hygie.fleet.server.ui.accounts.THROTTLE_*). An attempt is written
+-- before the password is checked (so that parallel guesses count too) and deleted when it
+-- succeeds. Rows older than a day are deleted as new ones come. The name is what was typed
+-- (it may not be an operator).
 CREATE TABLE operator_login_failure (
+    id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name text NOT NULL CHECK (length(name) <= 64),
     at   timestamptz NOT NULL DEFAULT now()
 );

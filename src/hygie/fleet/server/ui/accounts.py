@@ -189,16 +189,42 @@ def throttled_for(conn: psycopg.Connection[tuple[object, ...]], name: str) -> dt
     return max(oldest + THROTTLE_WINDOW - now, dt.timedelta(seconds=1))
 
 
-def record_failure(conn: psycopg.Connection[tuple[object, ...]], name: str) -> None:
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt, counted as a failure until :func:`succeed` says otherwise."""
+
+    wait: dt.timedelta | None  # throttled: how long until the next try; nothing else is set
+    attempt_id: int | None = None
+    found: tuple[int, str] | None = None  # (operator id, password hash); None: unknown name
+
+
+def begin_attempt(conn: psycopg.Connection[tuple[object, ...]], name: str) -> Attempt:
+    """Throttle check and the attempt's row in one transaction, under a lock on the name:
+    parallel guesses (on any server) see each other, so no burst gets past the limit."""
+    name = name[:64]
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", ("login:" + name,))
+    wait = throttled_for(conn, name)
+    if wait is not None:
+        return Attempt(wait)
     conn.execute("DELETE FROM operator_login_failure WHERE at < now() - interval '1 day'")
-    conn.execute("INSERT INTO operator_login_failure (name) VALUES (%s)", (name[:64],))
+    row = conn.execute(
+        "INSERT INTO operator_login_failure (name) VALUES (%s) RETURNING id", (name,)
+    ).fetchone()
+    assert row is not None
+    return Attempt(None, int(row[0]), password_hash_of(conn, name))  # type: ignore[call-overload]
+
+
+def succeed(conn: psycopg.Connection[tuple[object, ...]], attempt: Attempt) -> Operator | None:
+    """The password was right: the attempt is not a failure; the operator is signed in."""
+    assert attempt.found is not None and attempt.attempt_id is not None
+    conn.execute("DELETE FROM operator_login_failure WHERE id = %s", (attempt.attempt_id,))
+    return mark_login(conn, attempt.found[0])
 
 
 def password_hash_of(
     conn: psycopg.Connection[tuple[object, ...]], name: str
 ) -> tuple[int, str] | None:
-    cur = conn.execute("SELECT id, password_hash FROM operator WHERE name = %s", (name,))
-    row = cur.fetchone()
+    row = conn.execute("SELECT id, password_hash FROM operator WHERE name = %s", (name,)).fetchone()
     if row is None:
         return None
     return int(row[0]), str(row[1])  # type: ignore[call-overload]

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import segno
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -114,31 +115,27 @@ async def login_submit(request: Request, state: UiState) -> Response:
         n=accounts.THROTTLE_FAILURES,
         minutes=int(accounts.THROTTLE_WINDOW.total_seconds() // 60),
     )
-    wait = await state.run(lambda c: accounts.throttled_for(c, name))
-    if wait is not None:
+    attempt = await state.run(lambda c: accounts.begin_attempt(c, name))
+    if attempt.wait is not None:
         return await _login_form(
             request,
             state,
             status=429,
             name=name,
             error=_("Trop d'essais manqués pour ce nom : réessayez dans {minutes} minutes.").format(
-                minutes=_minutes(wait)
+                minutes=_minutes(attempt.wait)
             ),
         )
-    found = await state.run(lambda c: accounts.password_hash_of(c, name))
+    found = attempt.found
 
     def check() -> bool:
         with state.scrypt_slots:
             ok = accounts.verify_password(password, found[1] if found else accounts.dummy_hash())
         return ok and found is not None
 
-    from starlette.concurrency import run_in_threadpool
-
     if not await run_in_threadpool(check):
-        await state.run(lambda c: accounts.record_failure(c, name))
         return await _login_form(request, state, status=401, name=name, error=wrong)
-    assert found is not None
-    operator = await state.run(lambda c: accounts.mark_login(c, found[0]))
+    operator = await state.run(lambda c: accounts.succeed(c, attempt))
     if operator is None:
         return await _login_form(request, state, status=401, name=name, error=wrong)
     resp = redirect(safe_next(form.get("suite")))

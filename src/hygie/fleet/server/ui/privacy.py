@@ -103,9 +103,7 @@ class ShownFigures:
     weeks: tuple[dt.date, ...] = ()
     hidden_weeks: tuple[dt.date, ...] = ()
     # group -> measure -> [(week, counts)]; None: a hidden week (a gap on the chart)
-    series: dict[str, dict[str, list[tuple[dt.date, Counts | None]]]] = field(
-        default_factory=dict
-    )
+    series: dict[str, dict[str, list[tuple[dt.date, Counts | None]]]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> int:
@@ -155,9 +153,7 @@ def shown_figures(mode: str, raw: CampaignFigures) -> ShownFigures:
     for g in groups:
         # from the group's first week on: a hidden week stays a visible gap
         mine = weekly.get(g, {})
-        start = min(
-            (w for d in grouping.members(g) for w in raw.by_week.get(d, {})), default=None
-        )
+        start = min((w for d in grouping.members(g) for w in raw.by_week.get(d, {})), default=None)
         out.series[g] = {
             m: [
                 (w, mine[w][m] if w in mine else None)
