@@ -32,7 +32,7 @@ def _cells(rows: Iterator[list[object]] | list[list[object]]) -> Iterator[list[o
 
 
 def _status_headers() -> list[str]:
-    from hygie.audit.model import STATUS_LABELS_FR, Status
+    from hygie.audit import STATUS_LABELS_FR, Status
 
     return [_(STATUS_LABELS_FR[Status(s)]) for s in STATUS_KEYS]
 

@@ -8,6 +8,7 @@ thread pool on a connection of the server's synchronous pool; templates render i
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import threading
 import urllib.parse
@@ -24,11 +25,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hygie import __version__
-from hygie.audit.catalogue import Measure, load_catalogue
-from hygie.audit.model import STATUS_LABELS_FR, Status
+from hygie.audit import STATUS_LABELS_FR, Measure, Status, load_catalogue
 from hygie.i18n import N_, _, get_language, set_language
 from hygie.render.templating import template_environment
-from hygie.web.security import host_name, is_loopback
 
 from . import accounts
 from .accounts import Operator
@@ -147,9 +146,24 @@ def secure(response: Response) -> Response:
     return response
 
 
+def _host_is_loopback(header: str) -> bool:
+    """``127.0.0.1:8470``, ``[::1]:8470``, ``localhost`` -> True (the Host header's name)."""
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def https_or_loopback(request: Request) -> bool:
     """Operators' passwords and cookies travel over HTTPS, or stay on this machine."""
-    return request.url.scheme == "https" or is_loopback(host_name(request.headers.get("host", "")))
+    return request.url.scheme == "https" or _host_is_loopback(request.headers.get("host", ""))
 
 
 def same_origin(request: Request) -> bool:
