@@ -15,12 +15,15 @@ from hygie.audit.catalogue import (
     measure_ids,
 )
 from hygie.audit.context import ProbeContext
+from hygie.audit.history import fact_history, last_recorded, recorded_result
 from hygie.audit.model import (
     STATUS_LABELS_FR,
     STATUS_RANK,
     AuditResult,
+    CheckResult,
     Fact,
     FactState,
+    MeasureResult,
     Outcome,
     Status,
 )
@@ -37,10 +40,12 @@ __all__ = [
     "STATUS_LABELS_FR",
     "STATUS_RANK",
     "AuditResult",
+    "CheckResult",
     "Fact",
     "FactState",
     "Facts",
     "Measure",
+    "MeasureResult",
     "Outcome",
     "ProbeContext",
     "Question",
@@ -49,10 +54,13 @@ __all__ = [
     "audit",
     "catalogue_source_strings",
     "check",
+    "fact_history",
+    "last_recorded",
     "load_catalogue",
     "make_context",
     "measure_ids",
     "pending_questions",
     "provider",
+    "recorded_result",
     "save_answer",
 ]

@@ -124,8 +124,8 @@ def _recent_runs(ctx: ProbeContext) -> list[dict[str, Any]]:
         return []
     from hygie.media.history import recent_runs
 
-    with contextlib.suppress(Exception):
-        ctx.store._migrate()  # the media table may be newer than the open store
+    # read only: a store whose media table was never created has no run ([]); the probe
+    # never migrates the store (probes read, never write)
     return recent_runs(ctx.store, limit=5)
 
 

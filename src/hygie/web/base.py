@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from hygie import __version__
 from hygie import audit as audit_api
-from hygie.audit import STATUS_LABELS_FR, Measure, Question, Status, load_catalogue
+from hygie.audit import STATUS_LABELS_FR, AuditResult, Measure, Question, Status, load_catalogue
 from hygie.i18n import N_, _, get_language, set_language
 from hygie.render.report import STATUS_ICONS
 from hygie.render.templating import template_environment
@@ -54,13 +54,10 @@ class WebState:
             self._local.store = s
         return s
 
-    def latest(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """(history row, JSON document) of the last audit, or (None, None)."""
-        store = self.store()
-        rows = store.audit_history(limit=1)
-        if not rows:
-            return None, None
-        return rows[0], store.audit_document(int(rows[0]["id"]))
+    def latest(self) -> tuple[dict[str, Any] | None, AuditResult | None]:
+        """(history row, typed result) of the last audit, or (None, None)."""
+        found = audit_api.last_recorded(self.store())
+        return (None, None) if found is None else found
 
     def askable_questions(self) -> list[Question]:
         """Questions hygie may ask on this machine (probes run once per audit and language)."""

@@ -143,3 +143,15 @@ def test_backup_state_from_run_records() -> None:
     assert st.known and st.last_backup_at == "2026-11-28T20:05:00+00:00"
     assert st.last_verified_at == "2026-11-10T08:00:00+00:00"  # the oldest copy counts
     assert st.verified_ok is False  # one copy failed: never "verified"
+
+
+def test_incident_names_are_masked_by_the_one_masker() -> None:
+    from hygie.identifiers import mask_digits
+    from hygie.incident.privacy import mask
+
+    spaced = "1 85 05 78 006 084 36"
+    shown = mask(f"scan {spaced}.pdf")
+    assert shown == f"scan {mask_digits(spaced)}.pdf"
+    assert sum(ch.isdigit() for ch in shown) == 4  # first and last two digits at most
+    assert mask("185057800608436-bilan.pdf") == "18•••••••••••36-bilan.pdf"
+    assert mask("tel 06.12.34.56.78") == "tel 06.12.34.56.78"  # 10 digits: not an identifier

@@ -34,7 +34,6 @@ async def home(request: Request) -> Response:
     await in_thread(st.fresh)
     row, doc = st.latest()
     cat = catalogue()
-    platform = str(doc["platform"]) if doc else current()
     return render(
         request,
         "home.html.j2",
@@ -42,7 +41,7 @@ async def home(request: Request) -> Response:
         row=row,
         doc=doc,
         cards=pages.cards(doc, cat) if doc else [],
-        urgent=pages.urgent_actions(doc, cat, platform) if doc else [],
+        urgent=pages.urgent_actions(doc, cat) if doc else [],
         audit_job=st.jobs.latest("audit"),
         path_steps=await in_thread(firstrun.progress, st.store()),
         reminders=await in_thread(remind.banner, st),
@@ -91,7 +90,7 @@ async def measure_page(request: Request) -> Response:
         active="home",
         m=measure,
         result=result,
-        fix_steps=measure.dashboard_steps(str(doc["platform"]) if doc else current()),
+        fix_steps=measure.dashboard_steps(doc.platform if doc else current()),
         actions=pages.measure_actions(mid),
         questions=[pages.question_view(q, answers) for q in questions],
         before=request.query_params.get("avant"),
@@ -133,7 +132,7 @@ async def answer_measure(request: Request) -> Response:
         flash(request, _("Réponses enregistrées : la mesure a été réévaluée."), "ok")
     else:
         flash(request, _("Aucune réponse choisie : rien n'a changé."), "info")
-    query = f"?avant={before['status']}" if before and saved else ""
+    query = f"?avant={before.status}" if before and saved else ""
     return redirect(f"/mesures/{mid}{query}#etat")
 
 
