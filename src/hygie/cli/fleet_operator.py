@@ -48,14 +48,10 @@ def register(app: typer.Typer) -> None:
 def _connection(database: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     import psycopg
 
-    from hygie.fleet.errors import FleetError, OperatorSchemaMissing
+    from hygie.fleet.errors import OperatorSchemaMissing
+    from hygie.fleet.server.db import connect
 
-    try:
-        conn = psycopg.connect(database, connect_timeout=10, application_name="hygie-fleet")
-    except psycopg.Error as exc:
-        raise FleetError(
-            detail=_("la base PostgreSQL ne répond pas ({kind})").format(kind=type(exc).__name__)
-        ) from None
+    conn = connect(database)
     try:
         yield conn
     except psycopg.errors.UndefinedTable:

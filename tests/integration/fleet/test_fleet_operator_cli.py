@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import psycopg
 import pytest
-from tests.fleet_ui_helpers import migrate, run_hygie
-from tests.pg import PgCluster
+
+from tests.fleet_ui_helpers import run_hygie
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def db() -> Iterator[str]:
-    with PgCluster.start() as pg:
-        url = pg.createdb("fleet_ops")
-        migrate(url)
-        yield url
+@pytest.fixture
+def db(fleet_db: str) -> str:
+    return fleet_db
 
 
 def test_add_list_remove(db: str) -> None:
@@ -68,9 +64,7 @@ def test_refusals_save_nothing(db: str, name: str, password: str, code: int, tex
     assert row == (0,)
 
 
-def test_a_database_without_the_schema_says_run_init() -> None:
-    with PgCluster.start() as pg:
-        url = pg.createdb("empty")
-        done = run_hygie(["fleet", "operator", "list", "--database", url])
+def test_a_database_without_the_schema_says_run_init(empty_db: str) -> None:
+    done = run_hygie(["fleet", "operator", "list", "--database", empty_db])
     assert done.returncode == 94
     assert "hygie fleet init" in done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -12,17 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.fleet_ui_helpers import (
-    SeedDevice,
-    UiServer,
-    add_operator,
-    migrate,
-    seed_campaign,
-    ui_server,
-)
-from tests.pg import PgCluster
 
+from hygie.fleet.server import connect, list_campaigns
 from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.fleet_ui_helpers import SeedDevice, add_operator, seed_campaign
+from tests.integration.fleet.conftest import FleetServer
+from tests.pg import PgCluster
 
 pytestmark = pytest.mark.integration
 
@@ -39,24 +35,27 @@ def statuses(fails: int = 0, warns: int = 0) -> str:
 
 @pytest.fixture(scope="module")
 def seeded(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[UiServer, dict[str, int], str]]:
-    with PgCluster.start() as pg:
-        url = pg.createdb("fleet_ui")
-        migrate(url)
-        done = add_operator(url, "marie.dupont", PASSWORD)
-        assert done.returncode == 0, done.stderr
-        ids: dict[str, int] = {}
+    pg: PgCluster, fleet_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FleetServer, dict[str, int], str]]:
+    """The real ``hygie fleet serve`` on a database of its own, three campaigns filled through
+    the device API: anonymous (19 computers in 4 groups), identified (4 PCs), tiny (4)."""
+    name = f"ui_{os.getpid()}"
+    pg.psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE "{fleet_template}"')
+    url = pg.url(name)
+    done = add_operator(url, "marie.dupont", PASSWORD)
+    assert done.returncode == 0, done.stderr
+    server = FleetServer.start(url, tmp_path_factory.mktemp("fleet-ui") / "server.log")
+    try:
         # anonymous: 75 -> 7 devices, 69 -> 6, 13 -> 4 (under the threshold), 2 without dept
         devices = (
             [SeedDevice("75", None, [statuses(3, 2), statuses(2, 2), statuses(1, 1)])] * 7
-            + [SeedDevice("69", None, [statuses(4, 0), statuses(0, 5)]) for _ in range(6)]
-            + [SeedDevice("13", None, [statuses(6, 0), statuses(6, 0)]) for _ in range(4)]
-            + [SeedDevice(None, None, [statuses(2, 2)]) for _ in range(2)]
-        )  # fmt: skip
-        ids["anonymous"], _code = seed_campaign(url, "URPS Occitanie 2027", "anonymous", devices)
-        ids["identified"], _code = seed_campaign(
-            url,
+            + [SeedDevice("69", None, [statuses(4, 0), statuses(0, 5)])] * 6
+            + [SeedDevice("13", None, [statuses(6, 0), statuses(6, 0)])] * 4
+            + [SeedDevice(None, None, [statuses(2, 2)])] * 2
+        )
+        seed_campaign(server, "URPS Occitanie 2027", "anonymous", devices)
+        seed_campaign(
+            server,
             "Cabinet des Lilas",
             "identified",
             [
@@ -66,14 +65,22 @@ def seeded(
                 SeedDevice("31", "Portable Nadia", [], score=0),
             ],
         )
-        ids["tiny"], _code = seed_campaign(
-            url,
-            "Petit essai",
-            "anonymous",
-            [SeedDevice("75", None, [statuses(1)]) for _ in range(4)],
+        seed_campaign(
+            server, "Petit essai", "anonymous", [SeedDevice("75", None, [statuses(1)])] * 4
         )
-        with ui_server(url, tmp_path_factory.mktemp("fleet-ui") / "server.log") as srv:
-            yield srv, ids, url
+        with connect(url) as conn:
+            ids = {c.name: c.id for c in list_campaigns(conn)}
+        yield (
+            server,
+            {
+                "anonymous": ids["URPS Occitanie 2027"],
+                "identified": ids["Cabinet des Lilas"],
+                "tiny": ids["Petit essai"],
+            },
+            url,
+        )
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -127,19 +134,19 @@ def login(page: Any, base: str, password: str = PASSWORD, then: str = "") -> Non
 
 def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
     srv, _ids, _url = seeded
-    login(page, srv.base, password="pas le bon mot de passe")
+    login(page, srv.base_url, password="pas le bon mot de passe")
     alert = page.get_by_role("alert")
     assert "Nom ou mot de passe incorrect" in alert.inner_text()
     assert page.url.endswith("/connexion")
     check_page(page, "fleet-login-error")
     # nothing signed in: the campaigns page sends back to the sign-in page
-    page.goto(srv.base + "/campagnes")
+    page.goto(srv.base_url + "/campagnes")
     assert "/connexion" in page.url
 
 
 def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) -> None:
     srv, ids, _url = seeded
-    login(page, srv.base, then=f"/campagnes/{ids['anonymous']}")
+    login(page, srv.base_url, then=f"/campagnes/{ids['anonymous']}")
     page.wait_for_url(re.compile(rf"/campagnes/{ids['anonymous']}$"))
     assert page.get_by_role("heading", level=1).inner_text() == "URPS Occitanie 2027"
     charts = page.locator("svg.chart")
@@ -169,7 +176,7 @@ def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) ->
 
 def test_campaign_under_five_devices_shows_no_figure(seeded: Any, page: Any) -> None:
     srv, ids, _url = seeded
-    login(page, srv.base, then=f"/campagnes/{ids['tiny']}")
+    login(page, srv.base_url, then=f"/campagnes/{ids['tiny']}")
     page.wait_for_url(re.compile(rf"/campagnes/{ids['tiny']}$"))
     main = page.locator("main").inner_text()
     assert "Pas encore de chiffres" in main
@@ -190,7 +197,7 @@ def test_exports_csv_and_xlsx_hold_the_shown_figures(
     seeded: Any, page: Any, tmp_path: Path
 ) -> None:
     srv, ids, _url = seeded
-    login(page, srv.base, then=f"/campagnes/{ids['anonymous']}")
+    login(page, srv.base_url, then=f"/campagnes/{ids['anonymous']}")
     page.wait_for_url(re.compile(rf"/campagnes/{ids['anonymous']}$"))
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("CSV")).click()
@@ -231,7 +238,7 @@ def test_exports_csv_and_xlsx_hold_the_shown_figures(
 
 def test_identified_campaign_lists_computers_by_need_of_a_visit(seeded: Any, page: Any) -> None:
     srv, ids, _url = seeded
-    login(page, srv.base, then=f"/campagnes/{ids['identified']}")
+    login(page, srv.base_url, then=f"/campagnes/{ids['identified']}")
     page.wait_for_url(re.compile(rf"/campagnes/{ids['identified']}$"))
     names = page.locator("table.devices tbody th").all_inner_texts()
     # failing measures first; then silent (45 days with 2 warnings, never heard of); then
@@ -246,7 +253,7 @@ def test_identified_campaign_lists_computers_by_need_of_a_visit(seeded: Any, pag
 
 def test_create_a_campaign_code_once_and_handout_with_qr(seeded: Any, page: Any) -> None:
     srv, _ids, _url = seeded
-    login(page, srv.base)
+    login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     check_page(page, "fleet-campaigns")
     page.get_by_label("Nom de la campagne").fill("Séance Toulouse novembre")
@@ -268,37 +275,37 @@ def test_create_a_campaign_code_once_and_handout_with_qr(seeded: Any, page: Any)
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
     assert page.locator("svg.qr").is_visible()
     # the QR's page (public) shows the code from the fragment, which no server log sees
-    page.goto(srv.base + f"/rejoindre#code={code}")
+    page.goto(srv.base_url + f"/rejoindre#code={code}")
     assert page.locator("[data-join-code]").inner_text() == code
     check_page(page, "fleet-join")
 
 
 def test_csrf_and_cross_origin_posts_are_refused(seeded: Any, page: Any) -> None:
     srv, _ids, _url = seeded
-    login(page, srv.base)
+    login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     api = page.context.request  # the browser's cookies, not its forms
-    r = api.post(srv.base + "/campagnes", form={"name": "Forgée", "mode": "anonymous"})
+    r = api.post(srv.base_url + "/campagnes", form={"name": "Forgée", "mode": "anonymous"})
     assert r.status == 403
     assert "Demande refusée" in r.text()
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     r = api.post(
-        srv.base + "/campagnes",
+        srv.base_url + "/campagnes",
         form={"name": "Forgée", "mode": "anonymous", "csrf_token": token},
         headers={"Origin": "https://evil.example"},
     )
     assert r.status == 403
     r = api.post(
-        srv.base + "/campagnes",
+        srv.base_url + "/campagnes",
         form={"name": "Forgée", "mode": "anonymous", "csrf_token": "x" + token},
     )
     assert r.status == 403
-    page.goto(srv.base + "/campagnes")
+    page.goto(srv.base_url + "/campagnes")
     assert "Forgée" not in page.content()
     # the sign-in form too: without its cookie's nonce, a posted password is not even checked
     fresh = page.context.browser.new_context()
     r = fresh.request.post(
-        srv.base + "/connexion",
+        srv.base_url + "/connexion",
         form={"name": "marie.dupont", "password": PASSWORD, "csrf_token": "x"},
     )
     assert r.status == 403
@@ -307,7 +314,7 @@ def test_csrf_and_cross_origin_posts_are_refused(seeded: Any, page: Any) -> None
 
 def test_logout_ends_the_session_everywhere(seeded: Any, page: Any) -> None:
     srv, _ids, _url = seeded
-    login(page, srv.base)
+    login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     stolen = [c for c in page.context.cookies() if c["name"] == "__Host-hygie-fleet"]
     assert (
@@ -322,19 +329,19 @@ def test_logout_ends_the_session_everywhere(seeded: Any, page: Any) -> None:
     other = page.context.browser.new_context()
     other.add_cookies(stolen)
     p2 = other.new_page()
-    p2.goto(srv.base + "/campagnes")
+    p2.goto(srv.base_url + "/campagnes")
     assert "/connexion" in p2.url
     other.close()
 
 
 def test_english_through_gettext(seeded: Any, page: Any) -> None:
     srv, ids, _url = seeded
-    login(page, srv.base)
+    login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     page.get_by_role("link", name="English").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Campaigns"
     assert page.locator("html").get_attribute("lang") == "en"
-    page.goto(srv.base + f"/campagnes/{ids['anonymous']}")
+    page.goto(srv.base_url + f"/campagnes/{ids['anonymous']}")
     assert "no figure covers fewer than 5 computers" in page.locator("main").inner_text()
     check_page(page, "fleet-campaign-en")
 
@@ -343,13 +350,13 @@ def test_password_guessing_is_throttled_per_name(seeded: Any, page: Any) -> None
     srv, _ids, url = seeded
     assert add_operator(url, "paul.essai", PASSWORD).returncode == 0
     for _ in range(5):
-        page.goto(srv.base + "/connexion")
+        page.goto(srv.base_url + "/connexion")
         page.get_by_label("Nom d'opérateur").fill("paul.essai")
         page.get_by_label("Mot de passe").fill("devine devine devine")
         page.get_by_role("button", name="Se connecter").click()
         assert "Nom ou mot de passe incorrect" in page.get_by_role("alert").inner_text()
     # the right password now: still refused, for a quarter of an hour
-    page.goto(srv.base + "/connexion")
+    page.goto(srv.base_url + "/connexion")
     page.get_by_label("Nom d'opérateur").fill("paul.essai")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -367,14 +374,14 @@ def test_parallel_guesses_do_not_get_past_the_limit(seeded: Any) -> None:
 
     srv, _ids, url = seeded
     assert add_operator(url, "rafale.essai", PASSWORD).returncode == 0
-    first = httpx.get(srv.base + "/connexion")
+    first = httpx.get(srv.base_url + "/connexion")
     nonce = first.cookies["__Host-hygie-fleet-login"]
     token = re.search(r'name="csrf_token" value="([^"]+)"', first.text)
     assert token is not None
 
     def guess(i: int) -> int:
         r = httpx.post(
-            srv.base + "/connexion",
+            srv.base_url + "/connexion",
             data={"csrf_token": token.group(1), "name": "rafale.essai", "password": f"faux {i}"},
             headers={"cookie": f"__Host-hygie-fleet-login={nonce}"},
             timeout=60,

@@ -10,9 +10,10 @@ import csv
 import io
 from collections.abc import Iterator
 
+from hygie.fleet.server.campaigns import Campaign
 from hygie.i18n import _
 
-from .figures import STATUS_KEYS, Campaign, DeviceRow
+from .figures import STATUS_KEYS, DeviceRow
 from .privacy import ShownFigures
 from .web import group_label, measure_title
 

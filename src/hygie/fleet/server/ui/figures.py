@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-STATUS_KEYS: tuple[str, ...] = ("ok", "warn", "fail", "unknown", "not_applicable")
-_CHAR_STATUS = {"o": "ok", "w": "warn", "f": "fail", "u": "unknown", "n": "not_applicable"}
+from hygie.fleet.report import STATUSES
+from hygie.fleet.server.campaigns import Campaign, list_campaigns
+from hygie.fleet.server.statuses import decode
+
+STATUS_KEYS: tuple[str, ...] = STATUSES  # ok, warn, fail, unknown, not_applicable
 NO_DEPARTMENT = ""  # the nurse did not give one
 
 
@@ -37,17 +40,6 @@ class Counts:
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(*(self.get(s) + other.get(s) for s in STATUS_KEYS))
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: int
-    name: str
-    mode: str
-    created_at: dt.datetime
-    closed_at: dt.datetime | None
-    join_expires_at: dt.datetime | None
-    devices: int  # joined, whether they reported or not
 
 
 @dataclass
@@ -79,21 +71,17 @@ class DeviceRow:
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
-_CAMPAIGN_SQL = (
-    "SELECT c.id, c.name, c.mode, c.created_at, c.closed_at, c.join_expires_at, "
-    "(SELECT count(*) FROM device d WHERE d.campaign_id = c.id) FROM campaign c"
-)
-
 
 def campaigns(conn: Conn) -> list[Campaign]:
-    cur = conn.execute(_CAMPAIGN_SQL + " ORDER BY c.closed_at IS NOT NULL, c.created_at DESC")
-    return [Campaign(*row) for row in cur.fetchall()]  # type: ignore[arg-type]
+    """Open campaigns first, then the newest first."""
+    found = list_campaigns(conn)
+    found.sort(key=lambda c: c.created_at, reverse=True)
+    found.sort(key=lambda c: c.closed_at is not None)
+    return found
 
 
 def campaign(conn: Conn, campaign_id: int) -> Campaign | None:
-    cur = conn.execute(_CAMPAIGN_SQL + " WHERE c.id = %s", (campaign_id,))
-    row = cur.fetchone()
-    return Campaign(*row) if row else None  # type: ignore[arg-type]
+    return next((c for c in list_campaigns(conn) if c.id == campaign_id), None)
 
 
 def measure_order(conn: Conn) -> tuple[str, ...]:
@@ -102,7 +90,8 @@ def measure_order(conn: Conn) -> tuple[str, ...]:
 
 
 def _statuses(measures: tuple[str, ...], chars: str) -> dict[str, str]:
-    return {m: _CHAR_STATUS.get(c, "unknown") for m, c in zip(measures, chars, strict=False)}
+    """Measure id -> status of a stored status string; {} for a device that never reported."""
+    return decode(chars, measures) if chars else {}
 
 
 def _add(target: dict[str, Counts], measure: str, status: str, n: int) -> None:

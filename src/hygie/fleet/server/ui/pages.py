@@ -11,11 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hygie.fleet.errors import FleetCampaignExists
 from hygie.fleet.protocol import JOIN_CODE_RE, normalize_join_code
+from hygie.fleet.server.campaigns import Campaign, create_campaign
 from hygie.i18n import _, ngettext
 
 from . import accounts, exports, figures
-from .campaign_store import CampaignNameTaken, code_matches, create_campaign
+from .campaign_store import code_matches
 from .charts import COLOURS, now_bar, over_time_chart
 from .privacy import ALL, ShownFigures, most_needed, shown_figures
 from .sessions import (
@@ -192,7 +194,7 @@ async def campaign_create(request: Request, ctx: Context) -> Response:
     if not errors:
         try:
             made = await ctx.state.run(lambda c: create_campaign(c, name=name, mode=mode))
-        except CampaignNameTaken:
+        except FleetCampaignExists:
             errors["name"] = _("Une campagne porte déjà ce nom : choisissez-en un autre.")
         else:
             return render(
@@ -279,9 +281,7 @@ def visit_order(row: figures.DeviceRow, now: dt.datetime) -> tuple[Any, ...]:
     )
 
 
-async def _campaign_context(
-    request: Request, ctx: Context, found: figures.Campaign
-) -> dict[str, Any]:
+async def _campaign_context(request: Request, ctx: Context, found: Campaign) -> dict[str, Any]:
     raw = await ctx.state.run(lambda c: figures.campaign_figures(c, found.id))
     shown = shown_figures(found.mode, raw)
     groups = list(shown.now)

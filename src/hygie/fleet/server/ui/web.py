@@ -26,6 +26,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from hygie import __version__
 from hygie.audit import STATUS_LABELS_FR, Measure, Status, load_catalogue
+from hygie.fleet.errors import FleetDatabaseUnavailable
+from hygie.fleet.server.db import open_pool
 from hygie.i18n import N_, _, get_language, set_language
 from hygie.render.templating import template_environment
 
@@ -81,15 +83,7 @@ class UiState:
     def pool(self) -> ConnectionPool:
         with self._lock:
             if self._pool is None:
-                pool = ConnectionPool(
-                    self.database,
-                    min_size=1,
-                    max_size=self.pool_size,
-                    open=False,
-                    name="fleet-ui",
-                    kwargs={"connect_timeout": 10, "application_name": "hygie-fleet-ui"},
-                )
-                pool.open(wait=True, timeout=15)
+                pool = open_pool(self.database, min_size=1, max_size=self.pool_size)
                 self._pool = pool
             return self._pool
 
@@ -298,7 +292,7 @@ def operator_page(state: UiState, handler: Handler) -> Callable[[Request], Await
                     return refused(request)
                 form = posted
             return await handler(request, Context(state, operator, claim, csrf, form))
-        except (psycopg.OperationalError, PoolTimeout):
+        except (psycopg.OperationalError, PoolTimeout, FleetDatabaseUnavailable):
             log.exception("database unavailable: %s %s", request.method, request.url.path)
             return db_down(request)
 
@@ -312,7 +306,7 @@ def public_page(
         use_language(request)
         try:
             return await handler(request, state)
-        except (psycopg.OperationalError, PoolTimeout):
+        except (psycopg.OperationalError, PoolTimeout, FleetDatabaseUnavailable):
             log.exception("database unavailable: %s %s", request.method, request.url.path)
             return db_down(request)
 
