@@ -97,7 +97,10 @@ def create_app(settings: AppSettings) -> Starlette:
         Route(DEVICE_PATH, api.device_delete, methods=["DELETE"]),
         Route(HEALTH_PATH, api.health, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    from hygie.fleet.server.ui import ui_routes  # here: the UI imports this package's modules
+
+    # after the device API: the operators' web pages (fleet-ui)
+    return Starlette(routes=[*routes, *ui_routes(settings.database)], lifespan=lifespan)
 
 
 def log_to_stderr() -> None:
