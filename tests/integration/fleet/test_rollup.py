@@ -290,3 +290,45 @@ def test_deleting_a_campaign_takes_its_rollups(conn: psycopg.Connection[Any]) ->
     assert not result.skipped
     assert rollup_days(conn, a) == {}
     assert_matches(conn, b)
+
+
+def test_the_keeper_refreshes_at_start_and_right_after_a_burst(
+    conn: psycopg.Connection[Any],
+) -> None:
+    import asyncio
+
+    from psycopg_pool import AsyncConnectionPool
+
+    a = fleet_gen.create_campaign(conn, "A")
+    fleet_gen.add_devices(conn, a, 5)
+
+    async def scenario() -> tuple[int, int]:
+        pool = AsyncConnectionPool(conn.info.dsn, min_size=1, max_size=2, open=False)
+        await pool.open(wait=True)
+        keeper = rollup.RollupKeeper(pool, interval=600, burst=10)
+        task = asyncio.create_task(keeper.run())
+        try:
+            for _ in range(200):
+                if keeper.last is not None:
+                    break
+                await asyncio.sleep(0.05)
+            first = keeper.last
+            assert first is not None and not first.skipped and first.days == 0
+            await asyncio.to_thread(fleet_gen.add_reports, conn, a, 5, START, 2)
+            keeper.stored(9)
+            await asyncio.sleep(0.3)
+            assert keeper.last is first  # under the burst size: no refresh before the tick
+            keeper.stored(1)
+            for _ in range(200):
+                if keeper.last is not first:
+                    break
+                await asyncio.sleep(0.05)
+            assert keeper.last is not first and keeper.last is not None
+            return keeper.last.days, keeper.last.devices
+        finally:
+            task.cancel()
+            await pool.close()
+
+    days, devices = asyncio.run(scenario())
+    assert (days, devices) == (2, 5)
+    assert_matches(conn, a)

@@ -9,7 +9,6 @@ import pytest
 from hygie.fleet import ANONYMOUS_THRESHOLD
 from hygie.fleet.server.stats import (
     OTHER_DEPARTMENTS,
-    CampaignRef,
     CampaignStats,
     DepartmentStats,
     StatusCounts,
@@ -81,9 +80,10 @@ def stats(mode: str, departments: list[DepartmentStats]) -> CampaignStats:
         for mid, c in d.measures.items():
             measures[mid] = measures.get(mid, StatusCounts()) + c
     return CampaignStats(
-        campaign=CampaignRef(1, "c", mode),
-        devices=sum(d.devices for d in departments) + 1,
-        reporting=sum(d.devices for d in departments),
+        campaign="c",
+        mode=mode,
+        joined=sum(d.devices for d in departments) + 1,
+        devices=sum(d.devices for d in departments),
         measures=measures,
         departments=tuple(departments),
         as_of=None,
@@ -92,9 +92,9 @@ def stats(mode: str, departments: list[DepartmentStats]) -> CampaignStats:
 
 def test_for_display_hides_an_anonymous_campaign_under_five_devices() -> None:
     small = for_display(stats("anonymous", [dep("75", 3, fail=1)]))
-    assert small.suppressed and small.reporting == 0 and small.departments == ()
+    assert small.suppressed and small.devices == 0 and small.departments == ()
     assert all(c.total == 0 for c in small.measures.values())
-    assert small.devices == 4  # how many joined is not a status: the operator sees it
+    assert small.joined == 4  # how many joined is not a status: the operator sees it
     assert actions_most_needed(small) == []
     # identified campaigns (a group practice) show everything, per device even
     ident = for_display(stats("identified", [dep("75", 3, fail=1)]))

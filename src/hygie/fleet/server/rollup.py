@@ -27,6 +27,8 @@ prove incremental and full refreshes agree).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -34,13 +36,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 
 log = logging.getLogger("hygie.fleet.server.rollup")
 
 # pg_try_advisory_xact_lock key ("hygie roL"), written as a literal in fleet_rollup_refresh.
 LOCK_KEY = 0x6879_6769_6552_6F6C
-# The server refreshes this often, and right after a burst of reports (its ingest decides).
+# The server refreshes this often (RollupKeeper), and sooner after a burst of reports.
 REFRESH_INTERVAL_S = 30.0
+BURST_REPORTS = 5000
 
 # How far before the previous watermark a refresh looks again (commit and clock skew).
 OVERLAP = dt.timedelta(seconds=10)
@@ -120,3 +124,50 @@ def freeze_before(conn: psycopg.Connection[Any], day: dt.date) -> None:
     """
     with conn.transaction():
         conn.execute("UPDATE rollup_state SET frozen_before = greatest(frozen_before, %s)", (day,))
+
+
+class RollupKeeper:
+    """The server's background refresh: every ``interval`` seconds, sooner after a burst.
+
+    In the app's lifespan: ``keeper = RollupKeeper(pool)``, ``asyncio.create_task(keeper.run())``;
+    the ingest calls :meth:`stored` for each report stored (a counter; after ``burst`` reports
+    the next refresh starts at once). A failed refresh is logged with its traceback and tried
+    again at the next tick; with several servers, the advisory lock makes the others skip.
+    """
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        *,
+        interval: float = REFRESH_INTERVAL_S,
+        burst: int = BURST_REPORTS,
+    ) -> None:
+        self.pool = pool
+        self.interval = interval
+        self.burst = burst
+        self.pending = 0
+        self.last: RefreshResult | None = None
+        self._wake = asyncio.Event()
+
+    def stored(self, n: int = 1) -> None:
+        self.pending += n
+        if self.pending >= self.burst:
+            self._wake.set()
+
+    async def refresh_once(self) -> RefreshResult:
+        self.pending = 0
+        self._wake.clear()
+        async with self.pool.connection() as conn:
+            self.last = await arefresh(conn)
+        return self.last
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.refresh_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the next tick tries again; the reports are safe
+                log.error("rollup refresh failed", exc_info=exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval)

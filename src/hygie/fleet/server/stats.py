@@ -15,8 +15,8 @@ docs/benchmarks.md, "fleet"). They are as fresh as the last refresh (``as_of``);
   small group can be recovered by subtraction. The operator's ``stats`` command (database
   access) shows the raw counts; the web UI and its exports show :func:`for_display`.
 
-A device counted "now" is one that has sent at least one report (``reporting``); ``devices``
-counts every device currently in the campaign, reporting or not. ``department`` is ``""``
+The devices counted "now" (``devices``) are those that have sent at least one report;
+``joined`` counts every device currently in the campaign, reporting or not. ``department`` is ``""``
 when the nurse did not give one, :data:`OTHER_DEPARTMENTS` for the merged small groups.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 
@@ -63,6 +63,10 @@ class StatusCounts:
             self.not_applicable + other.not_applicable,
         )
 
+    def __getitem__(self, status: str) -> int:
+        """``counts["ok"]``: by status value, like the ``to_dict`` form."""
+        return self.get(Status(status))
+
     def get(self, status: Status) -> int:
         return {
             Status.OK: self.ok,
@@ -81,16 +85,15 @@ class StatusCounts:
         return cls(*(int(v or 0) for v in row))
 
 
-@dataclass(frozen=True)
-class CampaignRef:
-    id: int
-    name: str
-    mode: str  # "anonymous" | "identified"
-    closed_at: dt.datetime | None = None
+class CampaignLike(Protocol):
+    """What the statistics need of a campaign (``hygie.fleet.server.campaigns.Campaign``)."""
 
     @property
-    def anonymous(self) -> bool:
-        return self.mode == "anonymous"
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def mode(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -113,20 +116,27 @@ class DepartmentStats:
 class CampaignStats:
     """A campaign now: what ``hygie fleet stats --json`` prints and the UI's first page reads."""
 
-    campaign: CampaignRef
-    devices: int  # devices currently in the campaign
-    reporting: int  # of which have sent a report (counted in ``measures``)
-    measures: Mapping[str, StatusCounts]  # every measure of the campaign, zeros included
-    departments: tuple[DepartmentStats, ...]  # by department code; "" last
-    as_of: dt.datetime | None  # reports received up to this instant are counted
-    suppressed: bool = False  # for_display(): fewer devices than the threshold, nothing shown
+    campaign: str  # its name
+    mode: str  # "anonymous" | "identified"
+    joined: int  # devices in the campaign (joined, not left)
+    devices: int  # of which have sent a report: the current devices the counts cover
+    measures: Mapping[str, StatusCounts]  # every measure, zeros included: {"M01": counts}
+    departments: tuple[DepartmentStats, ...] = ()  # by department code; "" and "*" last
+    as_of: dt.datetime | None = None  # reports received before this instant are counted
+    campaign_id: int = 0
+    suppressed: bool = False  # for_display(): under the threshold, nothing is shown
     threshold: int | None = None  # for_display(): the threshold applied, if any
+
+    @property
+    def anonymous(self) -> bool:
+        return self.mode == "anonymous"
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "campaign": {"name": self.campaign.name, "mode": self.campaign.mode},
+            "campaign": self.campaign,
+            "mode": self.mode,
+            "joined": self.joined,
             "devices": self.devices,
-            "reporting": self.reporting,
             "measures": {mid: c.to_dict() for mid, c in self.measures.items()},
             "departments": [d.to_dict() for d in self.departments],
             "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -157,14 +167,6 @@ class MeasureNeed:
     def share(self) -> float:
         """Share of the checked devices that fail or warn (0 when none was checked)."""
         return (self.fail + self.warn) / self.checked if self.checked else 0.0
-
-
-def find_campaign(conn: psycopg.Connection[Any], name: str) -> CampaignRef | None:
-    """The campaign called ``name``, or None."""
-    row = conn.execute(
-        "SELECT id, name, mode, closed_at FROM campaign WHERE name = %s", (name,)
-    ).fetchone()
-    return CampaignRef(int(row[0]), str(row[1]), str(row[2]), row[3]) if row else None
 
 
 def _positions(conn: psycopg.Connection[Any]) -> dict[int, str]:
@@ -210,24 +212,23 @@ def _sum_measures(
     return total
 
 
-def campaign_stats(
-    conn: psycopg.Connection[Any], campaign: CampaignRef | str
-) -> CampaignStats | None:
-    """The campaign now (raw counts: the operator's view); None when no campaign has that name."""
-    ref = find_campaign(conn, campaign) if isinstance(campaign, str) else campaign
-    if ref is None:
-        return None
+def campaign_stats(conn: psycopg.Connection[Any], campaign: CampaignLike) -> CampaignStats:
+    """The campaign now, raw counts (the operator's view), as of the last rollup refresh."""
     positions = _positions(conn)
-    departments = department_measures(conn, ref.id)
-    row = conn.execute("SELECT count(*) FROM device WHERE campaign_id = %s", (ref.id,)).fetchone()
+    departments = department_measures(conn, campaign.id)
+    row = conn.execute(
+        "SELECT count(*) FROM device WHERE campaign_id = %s", (campaign.id,)
+    ).fetchone()
     state = conn.execute("SELECT received_hwm, refreshed_at FROM rollup_state").fetchone()
     return CampaignStats(
-        campaign=ref,
-        devices=int(row[0]) if row else 0,
-        reporting=sum(d.devices for d in departments),
+        campaign=campaign.name,
+        mode=campaign.mode,
+        joined=int(row[0]) if row else 0,
+        devices=sum(d.devices for d in departments),
         measures=_sum_measures(departments, positions),
         departments=departments,
         as_of=state[0] if state and state[1] is not None else None,
+        campaign_id=campaign.id,
     )
 
 
@@ -263,12 +264,12 @@ def for_display(stats: CampaignStats, threshold: int = ANONYMOUS_THRESHOLD) -> C
     """What the web UI and exports may show: unchanged for an identified campaign; for an
     anonymous one, departments through :func:`apply_threshold`, and nothing at all (zeros,
     ``suppressed``) while fewer than ``threshold`` devices report."""
-    if not stats.campaign.anonymous:
+    if not stats.anonymous:
         return stats
-    if stats.reporting < threshold:
+    if stats.devices < threshold:
         return replace(
             stats,
-            reporting=0,
+            devices=0,
             measures={mid: StatusCounts() for mid in stats.measures},
             departments=(),
             suppressed=True,
