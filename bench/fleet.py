@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: the fleet server's ingest and statistics, each beside its anchor, one run.
 
-    python bench/fleet.py ingest [--clients 64] [--reports 20000] [--seconds 60] [--no-durable]
+    python bench/fleet.py ingest [--clients 64] [--reports 20000] [--seconds 60] [--workers 2]
+                                 [--pool-size 32] [--no-durable]
     python bench/fleet.py aggregate [--devices 130000] [--days 365] [--runs 20] [--anchor-runs 3]
 
 Both start their own throw-away PostgreSQL (tests/pg.py, unix socket, tuned like a small
@@ -54,7 +55,6 @@ import psycopg  # noqa: E402
 
 from fleet_gen import add_devices, create_campaign, make_profiles, report_select, set_last  # noqa: E402
 from hygie.audit.catalogue import measure_ids  # noqa: E402
-from hygie.fleet.server import rollup, stats  # noqa: E402
 from pg import PgCluster  # noqa: E402
 
 # A small dedicated server: the machine has 2 cores (these are the settings a 2-core, 8 GB
@@ -88,6 +88,32 @@ def free_port() -> int:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its descendants (Linux /proc)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def postmaster_pid(pg: PgCluster) -> int:
+    return int((pg.datadir / "postmaster.pid").read_text().split()[0])
 
 
 def hygie(*args: str, env: dict[str, str]) -> dict[str, Any]:
@@ -245,9 +271,11 @@ def bench_ingest(args: argparse.Namespace) -> int:
         log = Path(home) / "serve.log"
         with log.open("w") as log_fh:
             server = subprocess.Popen(
-                [*HYGIE, "fleet", "serve", "--database", url, "--listen", f"127.0.0.1:{port}"],
+                [*HYGIE, "fleet", "serve", "--database", url, "--listen", f"127.0.0.1:{port}",
+                 "--workers", str(args.workers), "--pool-size", str(args.pool_size)],
                 env=env, stdout=log_fh, stderr=subprocess.STDOUT,
             )  # fmt: skip
+        cpu0 = cpu1 = (0.0, 0.0, 0.0)
         try:
             deadline = time.time() + 30
             while time.time() < deadline:
@@ -258,7 +286,9 @@ def bench_ingest(args: argparse.Namespace) -> int:
                     time.sleep(0.1)
             else:
                 raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
+            cpu0 = (tree_cpu(server.pid), tree_cpu(postmaster_pid(pg)), time.process_time())
             res = asyncio.run(ingest_clients(port, code, args.clients, args.reports, args.seconds))
+            cpu1 = (tree_cpu(server.pid), tree_cpu(postmaster_pid(pg)), time.process_time())
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -275,14 +305,19 @@ def bench_ingest(args: argparse.Namespace) -> int:
     anchor_rate = res["sent"] / anchor
     print(f"uptime after:  {uptime()}")
     print(
-        f"\ningest, {args.clients} clients, {res['sent']} reports in {res['wall']:.1f} s "
-        f"(durable: {args.durable}); answers: {res['codes']}; rows stored: {stored}"
+        f"\ningest, {args.clients} clients, {res['sent']} reports in {res['wall']:.1f} s, "
+        f"{args.workers} server process(es) x {args.pool_size} connections, "
+        f"durable: {args.durable}; answers: {res['codes']}; "
+        f"rows stored: {stored}"
     )
     print(f"{'path':<42} {'reports/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
     print(f"{'hygie fleet serve (HTTP, 1 report/request)':<42} {rate:>10.0f} "
           f"{pct(lat, 0.5):>8.1f} {pct(lat, 0.99):>8.1f}")  # fmt: skip
     print(f"{'anchor: one psycopg client, COPY':<42} {anchor_rate:>10.0f} {'':>8} {'':>8}")
     print(f"ratio server / anchor: {rate / anchor_rate:.2f}")
+    per = [(b - a) * 1e6 / max(1, res["sent"]) for a, b in zip(cpu0, cpu1, strict=True)]
+    print(f"CPU per report (joins included): server {per[0]:.0f} µs, PostgreSQL {per[1]:.0f} µs, "
+          f"bench client {per[2]:.0f} µs")  # fmt: skip
     print(f"targets: >= 2000 reports/s: {'met' if rate >= 2000 else 'NOT met'}; "
           f"p99 <= 50 ms: {'met' if pct(lat, 0.99) <= 50 else 'NOT met'}")  # fmt: skip
     if stored != ok:
@@ -365,6 +400,8 @@ def timed(fn: Any, runs: int) -> tuple[float, Any]:
 
 
 def bench_aggregate(args: argparse.Namespace) -> int:
+    from hygie.fleet.server import rollup, stats
+
     print(f"uptime before: {uptime()}")
     settings = {**SERVER_SETTINGS, "autovacuum": "off"}  # the load would trigger it mid-run
     today = dt.datetime.now(dt.UTC).date()
@@ -464,7 +501,7 @@ class _Campaign:
         self.id, self.name, self.mode = id, name, mode
 
 
-def stats_tuple(c: stats.StatusCounts) -> tuple[int, ...]:
+def stats_tuple(c: Any) -> tuple[int, ...]:
     return (c.ok, c.warn, c.fail, c.unknown, c.not_applicable)
 
 
@@ -475,6 +512,8 @@ def main() -> int:
     ing.add_argument("--clients", type=int, default=64)
     ing.add_argument("--reports", type=int, default=20000)
     ing.add_argument("--seconds", type=float, default=60.0)
+    ing.add_argument("--workers", type=int, default=2, help="server processes (2 cores)")
+    ing.add_argument("--pool-size", type=int, default=32, help="connections per process")
     ing.add_argument("--no-durable", dest="durable", action="store_false")
     agg = sub.add_parser("aggregate")
     agg.add_argument("--devices", type=int, default=130_000)
