@@ -181,19 +181,3 @@ def ingest_one(
         " AND (last_audited_at IS NULL OR last_audited_at <= %s)",
         (audited_at, score, statuses, campaign_id, device_id, audited_at),
     )
-
-
-def apply_schema(conn: psycopg.Connection[Any]) -> None:
-    """The migrations' files in order, the measure table from the catalogue, partitions."""
-    from pathlib import Path
-
-    from hygie.audit.catalogue import measure_ids
-    from hygie.fleet.server import rollup
-
-    for path in sorted(
-        (Path(rollup.__file__).parent / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql")
-    ):
-        conn.execute(path.read_text(encoding="utf-8").encode("utf-8"))
-    for position, mid in enumerate(measure_ids(), 1):
-        conn.execute("INSERT INTO measure VALUES (%s, %s)", (position, mid))
-    conn.execute("SELECT fleet_ensure_partitions('2025-01-01', '2027-12-01')")

@@ -56,7 +56,7 @@ NOTHING_TO_READ: dict[str, str] = {
 
 def _os_probes() -> list[tuple[str, str]]:
     for os_name in MACHINES:
-        importlib.import_module(f"hygie.platform.{os_name}")  # registers that OS's probes
+        importlib.import_module(f"hygie.audit.probes.{os_name}")  # registers that OS's probes
     out = []
     for p in registry.providers().values():
         if p.kind != "probe":

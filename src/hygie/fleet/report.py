@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import jsonschema
 
-from hygie.audit.catalogue import measure_ids
-from hygie.audit.model import Status
+from hygie.audit import Status, measure_ids
 from hygie.fleet.errors import ReportInvalid
 
 if TYPE_CHECKING:
-    from hygie.audit.model import AuditResult
+    from hygie.audit import AuditResult
 
 REPORT_SCHEMA_ID = "hygie.fleet.report/1"
 OsFamily = Literal["windows", "macos", "linux"]

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.normalize import normalize
+from hygie.identifiers.prefilter import DigitRuns
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import recognizers, strong_types
@@ -121,18 +122,27 @@ def _process(
     return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
-def _active(pattern: Pattern, lower: str) -> bool:
+def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
+    """The pattern runs on this text: one of its words is there (a choice of the recognizer:
+    no RPPS without "rpps"...), and so is its digit run (``runs`` None: not checked)."""
+    if runs is not None and not runs.has(pattern.digit_run, pattern.digit_run_letters):
+        return False  # first: the runs are computed once per text, the words per pattern
     return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
 
 
-def _run_all(text: str, lower: str) -> list[Finding]:
+def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
     """Each distinct regex scans the text once; its matches go to every recognizer that
-    declared it (birth dates in context and in patient lists share one date scan)."""
+    declared it (birth dates in context and in patient lists share one date scan).
+
+    A pattern whose digit run is not in the text cannot match and is skipped
+    (:mod:`hygie.identifiers.prefilter`); ``prefilter=False`` runs it anyway: the reference
+    the pre-filter is tested against."""
     found: list[Finding] = []
     groups: dict[tuple[str, int, int], list[tuple[Recognizer, Pattern, re.Pattern[str]]]] = {}
+    runs = DigitRuns(text) if prefilter else None
     for rec in recognizers():
         for pattern, rx in rec.compiled:
-            if _active(pattern, lower):
+            if _active(pattern, lower, runs):
                 key = (pattern.regex, pattern.flags, rec.group)
                 groups.setdefault(key, []).append((rec, pattern, rx))
     for (_regex, _flags, group), users in groups.items():
@@ -161,16 +171,18 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 
-def analyze(text: str) -> tuple[Finding, ...]:
+def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
     """Every identifier found in ``text``, in order; never the clear value.
 
     The text is normalized once (:mod:`hygie.identifiers.normalize`: Unicode digits, format
     characters, every space and dash); offsets are those of ``text``. Health vocabulary is
     only weighed around contextual findings (names, birth dates) and around professional
-    numbers; it is reported once as ``HEALTH_CONTEXT``.
+    numbers; it is reported once as ``HEALTH_CONTEXT``. ``prefilter=False`` does not skip the
+    numeric patterns whose digit run is missing (the reference for the tests: same findings,
+    slower).
     """
     norm = normalize(text)
-    found = _analyze(norm.text)
+    found = _analyze(norm.text, prefilter=prefilter)
     if norm.origin is None:
         return found
     out = []
@@ -180,11 +192,11 @@ def analyze(text: str) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-def _analyze(text: str) -> tuple[Finding, ...]:
+def _analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
         lower = "".join(ch.lower()[0] for ch in text)
-    found = _resolve_overlaps(_run_all(text, lower))
+    found = _resolve_overlaps(_run_all(text, lower, prefilter=prefilter))
     weak = [f for f in found if f.type not in strong_types()]
     if weak:
         # Weigh the vocabulary only around the contextual findings (speed, and relevance).

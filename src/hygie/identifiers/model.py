@@ -41,6 +41,13 @@ class Pattern:
     flags: int = 0
     #: Lower-case substrings: the pattern only runs on texts holding one of them (speed).
     prefilter: tuple[str, ...] = ()
+    #: Every match holds this many digits in a row, separators aside
+    #: (:mod:`hygie.identifiers.prefilter`): the pattern only runs on texts holding such a
+    #: run (speed). 0: no such promise. Checked against the regex by
+    #: ``tests/unit/identifiers/test_prefilter.py``.
+    digit_run: int = 0
+    #: Letters that count as digits in that run ("ABab": a Corsican department, "2A").
+    digit_run_letters: str = ""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ The rules (docs/reference/mail-addresses.md):
   non-ASCII domain that *looks* like one is never trusted.
 
 A patient address holds the INS, which is a patient identifier: :class:`AddressInfo` only
-ever carries it masked (:func:`mask_local`).
+ever carries it masked (:func:`hygie.identifiers.mask_digits`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from hygie.i18n import N_, _
-from hygie.identifiers import nir_is_valid
+from hygie.identifiers import mask_digits, nir_is_valid
 from hygie.mail.errors import InvalidNir
 from hygie.mail.webmail import is_webmail_domain
 
@@ -96,13 +96,6 @@ def _nir_is_valid(nir: str) -> bool:
 def normalize_nir(text: str) -> str:
     """Remove the separators people type (spaces, dots, dashes, no-break spaces); upper-case."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFC", text)).upper()
-
-
-def mask_local(value: str) -> str:
-    """First and last two characters at most, the rest replaced by bullets."""
-    if len(value) <= 4:
-        return "•" * len(value)
-    return value[:2] + "•" * (len(value) - 4) + value[-2:]
 
 
 def patient_address(nir_text: str) -> str:
@@ -185,7 +178,7 @@ def classify_address(text: str) -> AddressInfo:
         return AddressInfo(_safe_shown(spec), domain_typed, kind, why)
     if domain == PATIENT_DOMAIN:
         ins = normalize_nir(local)
-        shown = f"{mask_local(ins)}@{domain}"
+        shown = f"{mask_digits(ins)}@{domain}"
         if len(ins) == 15 and re.fullmatch(r"[0-9AB]+", ins) and _nir_is_valid(ins):
             return AddressInfo(
                 shown, domain, AddressKind.MSSANTE_PATIENT, _("matricule INS valide (clé vérifiée)")
@@ -222,7 +215,7 @@ def classify_address(text: str) -> AddressInfo:
 
 def _safe_shown(text: str) -> str:
     """What we print for an address we could not parse: masked if it carries a long number."""
-    return re.sub(r"[0-9AaBb]{13,15}", lambda m: mask_local(m.group(0)), text)
+    return re.sub(r"[0-9AaBb]{13,15}", lambda m: mask_digits(m.group(0)), text)
 
 
 def is_mssante(address: str) -> bool:

@@ -23,6 +23,7 @@ import email.policy
 import email.utils
 import re
 from collections.abc import Callable, Iterator
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 
 from hygie.i18n import _
@@ -108,8 +109,33 @@ def _defects(msg: Message) -> list[str]:
     return [type(d).__name__ for d in msg.defects if type(d).__name__ not in _BENIGN_DEFECTS]
 
 
+class _OncePerMessage(HeaderRegistry):
+    """The standard header registry, building each distinct header once per message.
+
+    ``email.policy.default`` builds a new header object on every access: reading one part
+    (its type, file name, charset, disposition, encoding) parsed its Content-Type three
+    times. Header objects are immutable, so giving back the same object is the same answer;
+    the cache lives as long as the message (never across messages: no header text is kept).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[str, str], BaseHeader] = {}
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if not isinstance(value, str):  # only ever str when reading; be exact otherwise
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._made.get(key)
+        if header is None:
+            header = self._made[key] = super().__call__(name, value)
+        return header
+
+
 def parse_email(raw: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    """``raw`` parsed with the standard library's ``email.policy.default``."""
+    policy = email.policy.default.clone(header_factory=_OncePerMessage())
+    msg = email.message_from_bytes(raw, policy=policy)
     assert isinstance(msg, EmailMessage)
     return msg
 

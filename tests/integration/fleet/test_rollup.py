@@ -7,21 +7,17 @@ each UTC day; each device's latest report), independently of the SQL under test.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
 from hygie.fleet.server import rollup
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-import fleet_gen
-from pg import PgCluster, pg_bindir
+from tests import fleet_gen
+from tests.pg import pg_bindir
 
 pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL is not installed")
 
@@ -29,18 +25,10 @@ START = dt.date(2026, 10, 27)  # 10 days across the October/November partitions
 STATUS_ORDER = "owfun"
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[PgCluster]:
-    with PgCluster.start() as pg:
-        yield pg
-
-
 @pytest.fixture
-def conn(cluster: PgCluster, request: pytest.FixtureRequest) -> Iterator[psycopg.Connection[Any]]:
-    name = "r_" + request.node.name.lower().replace("[", "_").replace("]", "")[:50]
-    url = cluster.createdb(name)
-    with psycopg.connect(url, autocommit=True) as c:
-        fleet_gen.apply_schema(c)
+def conn(fleet_db: str) -> Iterator[psycopg.Connection[Any]]:
+    """A fresh database at the current schema (fleet-server's ``fleet_db``), autocommit."""
+    with psycopg.connect(fleet_db, autocommit=True) as c:
         yield c
 
 
@@ -201,7 +189,7 @@ def test_incremental_refresh_equals_full_refresh_through_late_reports_and_leaves
 
 
 def test_a_report_committed_after_the_refresh_started_is_not_skipped(
-    conn: psycopg.Connection[Any], cluster: PgCluster
+    conn: psycopg.Connection[Any],
 ) -> None:
     a = fleet_gen.create_campaign(conn, "A")
     fleet_gen.add_devices(conn, a, 3)

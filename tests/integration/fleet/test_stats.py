@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -15,29 +14,17 @@ import pytest
 from hygie.audit.catalogue import measure_ids
 from hygie.audit.model import Status
 from hygie.fleet.server import rollup, stats
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-import itertools
-
-import fleet_gen
-from pg import PgCluster, pg_bindir
-
-from .test_rollup import START, naive_days, naive_now
+from tests import fleet_gen
+from tests.integration.fleet.test_rollup import START, naive_days, naive_now
+from tests.pg import pg_bindir
 
 pytestmark = pytest.mark.skipif(pg_bindir() is None, reason="PostgreSQL is not installed")
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[PgCluster]:
-    with PgCluster.start() as pg:
-        yield pg
-
-
 @pytest.fixture
-def conn(cluster: PgCluster, request: pytest.FixtureRequest) -> Iterator[psycopg.Connection[Any]]:
-    url = cluster.createdb("s_" + request.node.name.lower()[:50])
-    with psycopg.connect(url, autocommit=True) as c:
-        fleet_gen.apply_schema(c)
+def conn(fleet_db: str) -> Iterator[psycopg.Connection[Any]]:
+    """A fresh database at the current schema (fleet-server's ``fleet_db``), autocommit."""
+    with psycopg.connect(fleet_db, autocommit=True) as c:
         yield c
 
 

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hygie.errors import AppError
+from hygie.identifiers import mask_digits
 from hygie.mail.addresses import (
     AddressKind,
     classify_address,
-    mask_local,
     normalize_nir,
     patient_address,
 )
@@ -128,9 +128,10 @@ def test_patient_address_errors_are_clear(typed: str, fragment: str) -> None:
     assert exc.value.hint()
 
 
-def test_mask_local() -> None:
-    assert mask_local("280047510903526") == "28•••••••••••26"
-    assert mask_local("abc") == "•••"
+def test_patient_address_is_shown_with_the_one_masker() -> None:
+    info = classify_address(f"{VALID_NIR}@patient.mssante.fr")
+    assert info.shown == f"{mask_digits(VALID_NIR)}@patient.mssante.fr"
+    assert info.shown.startswith(VALID_NIR[:2]) and VALID_NIR[2:-2] not in info.shown
 
 
 def test_normalize_nir() -> None:

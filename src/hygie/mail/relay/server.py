@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,14 @@ from hygie.mail.relay.scan_workers import ProcessScanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
 from hygie.mail.relay.smtp_data import GuardController
 from hygie.mail.relay.stats import RelayStats
-from hygie.mail.relay.upstream import UpstreamPool, deliver
+from hygie.mail.relay.upstream import (
+    Opened,
+    UpstreamPool,
+    abort,
+    deliver,
+    finish,
+    open_transaction,
+)
 from hygie.mail.webmail import is_webmail_domain
 from hygie.scan import scan_email
 
@@ -65,6 +72,10 @@ class GuardHandler:
         self.pool = UpstreamPool(settings, upstream_password)
         self.upstream_is_webmail = is_webmail_domain(settings.upstream_host)
         self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="relay")
+        #: Opens upstream transactions while the message is scanned, and ends refused ones.
+        self.upstream_executor = ThreadPoolExecutor(
+            max_workers=WORKERS, thread_name_prefix="relay-upstream"
+        )
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content
@@ -82,10 +93,26 @@ class GuardHandler:
             list(envelope.mail_options or ()),
         )
 
+    def _abort_later(self, future: Future[Opened]) -> None:
+        try:
+            self.upstream_executor.submit(abort, future.result())
+        except RuntimeError:  # shutting down
+            abort(future.result())
+
     def process(self, raw: bytes, mail_from: str, rcpts: list[str], mail_options: list[str]) -> str:
         """Decide, then quarantine or relay one message; returns the SMTP reply (blocking)."""
         started = time.perf_counter()
         s = self.settings
+        opening: list[Future[Opened]] = []
+
+        def open_upstream() -> None:
+            with contextlib.suppress(RuntimeError):  # shutting down: deliver() as before
+                opening.append(
+                    self.upstream_executor.submit(
+                        open_transaction, self.pool, mail_from, rcpts, mail_options
+                    )
+                )
+
         verdict = decide(
             rcpts,
             raw,
@@ -94,6 +121,7 @@ class GuardHandler:
             scan_timeout_s=s.scan_timeout_s,
             max_size=s.max_size,
             upstream_is_webmail=self.upstream_is_webmail,
+            before_scan=open_upstream,
         )
         out = raw
         reply = verdict.reply
@@ -117,12 +145,19 @@ class GuardHandler:
         if verdict.relay:
             if verdict.header:
                 out = add_warning_header(raw, verdict.header)
-            delivery = deliver(
-                s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
-            )
+            if opening:
+                delivery = finish(opening[0].result(), out)
+            else:
+                delivery = deliver(
+                    s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
+                )
             reply = delivery.reply
             if not delivery.ok:
                 decision = delivery.decision
+        elif opening:
+            # Refused: nothing of it was sent; end the upstream transaction without making
+            # the client wait for it (the upstream may be slow or down).
+            opening[0].add_done_callback(self._abort_later)
         elapsed_ms = (time.perf_counter() - started) * 1000
         findings = ",".join(f"{t}:{n}" for t, n in sorted(verdict.finding_types.items())) or "-"
         log.info(
@@ -286,8 +321,9 @@ class GuardRelay:
             with contextlib.suppress(Exception):
                 self._controller.stop()
             self._controller = None
-        self.handler.pool.close()
         self.handler.executor.shutdown(wait=True, cancel_futures=True)
+        self.handler.upstream_executor.shutdown(wait=True)  # RSETs of refused messages
+        self.handler.pool.close()
         if self.process_scanner is not None:
             self.process_scanner.close()
         self.stats.flush()
