@@ -320,3 +320,51 @@ def test_the_keeper_refreshes_at_start_and_right_after_a_burst(
     days, devices = asyncio.run(scenario())
     assert (days, devices) == (2, 5)
     assert_matches(conn, a)
+
+
+def test_a_device_leaving_is_subtracted_from_its_days_without_recounting_them(
+    conn: psycopg.Connection[Any],
+) -> None:
+    a = fleet_gen.create_campaign(conn, "A")
+    fleet_gen.add_devices(conn, a, 12, no_department_every=4)
+    fleet_gen.add_reports(conn, a, 12, START, 8, extra_every=3)  # second reports on some days
+    no_overlap = dt.timedelta(0)
+    rollup.refresh(conn, overlap=no_overlap)
+    devs = device_ids(conn, a)
+    # a report received after that refresh: its day cannot be subtracted, only recounted
+    fleet_gen.ingest_one(conn, a, devs[1], dt.datetime(2026, 11, 5, 12, 0, tzinfo=dt.UTC), "o" * 13)
+    before = rollup_days(conn, a)
+
+    conn.execute("DELETE FROM device WHERE campaign_id = %s AND id = ANY(%s)", (a, devs[:2]))
+    # device 0: all 8 days already right, at once, before any refresh
+    dirty = {r[0] for r in conn.execute("SELECT day FROM rollup_dirty_day")}
+    assert dirty == {dt.date(2026, 11, 5)}  # only device 1's day with the late report
+    now_days = rollup_days(conn, a)
+    assert now_days != before
+    expected = naive_days(conn, a)
+    assert {k: v for k, v in now_days.items() if k[0] not in dirty} == {
+        k: v for k, v in expected.items() if k[0] not in dirty
+    }
+    result = rollup.refresh(conn, overlap=no_overlap)
+    assert result.days == 1
+    assert_matches(conn, a)
+    snapshot = (rollup_days(conn, a), rollup_now(conn, a))
+    rollup.refresh(conn, full=True)
+    assert (rollup_days(conn, a), rollup_now(conn, a)) == snapshot
+
+
+def test_a_report_changed_by_hand_has_its_day_recounted(conn: psycopg.Connection[Any]) -> None:
+    a = fleet_gen.create_campaign(conn, "A")
+    fleet_gen.add_devices(conn, a, 4)
+    fleet_gen.add_reports(conn, a, 4, START, 3)
+    rollup.refresh(conn)
+    conn.execute(
+        "UPDATE report SET statuses = 'fffffffffffff'"
+        " WHERE audited_at < %s::timestamp AT TIME ZONE 'UTC'", (START + dt.timedelta(days=1),)
+    )  # fmt: skip
+    assert {r[0] for r in conn.execute("SELECT day FROM rollup_dirty_day")} == {START}
+    rollup.refresh(conn)
+    days = rollup_days(conn, a)
+    assert days == naive_days(conn, a)
+    start_rows = [v for (day, _d, _p), v in days.items() if day == START]
+    assert start_rows and all(v == (0, 0, sum(v), 0, 0) for v in start_rows)

@@ -75,12 +75,80 @@ INSERT INTO rollup_state DEFAULT VALUES;
 CREATE INDEX report_received_brin ON report USING brin (received_at) WITH (autosummarize = on);
 CREATE INDEX report_audited_brin ON report USING brin (audited_at) WITH (autosummarize = on);
 
+-- Reports deleted (a device leaving, by ON DELETE CASCADE) or changed by hand. A device that
+-- leaves after years must not make the next refresh recount every day it ever reported on, for
+-- the whole campaign: when all of a device's reports of a day are gone and all were counted
+-- (received before the watermark; the device is in rollup_device, with its department), its
+-- latest report of that day is subtracted from rollup_day here, at once. Anything else (some
+-- reports of the day remain, one was not counted yet, an UPDATE) marks the day for the next
+-- refresh to recount. Waits for a running refresh (lock on rollup_state) so the two never
+-- interleave. A campaign being deleted takes its rollups by foreign key: nothing to do.
 CREATE FUNCTION fleet_rollup_reports_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    hwm timestamptz;
+    frozen date;
 BEGIN
+    SELECT s.received_hwm, s.frozen_before INTO hwm, frozen FROM rollup_state s FOR SHARE;
+    IF TG_OP <> 'DELETE' THEN
+        hwm := '-infinity';  -- nothing subtracted: every touched day is recounted
+    END IF;
+    CREATE TEMP TABLE IF NOT EXISTS _gone_day (
+        campaign_id integer, device_id uuid, day date, statuses text, department text,
+        subtract boolean
+    ) ON COMMIT DROP;
+    TRUNCATE _gone_day;
+    INSERT INTO _gone_day
+    SELECT g.campaign_id, g.device_id, g.day, g.statuses, rd.department,
+           rd.device_id IS NOT NULL AND g.last_received < hwm
+           AND NOT EXISTS (
+               SELECT 1 FROM report r
+               WHERE r.campaign_id = g.campaign_id AND r.device_id = g.device_id
+                 AND r.audited_at >= g.day::timestamp AT TIME ZONE 'UTC'
+                 AND r.audited_at < (g.day + 1)::timestamp AT TIME ZONE 'UTC')
+    FROM (
+        SELECT o.campaign_id, o.device_id, (o.audited_at AT TIME ZONE 'UTC')::date AS day,
+               max(o.received_at) AS last_received,
+               (array_agg(o.statuses ORDER BY o.audited_at DESC, o.report_id DESC))[1] AS statuses
+        FROM gone o
+        WHERE EXISTS (SELECT 1 FROM campaign c WHERE c.id = o.campaign_id)
+        GROUP BY 1, 2, 3
+    ) g
+    LEFT JOIN rollup_device rd ON rd.campaign_id = g.campaign_id AND rd.device_id = g.device_id
+    WHERE g.day >= frozen;
+
     INSERT INTO rollup_dirty_day (campaign_id, day)
-    SELECT DISTINCT campaign_id, (audited_at AT TIME ZONE 'UTC')::date FROM gone
+    SELECT DISTINCT x.campaign_id, x.day FROM _gone_day x WHERE NOT x.subtract
     ON CONFLICT DO NOTHING;
+
+    UPDATE rollup_day r
+    SET ok = r.ok - a.ok, warn = r.warn - a.warn, fail = r.fail - a.fail,
+        unknown = r.unknown - a.unknown, na = r.na - a.na
+    FROM (
+        SELECT y.campaign_id, y.day, y.department, y.position,
+               coalesce(sum(y.n) FILTER (WHERE y.ch = 'o'), 0) AS ok,
+               coalesce(sum(y.n) FILTER (WHERE y.ch = 'w'), 0) AS warn,
+               coalesce(sum(y.n) FILTER (WHERE y.ch = 'f'), 0) AS fail,
+               coalesce(sum(y.n) FILTER (WHERE y.ch = 'u'), 0) AS unknown,
+               coalesce(sum(y.n) FILTER (WHERE y.ch = 'n'), 0) AS na
+        FROM (
+            SELECT x.campaign_id, x.day, x.department, m.position,
+                   substr(x.statuses, m.position, 1) AS ch, count(*) AS n
+            FROM _gone_day x CROSS JOIN measure m
+            WHERE x.subtract
+            GROUP BY 1, 2, 3, 4, 5
+        ) y
+        WHERE y.ch <> ''
+        GROUP BY 1, 2, 3, 4
+    ) a
+    WHERE r.campaign_id = a.campaign_id AND r.day = a.day AND r.department = a.department
+      AND r.measure_pos = a.position;
+
+    DELETE FROM rollup_day r USING (SELECT DISTINCT campaign_id, day FROM _gone_day
+                                    WHERE subtract) t
+    WHERE r.campaign_id = t.campaign_id AND r.day = t.day
+      AND r.ok = 0 AND r.warn = 0 AND r.fail = 0 AND r.unknown = 0 AND r.na = 0;
+    TRUNCATE _gone_day;
     RETURN NULL;
 END;
 $$;
