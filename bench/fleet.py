@@ -38,6 +38,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -506,6 +507,8 @@ def stats_tuple(c: Any) -> tuple[int, ...]:
 
 
 def main() -> int:
+    # a SIGTERM unwinds (PostgreSQL stopped, its folder deleted) instead of leaving them behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     ing = sub.add_parser("ingest")

@@ -182,10 +182,12 @@ def _department_key(code: str) -> tuple[int, str]:
 
 
 def department_measures(
-    conn: psycopg.Connection[Any], campaign_id: int
+    conn: psycopg.Connection[Any],
+    campaign_id: int,
+    positions: Mapping[int, str] | None = None,
 ) -> tuple[DepartmentStats, ...]:
     """Department x measure x status now (the rollup ``rollup_now``), departments sorted."""
-    positions = _positions(conn)
+    positions = positions if positions is not None else _positions(conn)
     groups: dict[str, dict[str, StatusCounts]] = {}
     rows = conn.execute(
         f"SELECT department, measure_pos, {_COLUMNS} FROM rollup_now WHERE campaign_id = %s",
@@ -215,7 +217,7 @@ def _sum_measures(
 def campaign_stats(conn: psycopg.Connection[Any], campaign: CampaignLike) -> CampaignStats:
     """The campaign now, raw counts (the operator's view), as of the last rollup refresh."""
     positions = _positions(conn)
-    departments = department_measures(conn, campaign.id)
+    departments = department_measures(conn, campaign.id, positions)
     row = conn.execute(
         "SELECT count(*) FROM device WHERE campaign_id = %s", (campaign.id,)
     ).fetchone()
