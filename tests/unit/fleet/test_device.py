@@ -440,6 +440,21 @@ def test_after_audit_never_raises_and_never_waits_for_a_dead_server(
     assert _row().failures == before and device.status().queue_length == 2
 
 
+def test_a_lost_token_stops_sending_without_touching_the_audit(
+    server: Scripted, audit_result: AuditResult
+) -> None:
+    from hygie.secrets import delete_secret
+
+    _join(server)
+    delete_secret(state.TOKEN_SECRET)  # the keyring was wiped
+    thread = device.after_audit(audit_result)
+    assert thread is not None
+    thread.join(10)
+    st = device.status()
+    assert st.membership is not None and st.membership.state == "gone"
+    assert server.reports() == []
+
+
 # -- leave -----------------------------------------------------------------------------------------
 
 

@@ -161,3 +161,26 @@ def test_english_page_has_no_command(dash: tuple[TestClient, WebState], server: 
     page = c.get("/parc")
     assert 'lang="en"' in page.text
     assert_no_command(page.text, "/parc en")
+
+
+def test_the_dashboard_audit_queues_and_sends_the_report(
+    dash: tuple[TestClient, WebState], server: Scripted
+) -> None:
+    import time
+
+    from hygie.fleet import device
+
+    c, st = dash
+    device.join(device.prepare_join(server.url, CODE), store=st.store())
+    r = c.post("/bilan", data={"csrf_token": _csrf(c, "/")})
+    assert r.status_code in (200, 303)
+    job = st.jobs.latest("audit")
+    assert job is not None
+    deadline = time.monotonic() + 120
+    while (job.running or not server.reports()) and time.monotonic() < deadline:
+        st.jobs.wait_change(job, job.version, 0.5)
+    assert len(server.reports()) == 1
+    sent = json.loads(server.reports()[0].body)
+    _row, result = st.latest()
+    assert result is not None
+    assert sent["measures"] == {m.measure_id: m.status.value for m in result.measures}
