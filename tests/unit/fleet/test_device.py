@@ -538,6 +538,40 @@ def test_redirects_are_not_followed_and_the_token_stays_home(
         assert elsewhere.seen == []
 
 
+def test_a_server_dripping_bytes_cannot_hold_a_call() -> None:
+    import socket
+    import threading
+
+    from hygie.fleet.device.transport import request
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        try:
+            while not stop.is_set():  # a header that never ends, one byte at a time
+                conn.sendall(b"X")
+                stop.wait(0.05)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    t = threading.Thread(target=drip, daemon=True)
+    t.start()
+    try:
+        with pytest.raises(FleetServerUnreachable, match="délai"):
+            request("GET", f"http://127.0.0.1:{listener.getsockname()[1]}", "/", timeout=0.3)
+    finally:
+        stop.set()
+        listener.close()
+        t.join(5)
+
+
 def test_status_before_joining_shows_what_would_be_sent(audit_result: AuditResult) -> None:
     st = device.status(example_from=audit_result)
     assert not st.joined and st.report_example is not None

@@ -20,6 +20,7 @@ import logging
 import os
 import socket
 import ssl
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +34,7 @@ from hygie.i18n import _
 log = logging.getLogger("hygie.fleet.device")
 
 DEFAULT_TIMEOUT = 10.0
+TOTAL_FACTOR = 3  # a whole call (connect, send, answer) within 3 time-outs
 MAX_ANSWER_BYTES = 64 * 1024  # a server's answer is a few hundred bytes; never read more
 USER_AGENT = f"hygie/{__version__} (fleet device)"
 
@@ -144,8 +146,42 @@ def request(
     token: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> Answer:
-    """One HTTP call. Any HTTP status comes back as an :class:`Answer`; no answer at all
-    (name, connection, time-out, TLS) raises :class:`FleetServerUnreachable`."""
+    """One HTTP call, over in at most ``TOTAL_FACTOR * timeout`` seconds whatever the peer
+    does (urllib's time-out bounds each socket operation, not a server dripping one byte at a
+    time). Any HTTP status comes back as an :class:`Answer`; no answer at all (name,
+    connection, time-out, TLS) raises :class:`FleetServerUnreachable`."""
+    box: dict[str, Answer | BaseException] = {}
+
+    def call() -> None:
+        try:
+            box["answer"] = _request(
+                method, base_url, path, body=body, token=token, timeout=timeout
+            )
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=call, name="fleet-http", daemon=True)
+    worker.start()
+    worker.join(TOTAL_FACTOR * timeout)
+    if worker.is_alive():  # left to finish on its own socket time-outs
+        raise FleetServerUnreachable(detail=_describe(TimeoutError()))
+    error = box.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    answer = box["answer"]
+    assert isinstance(answer, Answer)
+    return answer
+
+
+def _request(
+    method: str,
+    base_url: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    token: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Answer:
     url = base_url + path
     req = urllib.request.Request(url, data=body, method=method)
     req.add_header("User-Agent", USER_AGENT)
