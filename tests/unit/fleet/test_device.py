@@ -175,10 +175,15 @@ def test_join_checks_code_department_and_label_before_sending(server: Scripted) 
 # -- join --------------------------------------------------------------------------------------
 
 
-def test_join_keeps_the_token_in_the_keyring_only(server: Scripted, hygie_home: Path) -> None:
+def test_join_keeps_the_token_in_the_keyring_only(
+    server: Scripted, hygie_home: Path, audit_result: AuditResult, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     m = _join(server, department="75")
+    device.queue_report(audit_result)
+    device.deliver(force=True)
     assert m.campaign_name == "URPS test" and m.mode == "anonymous" and m.state == "active"
-    (join,) = server.seen
+    join = server.seen[0]
     assert json.loads(join.body) == {
         "code": CODE,
         "department": "75",
@@ -198,6 +203,10 @@ def test_join_keeps_the_token_in_the_keyring_only(server: Scripted, hygie_home: 
             assert CODE.encode() not in raw, path
     with pytest.raises(FleetAlreadyJoined):
         _join(server)
+    device.leave()
+    # nor any log record, at any level (the code at most as its first four characters)
+    assert caplog.records and secret not in caplog.text and CODE not in caplog.text
+    assert CODE[5:] not in caplog.text
 
 
 def test_wrong_code_and_broken_answers(server: Scripted) -> None:
