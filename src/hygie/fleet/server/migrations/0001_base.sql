@@ -51,8 +51,20 @@ CREATE TABLE report (
 
 CREATE INDEX report_device_idx ON report (campaign_id, device_id, audited_at);
 
--- Monthly partitions are created ahead by hygie.fleet.server (fleet_ensure_partitions); a
--- default partition catches anything outside them so that no report is ever refused for it.
+-- A device that left (or was removed by an operator): its id and secret hash only, so that its
+-- token gets "gone" (410: stop sending, forget the campaign) rather than "invalid" (401).
+CREATE TABLE device_removed (
+    campaign_id integer NOT NULL,
+    id          uuid NOT NULL,
+    secret_hash bytea NOT NULL,
+    removed_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (campaign_id, id)
+);
+
+-- Monthly partitions are created ahead by hygie.fleet.server.migrate (fleet_ensure_partitions:
+-- 13 months back, 3 ahead, at `fleet init`, at server start and daily); a default partition
+-- catches anything outside them so that no report is ever refused for it. When a month's
+-- partition is created, the rows the default partition holds for that month move into it.
 CREATE TABLE report_default PARTITION OF report DEFAULT;
 
 CREATE FUNCTION fleet_ensure_partitions(first_month date, last_month date) RETURNS integer
@@ -61,14 +73,20 @@ DECLARE
     m date := date_trunc('month', first_month)::date;
     made integer := 0;
     part text;
+    lo timestamptz;
+    hi timestamptz;
 BEGIN
     WHILE m <= last_month LOOP
         part := format('report_%s', to_char(m, 'YYYY_MM'));
         IF to_regclass(part) IS NULL THEN
+            lo := m::timestamp AT TIME ZONE 'UTC';
+            hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
+            EXECUTE format('CREATE TABLE %I (LIKE report INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
             EXECUTE format(
-                'CREATE TABLE %I PARTITION OF report FOR VALUES FROM (%L) TO (%L)',
-                part, m::timestamp AT TIME ZONE 'UTC', (m + interval '1 month')::timestamp AT TIME ZONE 'UTC'
+                'WITH moved AS (DELETE FROM report_default WHERE audited_at >= %L AND audited_at < %L RETURNING *) '
+                'INSERT INTO %I SELECT * FROM moved', lo, hi, part
             );
+            EXECUTE format('ALTER TABLE report ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
             made := made + 1;
         END IF;
         m := (m + interval '1 month')::date;
