@@ -23,6 +23,7 @@ from hygie.fleet.server import api
 from hygie.fleet.server.auth import JoinLimiter
 from hygie.fleet.server.db import async_pool
 from hygie.fleet.server.ingest import Ingestor
+from hygie.fleet.server.rollup import RollupKeeper
 
 log = logging.getLogger("hygie.fleet.server.app")
 
@@ -83,10 +84,12 @@ def create_app(settings: AppSettings) -> Starlette:
             schema_version=int(row[0]) if row else 0,
         )
         keeper = asyncio.create_task(_keep_partitions(settings))
+        rollups = asyncio.create_task(RollupKeeper(pool).run())  # statistics (fleet-scale)
         try:
             yield
         finally:
             keeper.cancel()
+            rollups.cancel()
             await ingestor.stop()
             await pool.close()
 
