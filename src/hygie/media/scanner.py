@@ -11,6 +11,11 @@ reason ``engine_error`` and the run says so. A run that examined no file is not 
 Files are opened here (``O_NOFOLLOW``, never executed) and their descriptor handed to the
 engine; a caller may act on the same open descriptor after the scan (the station copy
 does), so what is copied is exactly what was scanned.
+
+Two ways of keeping the engine busy: a pipeline (clamd over a unix socket: one thread, many
+files in flight on one ``IDSESSION``, answers matched by request id — the plain scan) or
+worker threads with one file each (Defender, clamd over TCP, the station copy, whose
+per-file work after the verdict runs in the workers).
 """
 
 from __future__ import annotations
@@ -146,13 +151,16 @@ class ScanRun:
 
 
 PROGRESS_EVERY_S = 0.1  # a progress bar does not need 3,000 updates a second
-# Files in flight on a pipelined engine (clamd over a unix socket). A deep queue lets clamd's
-# threads pick the next file without waiting for the client (measured in bench/media.py).
-PIPELINE_DEPTH = 64
+# Files in flight on a pipelined engine (clamd over a unix socket): enough that clamd's
+# threads always find the next file queued even when this process is not scheduled for a
+# few milliseconds (on 2 CPUs clamd empties 64 tiny files in ~5 ms), few enough that the
+# descriptors held open stay far below macOS's default limit of 256.
+PIPELINE_DEPTH = 128
 
 
 def default_workers() -> int:
-    """Files in flight over the engine: 8, or twice the CPUs up to 16.
+    """Worker threads when the engine has no pipeline (Defender, clamd over TCP) or for the
+    station copy: 8, or twice the CPUs up to 16.
 
     A worker spends most of its time waiting for clamd's answer (0.2 ms of CPU per small
     file here, measured in bench/media.py): on 2 CPUs, 4 workers left clamd idle between
@@ -172,11 +180,20 @@ class _State:
         self.bytes_done = 0
 
 
+# Never follow a link swapped in after the walk, never take a terminal, never block on a
+# FIFO; binary on Windows.
+OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
 def _open_entry(entry: Entry) -> tuple[int | None, FileResult | None, int, bytes]:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(entry.path, flags)
+        fd = os.open(entry.path, OPEN_FLAGS)
     except OSError as exc:
         return None, _unreadable(entry, exc), 0, b""
     try:
@@ -289,7 +306,13 @@ def scan_paths(
     handler: Handler | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> ScanRun:
-    """Scan every file under ``paths``; never raises for a file or engine problem."""
+    """Scan every file under ``paths``; never raises for a file or engine problem.
+
+    With an engine that has a pipeline (clamd on a unix socket) and no ``handler``, one
+    thread keeps ``workers`` files (default :data:`PIPELINE_DEPTH`) in flight on it;
+    otherwise ``workers`` threads (default :func:`default_workers`) scan one file at a time
+    each. Either way every file gets exactly one result, in the walk's order.
+    """
     started = now()
     t0 = time.monotonic()
     entries = list(walk(list(paths)))
