@@ -254,8 +254,13 @@ def _unsent(entry: Entry, state: _State) -> FileResult | None:
     return None
 
 
+# Answers after which the engine itself is checked (a clamd that hangs or died).
+_ENGINE_TROUBLE = frozenset({Reason.ENGINE_ERROR, Reason.TIMEOUT})
+
+
 def _engine_failed(engine: ScanEngine, state: _State, detail: str) -> None:
-    """After an engine error: when the engine itself is gone, stop sending files."""
+    """After an engine error or timeout: when the engine itself is gone (no longer answers
+    PING), stop sending files — each would wait for its own timeout."""
     if state.stopped.is_set() or engine.alive():
         return
     with state.lock:
@@ -276,7 +281,7 @@ def _scan_one(
         return _with_handler(handler, entry, None, early)
     try:
         answer = judge_fd(scan, fd, entry.path, size, head, engine.limits)
-        if answer.reason is Reason.ENGINE_ERROR:
+        if answer.reason in _ENGINE_TROUBLE:
             _engine_failed(engine, state, answer.detail)
         res = _result(
             entry, answer.verdict, answer.reason, answer.signature, answer.detail, size=size
@@ -431,7 +436,7 @@ def _run_pipelined(
             os.close(fd)
             if reason is not None:
                 answer = combine(answer, reason, detail)
-            if answer.reason is Reason.ENGINE_ERROR:
+            if answer.reason in _ENGINE_TROUBLE:
                 failed = answer.detail
             entry = entries[i]
             results[i] = _result(

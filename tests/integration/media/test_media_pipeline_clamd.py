@@ -117,3 +117,41 @@ def test_clamd_killed_mid_session_leaves_the_rest_not_scanned(
     assert all(by[name].verdict is Verdict.NOT_SCANNED for name in names[first_lost + 32 :])
     assert run.engine_error and run.status() == "error"
     assert run.exit_code() == EngineDied.exit_code
+
+
+def test_a_hung_clamd_stops_the_run_with_nothing_clean_after(
+    tmp_path: Path, clamd_db: Path
+) -> None:
+    """clamd stopped (SIGSTOP) mid-scan: the files in flight time out, the engine is then
+    checked (no PONG), and the run stops there instead of waiting out every later file."""
+    own = start_own(tmp_path / "clamd", clamd_db)
+    stopped: list[int] = []
+    try:
+        assert own.proc is not None
+        key = tmp_path / "key"
+        key.mkdir()
+        n = 1200
+        for i in range(n):
+            (key / f"f{i:04d}.txt").write_bytes(b"x" * (3000 - i))
+        spec = EngineSpec("own", own.address, TEST_LIMITS, clamd_db, source="test")
+        eng = Engine(spec, own.address, own)
+        eng.client = ClamdClient(own.address, timeout=1.0)
+
+        def stop_once(done: int, _b: int, _t: int, _tb: int) -> None:
+            if done and not stopped and own.proc is not None:
+                os.kill(own.proc.pid, signal.SIGSTOP)
+                stopped.append(done)
+
+        run = scan_paths([str(key)], eng, workers=64, progress=stop_once)
+    finally:
+        if own.proc is not None and stopped:
+            os.kill(own.proc.pid, signal.SIGCONT)
+        own.stop()
+    assert stopped
+    counts = run.counts
+    assert counts["clean"] <= stopped[0] + 64
+    assert counts["not_scanned"] >= n - stopped[0] - 64
+    reasons = {f.reason for f in run.files if f.verdict is Verdict.NOT_SCANNED}
+    assert reasons <= {Reason.TIMEOUT, Reason.ENGINE_ERROR} and Reason.TIMEOUT in reasons
+    assert any(f.detail == "engine stopped" for f in run.files)
+    assert run.engine_error and run.exit_code() == EngineDied.exit_code
