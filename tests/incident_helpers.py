@@ -96,3 +96,36 @@ def run_cli(args: list[str], capsys: object, stdin: str | None = None) -> tuple[
     code = exc.value.code
     # stderr is Rich text wrapped at the terminal width: compare it with spaces collapsed.
     return (code if isinstance(code, int) else 0), captured.out, " ".join(captured.err.split())
+
+
+def record_backup_state(
+    destinations: dict[str, list[tuple[str, bool, str]]],
+    *,
+    passwords: dict[str, str] | None = None,
+) -> None:
+    """Real backup state in this test's store (no restic run): a configuration with one local
+    destination per name, then each ``(operation, ok, finished_at)`` run recorded in order by
+    the backup capability's own ``record_run`` (its clock set to ``finished_at``); the
+    passwords (if any) in the test's file keyring."""
+    from unittest import mock
+
+    from hygie.backup import BackupConfig, Destination, password_secret
+    from hygie.backup.state import record_run, save_config
+    from hygie.secrets import set_secret
+    from hygie.store import open_store
+
+    store = open_store()
+    try:
+        dests = tuple(
+            Destination(name, "local", f"/srv/sauvegardes/{name}", repo_id=f"repo-{name}")
+            for name in destinations
+        )
+        save_config(store, BackupConfig(("/home/infirmiere/Documents",), dests))
+        for name, runs in destinations.items():
+            for operation, ok, finished_at in runs:
+                with mock.patch("hygie.backup.state.utcnow", return_value=finished_at):
+                    record_run(store, name, operation, finished_at, ok, {})
+    finally:
+        store.close()
+    for name, password in (passwords or {}).items():
+        set_secret(password_secret(name), password)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hygie.platform import darwin as d
-from hygie.platform import windows as w
+from hygie.audit.probes import darwin as d
+from hygie.audit.probes import windows as w
 from tests.helpers import fixture_text
 from tests.personality import build_recording
 

@@ -64,6 +64,10 @@ class Sink:
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     fail_rcpt_code: int | None = None
+    #: The transaction commands the sink answered, in order ("MAIL", "RCPT", "DATA", "RSET").
+    events: list[str] = field(default_factory=list)
+    #: Close the connection this many seconds after the next RCPT is accepted (once).
+    drop_after_rcpt_s: float | None = None
 
     def ca_file(self, tmp: Path) -> Path:
         p = tmp / "upstream-ca.pem"
@@ -75,15 +79,34 @@ class _SinkHandler:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
 
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, opts: Any
+    ) -> str:
+        self.sink.events.append("MAIL")
+        envelope.mail_from = address
+        envelope.mail_options.extend(opts)
+        return "250 OK"
+
+    async def handle_RSET(self, server: Any, session: Any, envelope: Any) -> str:
+        self.sink.events.append("RSET")
+        return "250 OK"
+
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, opts: Any
     ) -> str:
+        self.sink.events.append("RCPT")
+        if self.sink.drop_after_rcpt_s is not None:
+            import asyncio
+
+            delay, self.sink.drop_after_rcpt_s = self.sink.drop_after_rcpt_s, None
+            asyncio.get_running_loop().call_later(delay, server.transport.close)
         if self.sink.fail_rcpt_code:
             return f"{self.sink.fail_rcpt_code} refused by test sink"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.sink.events.append("DATA")
         with self.sink.lock:
             self.sink.received.append(
                 (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))

@@ -425,7 +425,7 @@ def _features(config: dict[str, Any], store: Any) -> dict[str, bool]:
     backup = cfg is not None and bool(cfg.destinations)
     media = isinstance(config.get("media"), dict)
     try:
-        from hygie.media.history import recent_runs
+        from hygie.media import recent_runs
 
         media = media or bool(recent_runs(store, limit=1))
     except Exception:  # the media table may not exist yet: the station was never used
@@ -438,7 +438,7 @@ def _features(config: dict[str, Any], store: Any) -> dict[str, bool]:
 
 def _media_engine(ctx: Any) -> dict[str, Any] | None:
     try:
-        from hygie.media.facts import engine_fact_value
+        from hygie.media import engine_fact_value
 
         return engine_fact_value(ctx)
     except Exception:
@@ -452,7 +452,7 @@ def run_doctor(
     """Examine every component on this computer (never raises for a component's failure).
 
     ``serving_port``: the port the calling dashboard listens on (it is taken, by itself)."""
-    from hygie.audit.service import make_context
+    from hygie.audit import make_context
 
     ctx = make_context()
     platform = ctx.platform

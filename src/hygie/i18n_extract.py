@@ -15,7 +15,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 import hygie
-from hygie.audit.catalogue import catalogue_source_strings
+from hygie.audit import catalogue_source_strings
 from hygie.errors import all_error_classes
 
 SRC = Path(hygie.__file__).parent

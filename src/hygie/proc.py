@@ -6,8 +6,9 @@ because ...". Callers that must fail (backup, media) check ``ok`` and raise thei
 
 Tests replace the runner with :func:`use_runner` to replay recorded outputs of commands
 that cannot run here (Windows, macOS); ``HYGIE_REPLAY`` does the same for a
-whole hygie process (:mod:`hygie.replay`). A time-out or a cancel kills the whole process
-tree at once, the way the platform seam says (:meth:`hygie.platform.os_base.System.kill_tree`).
+whole hygie process (:mod:`hygie.replay` installs its runner with :func:`set_runner` at the
+entry points). A time-out or a cancel kills the whole process
+tree at once, the way the platform seam's floor says (:func:`hygie.osprocess.kill_tree`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from hygie.platform.os_base import System
+from hygie import osprocess
 
 
 @dataclass(frozen=True)
@@ -79,12 +78,6 @@ def _decode(data: bytes | str | None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _system() -> System:
-    from hygie.platform import system
-
-    return system()
-
-
 def _real_run(
     args: Sequence[str],
     timeout: float,
@@ -95,7 +88,6 @@ def _real_run(
     exe = shutil.which(argv[0]) if argv else None
     if exe is None:
         return Completed(argv, None, missing=True)
-    osys = _system()
     start = time.monotonic()
     try:
         child = subprocess.Popen(  # argv list, never a shell
@@ -104,7 +96,7 @@ def _real_run(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=dict(env) if env is not None else None,
-            **osys.popen_kwargs(),
+            **osprocess.popen_kwargs(),
         )
     except OSError as exc:
         return Completed(argv, None, error=exc.strerror or str(exc))
@@ -113,7 +105,7 @@ def _real_run(
         out, err = child.communicate(data, timeout=timeout)
     except subprocess.TimeoutExpired:
         # The whole tree, now: a grandchild holding the pipes open must not keep us waiting.
-        osys.kill_tree(child)
+        osprocess.kill_tree(child)
         try:
             out, err = child.communicate(timeout=2)
         except subprocess.TimeoutExpired:
@@ -136,14 +128,12 @@ _runner: Runner | None = None
 
 
 def _current_runner() -> Runner:
-    """The runner in use: set by :func:`use_runner`, else asked by ``HYGIE_REPLAY``
-    (read once), else the real one."""
-    global _runner
-    if _runner is None:
-        from hygie.replay import runner_from_env
+    """The runner in use: set by :func:`set_runner` / :func:`use_runner`, else the real one.
 
-        _runner = runner_from_env() or _real_run
-    return _runner
+    ``HYGIE_REPLAY`` is honoured by the entry points, which install the replaying runner
+    before anything runs (:func:`hygie.replay.install_from_env`: the CLI's ``main`` and the
+    relay's scan worker processes); this module knows nothing of recordings."""
+    return _runner or _real_run
 
 
 def _replaying(argv: Sequence[str]) -> Runner | None:
@@ -241,7 +231,6 @@ def stream(
     exe = shutil.which(argv[0]) if argv else None
     if exe is None:
         return Completed(argv, None, missing=True)
-    osys = _system()
     start = time.monotonic()
     try:
         proc = subprocess.Popen(  # argv list, never a shell
@@ -252,7 +241,7 @@ def stream(
             env=dict(env) if env is not None else None,
             pass_fds=tuple(pass_fds),
             cwd=cwd,
-            **osys.popen_kwargs(),
+            **osprocess.popen_kwargs(),
         )
     except OSError as exc:
         return Completed(argv, None, error=exc.strerror or str(exc))
@@ -277,7 +266,7 @@ def stream(
 
     def on_timeout() -> None:
         timed_out.set()
-        osys.kill_tree(proc)
+        osprocess.kill_tree(proc)
 
     timer = threading.Timer(timeout, on_timeout) if timeout else None
     if timer:
@@ -343,7 +332,7 @@ def spawn(
             env=dict(env) if env is not None else None,
             pass_fds=tuple(pass_fds),
             cwd=cwd,
-            **_system().popen_kwargs(),
+            **osprocess.popen_kwargs(),
         )
     finally:
         if log_path and not isinstance(out, int):

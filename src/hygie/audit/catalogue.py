@@ -202,6 +202,11 @@ def _raw_catalogue() -> tuple[tuple[Path, dict[str, Any]], ...]:
     return tuple(out)
 
 
+def measure_ids() -> tuple[str, ...]:
+    """The catalogue's measure ids, sorted (``M01``…), without translating any text."""
+    return tuple(sorted(str(raw["id"]) for _path, raw in _raw_catalogue()))
+
+
 def load_catalogue() -> tuple[Measure, ...]:
     """All measures, texts in the current language, sorted by id."""
     measures = tuple(_parse_measure(raw, path) for path, raw in _raw_catalogue())

@@ -3,7 +3,8 @@
 A :class:`Fact` is something known (or not) about the machine or the practice. A check turns
 facts into an :class:`Outcome`; a measure groups checks into a :class:`MeasureResult`; the
 audit produces an :class:`AuditResult`. ``to_dict`` gives the JSON form pinned by
-``schemas/audit.schema.json``.
+``schemas/audit.schema.json``; ``from_dict`` reads it back into the same types (the history
+keeps that JSON: every reader of a past audit gets an :class:`AuditResult` again).
 """
 
 from __future__ import annotations
@@ -88,17 +89,20 @@ class Fact:
             "value": self.value,
             "source": self.source,
             "reason": self.reason,
+            "askable": self.askable,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Fact:
-        """The fact :meth:`to_dict` wrote (a stored audit read back)."""
+        """The fact :meth:`to_dict` wrote (a stored audit read back; audits recorded before
+        ``askable`` was written read it as False)."""
         return cls(
             str(data["key"]),
             FactState(data["state"]),
             data.get("value"),
             str(data.get("source", "")),
             str(data.get("reason", "")),
+            bool(data.get("askable", False)),
         )
 
 
@@ -126,6 +130,16 @@ class CheckResult:
             "required": self.required,
             "facts": list(self.facts),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        return cls(
+            str(d["id"]),
+            Status(d["status"]),
+            str(d.get("evidence", "")),
+            bool(d.get("required", False)),
+            tuple(str(f) for f in d.get("facts", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -166,6 +180,22 @@ class MeasureResult:
             "checks": [c.to_dict() for c in self.checks],
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MeasureResult:
+        """``summary`` is not read: it is computed from the checks."""
+        return cls(
+            str(d["id"]),
+            str(d["title"]),
+            str(d["theme"]),
+            Status(d["status"]),
+            str(d["severity"]),
+            int(d["weight"]),
+            int(d["priority"]),
+            tuple(CheckResult.from_dict(c) for c in d.get("checks", ())),
+            tuple(str(s) for s in d.get("fix_steps", ())),
+            str(d.get("why", "")),
+        )
+
 
 @dataclass(frozen=True)
 class Score:
@@ -186,6 +216,17 @@ class Score:
             "by_status": dict(self.by_status),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Score:
+        value = d.get("value")
+        return cls(
+            None if value is None else int(value),
+            int(d.get("counted", 0)),
+            int(d.get("unknown", 0)),
+            int(d.get("not_applicable", 0)),
+            {str(k): int(v) for k, v in (d.get("by_status") or {}).items()},
+        )
+
 
 @dataclass(frozen=True)
 class Action:
@@ -201,6 +242,15 @@ class Action:
             "status": self.status.value,
             "steps": list(self.steps),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Action:
+        return cls(
+            str(d["measure"]),
+            str(d["title"]),
+            Status(d["status"]),
+            tuple(str(s) for s in d.get("steps", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -230,6 +280,12 @@ class Change:
             "after": self.after.value,
             "direction": self.direction,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Change:
+        """``direction`` is not read: it is computed from the two statuses."""
+        before = d.get("before")
+        return cls(str(d["measure"]), Status(before) if before else None, Status(d["after"]))
 
 
 @dataclass(frozen=True)
@@ -271,3 +327,22 @@ class AuditResult:
             "previous": self.previous,
             "changes": [c.to_dict() for c in self.changes],
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> AuditResult:
+        """The result :meth:`to_dict` wrote (a recorded audit read back): ``critical`` and
+        each measure's ``summary`` are computed again, never read."""
+        previous = d.get("previous")
+        return cls(
+            started_at=str(d["started_at"]),
+            duration_s=float(d.get("duration_s", 0.0)),
+            platform=str(d.get("platform", "")),
+            lang=str(d.get("lang", "")),
+            hygie_version=str(d.get("hygie_version", "")),
+            measures=tuple(MeasureResult.from_dict(m) for m in d.get("measures", ())),
+            score=Score.from_dict(d.get("score") or {}),
+            actions=tuple(Action.from_dict(a) for a in d.get("actions", ())),
+            facts=tuple(Fact.from_dict(f) for f in d.get("facts", ())),
+            previous=dict(previous) if isinstance(previous, dict) else None,
+            changes=tuple(Change.from_dict(c) for c in d.get("changes", ())),
+        )

@@ -1,6 +1,6 @@
 """Registries of fact providers and checks.
 
-A *provider* produces facts: an OS probe (``kind="probe"``, in ``hygie.platform.<os>``) or a
+A *provider* produces facts: an OS probe (``kind="probe"``, in ``hygie.audit.probes.<os>``) or a
 capability's state (``kind="state"``, e.g. ``hygie.backup.facts``). A *check* is a pure
 function from facts to an :class:`Outcome`. Both register with a decorator; the modules that
 hold them are listed in :data:`PROVIDER_MODULES` and :data:`CHECK_MODULES` and imported once.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Outcome
-from hygie.platform import ALL_PLATFORMS, probe_module
+from hygie.platform import ALL_PLATFORMS, current
 
 # Modules whose import registers providers and checks. A capability adds its module here.
 # The OS probes come from the current platform's module only (see :func:`load`): importing
@@ -32,6 +32,12 @@ CHECK_MODULES: tuple[str, ...] = (
     "hygie.mail.checks",
     "hygie.media.checks",
 )
+
+
+def probe_module(name: str | None = None) -> str:
+    """The module that registers the audit probes of ``name`` (default: the current OS)."""
+    return f"hygie.audit.probes.{name or current()}"
+
 
 ProviderFn = Callable[[ProbeContext], Iterable[Fact]]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hygie.audit.model import Outcome, Status
-from hygie.audit.registry import Facts, check
+from hygie.audit import Facts, Outcome, Status, check
 from hygie.backup.facts import MAX_BACKUP_AGE_DAYS
 from hygie.backup.restic import RECOMMENDED_VERSION, parse_version
 from hygie.i18n import _

@@ -97,7 +97,7 @@ class Destination:
         )
 
 
-# --- disks: findmnt / lsblk (pure parsers + probes) -------------------------------------
+# --- disks: the platform seam's volumes, completed by findmnt on Linux --------------------
 @dataclass(frozen=True)
 class Mount:
     target: str
@@ -106,10 +106,6 @@ class Mount:
     uuid: str = ""
     label: str = ""
     removable: bool = False
-
-
-def _flag(v: object) -> bool:
-    return v is True or str(v).strip() in {"1", "true"}
 
 
 def parse_findmnt(text: str) -> Mount | None:
@@ -129,39 +125,6 @@ def parse_findmnt(text: str) -> Mount | None:
         uuid=str(f.get("uuid") or ""),
         label=str(f.get("label") or ""),
     )
-
-
-def parse_lsblk(text: str) -> list[Mount]:
-    """``lsblk -J -o PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG`` -> every filesystem with a UUID.
-
-    Removable is inherited from the parent disk (a USB disk's partitions)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    out: list[Mount] = []
-
-    def walk(devs: list[dict[str, Any]], parent_rm: bool) -> None:
-        for d in devs:
-            rm = parent_rm or _flag(d.get("rm")) or _flag(d.get("hotplug"))
-            mp = d.get("mountpoint")
-            if mp is None and isinstance(d.get("mountpoints"), list):
-                mps = [m for m in d["mountpoints"] if m]
-                mp = mps[0] if mps else None
-            if d.get("uuid") or d.get("label"):
-                out.append(
-                    Mount(
-                        target=str(mp or ""),
-                        source=str(d.get("path") or d.get("name") or ""),
-                        uuid=str(d.get("uuid") or ""),
-                        label=str(d.get("label") or ""),
-                        removable=rm,
-                    )
-                )
-            walk(d.get("children") or [], rm)
-
-    walk(data.get("blockdevices") or [], False)
-    return out
 
 
 def parse_findmnt_list(text: str) -> list[Mount]:
@@ -215,18 +178,18 @@ def _from_volume(v: Volume) -> Mount:
 def block_devices() -> list[Mount] | None:
     """Filesystems the OS sees, with their stable ids (None when they cannot be listed).
 
-    Linux: lsblk completed by findmnt (which probes mounted filesystems itself where udev
-    is absent, as in containers). Windows and macOS: the platform seam's volumes (the
-    volume's UniqueId / UUID, its label, whether it is on a removable bus)."""
+    Every OS: the platform seam's volumes (lsblk on Linux, Get-Volume on Windows, diskutil on
+    macOS: the filesystem UUID / volume UniqueId, its label, whether it is on a removable
+    bus). Linux completes them with findmnt, which probes mounted filesystems itself where
+    udev is absent (containers), so lsblk knows no UUID/label there."""
+    vols = system().volumes()
     if current() != "linux":
-        vols = system().volumes()
         return None if vols is None else [_from_volume(v) for v in vols]
-    cp = proc.run(["lsblk", "-J", "-o", "PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG"], timeout=10)
     fm = proc.run(["findmnt", "-J", "-l", "-o", "TARGET,SOURCE,FSTYPE,UUID,LABEL"], timeout=10)
-    if not cp.ok and not fm.ok:
+    if vols is None and not fm.ok:
         return None
     return merge_devices(
-        parse_lsblk(cp.stdout) if cp.ok else [], parse_findmnt_list(fm.stdout) if fm.ok else []
+        [_from_volume(v) for v in vols or []], parse_findmnt_list(fm.stdout) if fm.ok else []
     )
 
 

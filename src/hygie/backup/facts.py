@@ -12,9 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, fact_history, provider
 from hygie.backup import state
 from hygie.backup.destinations import Destination, block_devices, find_disk
 from hygie.backup.hds import hds_provider
@@ -32,6 +30,9 @@ QUESTION_FACTS = (
     "backup.disconnected",
     "cloud.hds_certified",
 )
+# What the audit saw of each removable destination (plugged in or not): recorded with the audit
+# itself, read back at the next audits to tell a disk that stays plugged in (left_mounted).
+MOUNTED_FACT = "backup.removable_mounted"
 STATE_FACTS = (
     "backup.destinations",
     "backup.verify_state",
@@ -40,6 +41,7 @@ STATE_FACTS = (
     "backup.cloud_endpoints",
     "backup.secrets_backend",
     "backup.fs_snapshot",
+    MOUNTED_FACT,
 )
 
 
@@ -191,21 +193,36 @@ def not_set_up() -> list[Fact]:
     return out
 
 
-def observe_mounts(st: Any, dests: Iterable[Destination], context: str) -> None:
-    """Record whether each removable destination is mounted right now."""
+def mounted_now(dests: Iterable[Destination]) -> dict[str, bool]:
+    """Whether each removable destination is plugged in right now (reads, never records)."""
     removable = [d for d in dests if d.removable]
     if not removable:
-        return
+        return {}
     devices = block_devices()
+    out: dict[str, bool] = {}
     for d in removable:
         if devices is not None:
             disk = find_disk(d, devices)
-            mounted = bool(disk and disk.target)
+            out[d.name] = bool(disk and disk.target)
         else:
             from pathlib import Path
 
-            mounted = Path(d.url).exists()
-        state.record_mount(st, d.name, mounted, context)
+            out[d.name] = Path(d.url).exists()
+    return out
+
+
+def mount_observations(
+    st: Any, name: str, past: list[tuple[str, Fact]], now: str, mounted: bool
+) -> list[tuple[str, bool]]:
+    """Each audit's observation of destination ``name``, oldest first, this one last: the
+    earlier audits' ``backup.removable_mounted`` facts (and the rows older versions recorded
+    in ``backup_mounts`` during the audit, still read)."""
+    seen = list(state.mount_history(st, name, "audit"))
+    for at, fact in past:
+        if fact.is_known and isinstance(fact.value, dict) and name in fact.value:
+            seen.append((at, bool(fact.value[name])))
+    seen.sort(key=lambda o: dt.datetime.fromisoformat(o[0]))
+    return [*seen, (now, mounted)]
 
 
 @provider("backup.state", facts=[*QUESTION_FACTS, *STATE_FACTS], kind="state", timeout_s=5.0)
@@ -218,7 +235,9 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
     cfg = state.load_config(st)
     if cfg is None or not cfg.destinations:
         return not_set_up()
-    observe_mounts(st, cfg.destinations, "audit")
+    mounts = mounted_now(cfg.destinations)
+    past = fact_history(st, MOUNTED_FACT) if mounts else []
+    now = ctx.now.isoformat(timespec="seconds")
     states = []
     for d in cfg.destinations:
         ok = state.last_run(st, d.name, "backup", ok_only=True)
@@ -232,7 +251,8 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
                 ok.finished_at if ok else None,
                 ver.finished_at if ver else None,
                 ver.ok if ver else None,
-                state.left_mounted(state.mount_history(st, d.name, "audit")),
+                d.name in mounts
+                and state.left_mounted(mount_observations(st, d.name, past, now, mounts[d.name])),
                 dmg.since if dmg else None,
                 vss if isinstance(vss, bool) else None,
                 last.error_code if last is not None and not last.ok else None,
@@ -242,4 +262,13 @@ def backup_state(ctx: ProbeContext) -> list[Fact]:
 
     cp = proc.run(["restic", "version"], timeout=4)
     version = version_str(parse_version(cp.stdout)) if cp.ok else ""
-    return derive_facts(states, ctx.now, version, backend_name())
+    facts = derive_facts(states, ctx.now, version, backend_name())
+    if mounts:
+        facts.append(Fact.known(MOUNTED_FACT, dict(mounts), SOURCE))
+    else:
+        facts.append(
+            Fact.not_applicable(
+                MOUNTED_FACT, _("aucun disque amovible parmi les destinations"), SOURCE
+            )
+        )
+    return facts

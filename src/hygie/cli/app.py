@@ -152,6 +152,7 @@ CLI_MODULES: tuple[str, ...] = (
     "hygie.cli.serve",
     "hygie.cli.doctor",
     "hygie.cli.remind",
+    "hygie.cli.fleet",
 )
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -178,6 +179,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "media": ("hygie.cli.media", N_("Station blanche : analyser une clé USB ou un disque.")),
     "doctor": ("hygie.cli.doctor", N_("Vérifier les composants dont hygie a besoin ici.")),
     "remind": ("hygie.cli.remind", N_("Rappels : prévenir quand une mesure glisse.")),
+    "fleet": (
+        "hygie.cli.fleet",
+        N_("Suivi de parc : campagnes (union régionale, cabinet, prestataire), sans patient."),
+    ),
 }
 
 

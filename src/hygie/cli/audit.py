@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.prompt import Prompt
 
-from hygie.audit import service
+from hygie import audit as audit_api
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
@@ -84,28 +84,24 @@ def audit(
         def progress(done: int, total: int, _label: str) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = service.audit(answers_file=answers, progress=progress, record=not no_record)
+        result = audit_api.audit(answers_file=answers, progress=progress, record=not no_record)
 
     if html is not None or pdf is not None:
-        from hygie.render.report import write_html, write_pdf
-
         if html is not None:
-            write_html(result, html)
+            audit_api.write_html(result, html)
             err_console.print(_("Rapport HTML écrit : {path}").format(path=html))
         if pdf is not None:
-            write_pdf(result, pdf)
+            audit_api.write_pdf(result, pdf)
             err_console.print(_("Rapport PDF écrit : {path}").format(path=pdf))
 
     if json_:
         status = "findings" if result.has_critical else "success"
         print_json(envelope("audit", result.to_dict(), status=status))
     else:
-        from hygie.render.terminal import render_audit, render_compare
-
         console = stdout_console()
-        render_audit(result, console)
+        audit_api.render_audit(result, console)
         if compare:
-            render_compare(result, console)
+            audit_api.render_compare(result, console)
     return EXIT_FINDINGS if result.has_critical else EXIT_OK
 
 
@@ -115,8 +111,8 @@ def questionnaire(
     ] = False,
 ) -> int:
     """Répondre aux questions que hygie ne peut pas vérifier seul."""
-    ctx = service.make_context()
-    questions = service.pending_questions(ctx, all_=all_)
+    ctx = audit_api.make_context()
+    questions = audit_api.pending_questions(ctx, all_=all_)
     console = stdout_console()
     if not questions:
         console.print(_("Aucune question en attente : toutes les réponses sont à jour."))
@@ -135,7 +131,7 @@ def questionnaire(
         console.print(f"\n({i}/{len(questions)}) {q.text}")
         if q.help:
             console.print(f"[dim]{q.help}[/dim]")
-        choices = service.answer_choices(q)
+        choices = audit_api.answer_choices(q)
         for n, (_value, label) in enumerate(choices, 1):
             console.print(f"  {n}. {label}")
         raw = Prompt.ask(
@@ -144,7 +140,7 @@ def questionnaire(
             console=console,
             show_choices=False,
         )
-        service.save_answer(ctx, q, choices[int(raw) - 1][0])
+        audit_api.save_answer(ctx, q, choices[int(raw) - 1][0])
     console.print(
         "\n"
         + _(

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from hygie import media
 from hygie.i18n import _
-from hygie.media import service
-from hygie.media.scanner import FileResult, ScanRun, Verdict
+from hygie.media import FileResult, ScanRun, Verdict
 from hygie.output import envelope, err_console, print_json, stdout_console
 
 media_app = typer.Typer(
@@ -168,9 +168,9 @@ def scan(
 ) -> int:
     """Analyser des fichiers ou dossiers."""
     bar = _Bar(not json_ and err_console.is_terminal)
-    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    opened = media.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
     with opened as engine, bar.progress:
-        run = service.scan(
+        run = media.scan(
             [str(p) for p in paths],
             engine,
             workers=workers,
@@ -211,9 +211,9 @@ def copy(
 ) -> int:
     """Copier seulement les fichiers sains et autorisés."""
     bar = _Bar(not json_ and err_console.is_terminal)
-    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    opened = media.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
     with opened as engine, bar.progress:
-        run = service.copy(
+        run = media.copy(
             str(source),
             str(destination),
             engine,
@@ -263,16 +263,16 @@ def watch(
             detail=_("« hygie media watch » n'existe que sous Linux ; utilisez "
                      "« hygie media scan LECTEUR » sous Windows et macOS")
         )  # fmt: skip
-    from hygie.media.watch import DesktopOrTerminalNotifier, LinuxMounter, PyudevSource, watch
+    from hygie.media import DesktopOrTerminalNotifier, LinuxMounter, PyudevSource, watch_devices
 
-    with service.engine_from_options(clamd, database, clamd_conf=clamd_conf) as engine:
+    with media.engine_from_options(clamd, database, clamd_conf=clamd_conf) as engine:
         err_console.print(_("En attente d'une clé USB ou d'un disque… (Ctrl+C pour arrêter)"))
 
         def on_result(res: object) -> None:
             if json_:
                 print_json(envelope("media.watch", res.to_dict()))  # type: ignore[attr-defined]
 
-        results = watch(
+        results = watch_devices(
             PyudevSource(),
             engine,
             LinuxMounter(),
@@ -298,9 +298,9 @@ def engine(
     clamd_conf: ClamdConfOpt = None,
 ) -> int:
     """Vérifier le moteur antivirus."""
-    opened = service.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
+    opened = media.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
     with opened as eng:
-        info = service.engine_status(eng)
+        info = media.engine_status(eng)
     if json_:
         print_json(envelope("media.engine", info))
     else:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.normalize import normalize
+from hygie.identifiers.prefilter import LowerText, TextProbe
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import recognizers, strong_types
@@ -121,18 +122,35 @@ def _process(
     return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
-def _active(pattern: Pattern, lower: str) -> bool:
-    return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
+def _active(pattern: Pattern, lower: LowerText, runs: TextProbe | None) -> bool:
+    """The pattern runs on this text: one of its words is there (a choice of the recognizer:
+    no RPPS without "rpps"...), and so are its digit run and word pair (``runs`` None: not
+    checked)."""
+    if runs is not None:  # first: these are computed once per text, the words per pattern
+        if not runs.has(pattern.digit_run, pattern.digit_run_letters):
+            return False
+        if pattern.word_pair and not runs.has_word_pair():
+            return False
+    if not pattern.prefilter:
+        return True
+    if runs is None:
+        return any(w in lower.text for w in pattern.prefilter)
+    return any(runs.has_word(w, lower) for w in pattern.prefilter)
 
 
-def _run_all(text: str, lower: str) -> list[Finding]:
+def _run_all(text: str, lower: LowerText, *, prefilter: bool = True) -> list[Finding]:
     """Each distinct regex scans the text once; its matches go to every recognizer that
-    declared it (birth dates in context and in patient lists share one date scan)."""
+    declared it (birth dates in context and in patient lists share one date scan).
+
+    A pattern whose digit run or word pair is not in the text cannot match and is skipped
+    (:mod:`hygie.identifiers.prefilter`); ``prefilter=False`` runs it anyway: the reference
+    the pre-filter is tested against."""
     found: list[Finding] = []
     groups: dict[tuple[str, int, int], list[tuple[Recognizer, Pattern, re.Pattern[str]]]] = {}
+    runs = TextProbe(text) if prefilter else None
     for rec in recognizers():
         for pattern, rx in rec.compiled:
-            if _active(pattern, lower):
+            if _active(pattern, lower, runs):
                 key = (pattern.regex, pattern.flags, rec.group)
                 groups.setdefault(key, []).append((rec, pattern, rx))
     for (_regex, _flags, group), users in groups.items():
@@ -140,7 +158,7 @@ def _run_all(text: str, lower: str) -> list[Finding]:
             start, end = m.span(group)
             raw = m.group(group)
             for rec, pattern, _rx in users:
-                f = _process(rec, pattern, raw, start, end, text, lower)
+                f = _process(rec, pattern, raw, start, end, text, lower.text)
                 if f is not None:
                     found.append(f)
     return found
@@ -161,16 +179,18 @@ def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     return sorted(kept, key=lambda f: (f.start, f.end))
 
 
-def analyze(text: str) -> tuple[Finding, ...]:
+def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
     """Every identifier found in ``text``, in order; never the clear value.
 
     The text is normalized once (:mod:`hygie.identifiers.normalize`: Unicode digits, format
     characters, every space and dash); offsets are those of ``text``. Health vocabulary is
     only weighed around contextual findings (names, birth dates) and around professional
-    numbers; it is reported once as ``HEALTH_CONTEXT``.
+    numbers; it is reported once as ``HEALTH_CONTEXT``. ``prefilter=False`` does not skip the
+    patterns whose digit run or word pair is missing (the reference for the tests: same findings,
+    slower).
     """
     norm = normalize(text)
-    found = _analyze(norm.text)
+    found = _analyze(norm.text, prefilter=prefilter)
     if norm.origin is None:
         return found
     out = []
@@ -180,11 +200,9 @@ def analyze(text: str) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-def _analyze(text: str) -> tuple[Finding, ...]:
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
-        lower = "".join(ch.lower()[0] for ch in text)
-    found = _resolve_overlaps(_run_all(text, lower))
+def _analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
+    lower = LowerText(text)  # made only if a pattern needs it
+    found = _resolve_overlaps(_run_all(text, lower, prefilter=prefilter))
     weak = [f for f in found if f.type not in strong_types()]
     if weak:
         # Weigh the vocabulary only around the contextual findings (speed, and relevance).

@@ -41,6 +41,17 @@ class Pattern:
     flags: int = 0
     #: Lower-case substrings: the pattern only runs on texts holding one of them (speed).
     prefilter: tuple[str, ...] = ()
+    #: Every match holds this many digits in a row, separators aside
+    #: (:mod:`hygie.identifiers.prefilter`): the pattern only runs on texts holding such a
+    #: run (speed). 0: no such promise. Checked against the regex by
+    #: ``tests/unit/identifiers/test_prefilter.py``.
+    digit_run: int = 0
+    #: Letters that count as digits in that run ("ABab": a Corsican department, "2A").
+    digit_run_letters: str = ""
+    #: Every match holds a lower-case letter, a blank and a capital in a row ("chez Anne
+    #: Petit"): the pattern only runs on texts holding such a triple (speed; checked like
+    #: ``digit_run``).
+    word_pair: bool = False
 
 
 @dataclass(frozen=True)

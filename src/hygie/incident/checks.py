@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hygie.audit.model import Outcome, Status
-from hygie.audit.registry import Facts, check
+from hygie.audit import Facts, Outcome, Status, check
 from hygie.i18n import _
 
 KIT_MAX_AGE_DAYS = 365

@@ -18,9 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, provider
 from hygie.i18n import _
 from hygie.incident.backup_link import backup_state
 from hygie.incident.kit import load_kit_config

@@ -1,8 +1,10 @@
 """Masking of identifier-like digit runs in names hygie writes or shows during an incident.
 
 File names and command lines may hold a social-security number (NIR, 13 digits + 2-digit key)
-or another long identifier: any run of 11 or more digits (spaces allowed) is masked to its
-first and last two digits (DESIGN.md, privacy rules).
+or another long identifier: any run of 11 or more digits (spaces, dots or dashes allowed) is
+masked with the one masker, :func:`hygie.identifiers.mask_digits` (first and last two digits
+at most, DESIGN.md privacy rules). Which runs count is this module's rule (any long number,
+checksum or not: a file name of an incident is not worth the risk).
 """
 
 from __future__ import annotations
@@ -10,18 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hygie.identifiers import mask_digits
 from hygie.platform import system
 
 _DIGITS = re.compile(r"\d(?:[ .\-]?\d){10,}")
 
 
-def _mask(m: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", m.group(0))
-    return digits[:2] + "•" * (len(digits) - 4) + digits[-2:]
-
-
 def mask(text: str) -> str:
-    return _DIGITS.sub(_mask, text)
+    return _DIGITS.sub(lambda m: mask_digits(m.group(0)), text)
 
 
 def user_home() -> Path:

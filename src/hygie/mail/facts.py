@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, provider
 from hygie.i18n import _
 
 EXPOSURE_FACTS = (

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hygie.audit.model import Outcome, Status
-from hygie.audit.registry import Facts, check
+from hygie.audit import Facts, Outcome, Status, check
 from hygie.i18n import _
 
 FRESH_DAYS = 7

@@ -150,8 +150,7 @@ class DefenderEngine:
         return None
 
     def _status(self) -> SignatureInfo:
-        from hygie.platform.parsers.defender import parse_mp_status
-        from hygie.platform.windows import MP_STATUS_PS
+        from hygie.platform.parsers.defender import MP_STATUS_PS, parse_mp_status
 
         cp = proc.run(MP_STATUS_PS, timeout=STATUS_TIMEOUT_S, c_locale=False)
         status = parse_mp_status(cp.stdout) if cp.ok else None

@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hygie import proc
-from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact
-from hygie.audit.registry import provider
+from hygie.audit import Fact, ProbeContext, provider
 from hygie.i18n import _
 from hygie.media.clamd import ClamdClient, ClamdError
 from hygie.media.clamd_engine import (
@@ -126,8 +124,8 @@ def _recent_runs(ctx: ProbeContext) -> list[dict[str, Any]]:
         return []
     from hygie.media.history import recent_runs
 
-    with contextlib.suppress(Exception):
-        ctx.store._migrate()  # the media table may be newer than the open store
+    # read only: a store whose media table was never created has no run ([]); the probe
+    # never migrates the store (probes read, never write)
     return recent_runs(ctx.store, limit=5)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hygie.config import load_config
-from hygie.media.engines import EngineOptions, ScanEngine, open_engine
+from hygie.media.engine_choice import EngineOptions, open_engine
+from hygie.media.engines import ScanEngine
 from hygie.media.scanner import Progress, ScanRun, scan_paths
 
 if TYPE_CHECKING:  # the copy (and its report templates) is imported by copy() only
@@ -24,7 +25,7 @@ def engine_from_options(
     clamd_conf: Path | None = None,
     disable_cache: bool = False,
 ) -> Iterator[ScanEngine]:
-    """The chosen engine, opened and proven (see :func:`hygie.media.engines.open_engine`)."""
+    """The chosen engine, opened and proven (see :func:`hygie.media.engine_choice.open_engine`)."""
     options = EngineOptions(engine, clamd, database, disable_cache, clamd_conf)
     with open_engine(options, load_config()) as opened:
         yield opened

@@ -225,7 +225,7 @@ def handle_device(
     return DeviceResult(event, run)
 
 
-def watch(
+def watch_devices(
     source: DeviceSource,
     engine: ScanEngine,
     mounter: Mounter,

@@ -2,57 +2,42 @@
 
 * :func:`current` is the OS whose probes and services hygie uses: ``sys.platform``, unless
   ``HYGIE_PLATFORM=windows|darwin|linux`` says otherwise (replaying another OS's recording,
-  the test-suite's Windows and macOS personalities).
-* :func:`system` is that OS's services (:class:`hygie.platform.os_base.System`): process-tree
-  kill, free space, elevation, the daily user's home, volumes and removable disks, eject,
+  the test-suite's Windows and macOS personalities). It comes from :mod:`hygie.osprocess`,
+  the seam's floor below :mod:`hygie.proc` (which also starts and kills process trees).
+* :func:`system` is that OS's services (:class:`hygie.platform.os_base.System`): free space,
+  elevation, the daily user's home, volumes and removable disks, eject, notifications,
   Thunderbird folders. Only the current OS's module is imported (``os_windows`` never runs on
   Linux unless asked), and no module here imports a POSIX-only module at its top.
-* :func:`probe_module` names the module holding the current OS's audit probes.
 
-Nothing outside this package reads ``sys.platform`` or calls ``os.killpg``, ``os.statvfs``,
-``os.geteuid``…; ask :func:`system` instead.
+The audit's probes are not here: they live in :mod:`hygie.audit.probes` and call these
+services (this package imports nothing of the audit).
+
+Nothing outside this package (and :mod:`hygie.osprocess`) reads ``sys.platform`` or calls
+``os.killpg``, ``os.statvfs``, ``os.geteuid``…; ask :func:`system` instead.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 import threading
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
+
+from hygie.osprocess import ALL_PLATFORMS, PLATFORM_ENV, PlatformName, current, host
 
 if TYPE_CHECKING:
     from hygie.platform.os_base import System
 
-PlatformName = Literal["linux", "windows", "darwin"]
-ALL_PLATFORMS: frozenset[str] = frozenset({"linux", "windows", "darwin"})
-PLATFORM_ENV = "HYGIE_PLATFORM"
+__all__ = [
+    "ALL_PLATFORMS",
+    "PLATFORM_ENV",
+    "PLATFORM_LABELS_FR",
+    "PlatformName",
+    "current",
+    "host",
+    "system",
+]
+
 PLATFORM_LABELS_FR = {"linux": "Linux", "windows": "Windows", "darwin": "macOS"}
-
-_ALIASES = {"win32": "windows", "win": "windows", "macos": "darwin", "mac": "darwin"}
-
-
-def host() -> PlatformName:
-    """The OS this interpreter was built for (``sys.platform``), ignoring any override."""
-    if sys.platform.startswith(("win", "cygwin")):
-        return "windows"
-    if sys.platform == "darwin":
-        return "darwin"
-    return "linux"
-
-
-def current() -> PlatformName:
-    """The OS hygie behaves as: ``HYGIE_PLATFORM`` when set to a known name, else :func:`host`."""
-    wanted = os.environ.get(PLATFORM_ENV, "").strip().lower()
-    wanted = _ALIASES.get(wanted, wanted)
-    if wanted in ALL_PLATFORMS:
-        return cast(PlatformName, wanted)
-    return host()
-
-
-def probe_module(name: str | None = None) -> str:
-    """The module that registers the audit probes of ``name`` (default: the current OS)."""
-    return f"hygie.platform.{name or current()}"
 
 
 _systems: dict[str, System] = {}

@@ -8,11 +8,9 @@ they return ``None`` / an unsupported :class:`hygie.proc.Completed` and the call
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,17 +76,6 @@ class System:
     """Defaults shared by every OS; each OS module overrides what differs."""
 
     name = "unknown"
-
-    # -- processes ----------------------------------------------------------------------
-    def popen_kwargs(self) -> dict[str, Any]:
-        """Extra ``subprocess.Popen`` arguments that put the child in its own group/session,
-        so that :meth:`kill_tree` reaches its children too."""
-        return {}
-
-    def kill_tree(self, process: subprocess.Popen[Any]) -> None:
-        """Kill ``process`` and everything it started, now (never raises)."""
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
 
     # -- the user -------------------------------------------------------------------------
     def is_elevated(self) -> bool | None:

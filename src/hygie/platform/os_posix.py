@@ -1,35 +1,20 @@
-"""What Linux and macOS share: sessions and process groups, the effective uid, ``pwd``.
+"""What Linux and macOS share: the effective uid, the sudo caller, ``pwd``, ``grp``. (Sessions
+and process groups are :mod:`hygie.osprocess`, below :mod:`hygie.proc`.)
 
-POSIX-only names (``os.killpg``, ``signal.SIGKILL``, ``os.geteuid``, ``pwd``) are looked up
+POSIX-only names (``os.geteuid``, ``pwd``, ``grp``) are looked up
 when called, never at import, so importing this module cannot fail on any interpreter.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 from pathlib import Path
-from typing import Any
 
 from hygie.platform.os_base import System
 
 
 class PosixSystem(System):
     name = "posix"
-
-    def popen_kwargs(self) -> dict[str, Any]:
-        return {"start_new_session": True}
-
-    def kill_tree(self, process: subprocess.Popen[Any]) -> None:
-        killpg = getattr(os, "killpg", None)
-        sig = getattr(signal, "SIGKILL", signal.SIGTERM)
-        if killpg is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-                killpg(process.pid, sig)
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
 
     def is_elevated(self) -> bool | None:
         geteuid = getattr(os, "geteuid", None)

@@ -1,8 +1,7 @@
 """Windows services. Runs (and is tested) on any interpreter: Windows-only names
-(``ctypes.windll``, ``subprocess.CREATE_NEW_PROCESS_GROUP``) are looked up when called.
+(``ctypes.windll``) are looked up when called. (The process tree, started in a new process
+group and killed with ``taskkill /T /F``, is :mod:`hygie.osprocess`, below :mod:`hygie.proc`.)
 
-* Process tree: the child starts in a new process group; :meth:`kill_tree` runs
-  ``taskkill /T /F /PID`` (the whole tree, now), then ``Popen.kill`` (TerminateProcess).
 * Volumes: ``Get-Volume`` joined to ``Get-Partition | Get-Disk`` as JSON (``BusType`` USB,
   ``UniqueId`` as the stable id), language-independent.
 * Eject: the Shell's ``Eject`` verb (what Explorer's "Éjecter" does), checked afterwards.
@@ -10,13 +9,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import subprocess
 import threading
 from pathlib import Path
-from typing import Any
 
 from hygie import proc
 from hygie.platform.os_base import System, Volume
@@ -56,24 +52,6 @@ class WindowsSystem(System):
         self._elevated: bool | None = None
         self._elevated_known = False
         self._lock = threading.Lock()
-
-    def popen_kwargs(self) -> dict[str, Any]:
-        flag = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", None)
-        return {"creationflags": flag} if flag else {}
-
-    def kill_tree(self, process: subprocess.Popen[Any]) -> None:
-        if process.poll() is None:
-            with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
-                subprocess.run(  # argv list, never a shell
-                    ["taskkill", "/T", "/F", "/PID", str(process.pid)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    timeout=10,
-                    check=False,
-                )
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
 
     def is_elevated(self) -> bool | None:
         with self._lock:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from hygie.audit.model import Fact, FactState
+from hygie.audit import Fact, FactState
 from hygie.i18n import N_, _
 
 __all__ = [

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hygie.audit.model import Fact
+from hygie.audit import Fact
 from hygie.i18n import _
 from hygie.remind.errors import RemindConfigError, UnknownReminder
 from hygie.remind.rules import (
@@ -197,7 +197,7 @@ def _facts_by_key(facts: Any) -> dict[str, Fact]:
 
 def current_facts() -> dict[str, Fact]:
     """The audit's facts, gathered now (no history entry: a reminder run is not a bilan)."""
-    from hygie.audit.service import audit
+    from hygie.audit import audit
 
     return _facts_by_key(audit(record=False).facts)
 

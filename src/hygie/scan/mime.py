@@ -23,6 +23,7 @@ import email.policy
 import email.utils
 import re
 from collections.abc import Callable, Iterator
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 
 from hygie.i18n import _
@@ -108,8 +109,48 @@ def _defects(msg: Message) -> list[str]:
     return [type(d).__name__ for d in msg.defects if type(d).__name__ not in _BENIGN_DEFECTS]
 
 
+#: (specialised class, base class) -> the header class the registry makes of them.
+_HEADER_CLASSES: dict[tuple[type, type], type[BaseHeader]] = {}
+
+
+class _OncePerMessage(HeaderRegistry):
+    """The standard header registry, building each distinct header once per message.
+
+    ``email.policy.default`` builds a new header object on every access: reading one part
+    (its type, file name, charset, disposition, encoding) parsed its Content-Type three
+    times. Header objects are immutable, so giving back the same object is the same answer;
+    the cache lives as long as the message (never across messages: no header text is kept).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        # The stdlib makes a new class (with its ABC machinery) on every call, from the
+        # specialised class the name maps to: made once per process per specialised class
+        # (a bounded set: never keyed by a header name a message chose).
+        cls = self.registry.get(name.lower(), self.default_class)
+        key = (cls, self.base_class)
+        made = _HEADER_CLASSES.get(key)
+        if made is None:
+            made = _HEADER_CLASSES[key] = type("_" + cls.__name__, (cls, self.base_class), {})
+        return made
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        if not isinstance(value, str):  # only ever str when reading; be exact otherwise
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._made.get(key)
+        if header is None:
+            header = self._made[key] = super().__call__(name, value)
+        return header
+
+
 def parse_email(raw: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    """``raw`` parsed with the standard library's ``email.policy.default``."""
+    policy = email.policy.default.clone(header_factory=_OncePerMessage())
+    msg = email.message_from_bytes(raw, policy=policy)
     assert isinstance(msg, EmailMessage)
     return msg
 

@@ -21,11 +21,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from hygie import __version__
-from hygie.audit import service
-from hygie.audit.catalogue import Measure, Question, load_catalogue
-from hygie.audit.model import STATUS_LABELS_FR, Status
+from hygie import audit as audit_api
+from hygie.audit import (
+    STATUS_ICONS,
+    STATUS_LABELS_FR,
+    AuditResult,
+    Measure,
+    Question,
+    Status,
+    load_catalogue,
+)
 from hygie.i18n import N_, _, get_language, set_language
-from hygie.render.report import STATUS_ICONS
 from hygie.render.templating import template_environment
 from hygie.store import Store, open_store
 from hygie.web import pages
@@ -55,21 +61,18 @@ class WebState:
             self._local.store = s
         return s
 
-    def latest(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """(history row, JSON document) of the last audit, or (None, None)."""
-        store = self.store()
-        rows = store.audit_history(limit=1)
-        if not rows:
-            return None, None
-        return rows[0], store.audit_document(int(rows[0]["id"]))
+    def latest(self) -> tuple[dict[str, Any] | None, AuditResult | None]:
+        """(history row, typed result) of the last audit, or (None, None)."""
+        found = audit_api.last_recorded(self.store())
+        return (None, None) if found is None else found
 
     def askable_questions(self) -> list[Question]:
         """Questions hygie may ask on this machine (probes run once per audit and language)."""
         row = self.store().last_audit()
         key = (row["id"] if row else None, get_language())
         if key not in self._questions:
-            ctx = service.make_context(self.store())
-            self._questions = {key: service.pending_questions(ctx, all_=True)}
+            ctx = audit_api.make_context(self.store())
+            self._questions = {key: audit_api.pending_questions(ctx, all_=True)}
         return self._questions[key]
 
     def reevaluate(self) -> None:
@@ -81,7 +84,7 @@ class WebState:
             return  # no overview yet: the first audit is hers to start
         old_key = (last["id"], get_language())
         kept = self._questions.get(old_key)
-        service.audit(ctx=service.make_context(store))
+        audit_api.audit(ctx=audit_api.make_context(store))
         new = store.last_audit()
         if kept is not None and new is not None:
             # answers do not change which probes could not tell: the questions stay

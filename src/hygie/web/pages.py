@@ -1,4 +1,9 @@
-"""What the pages show, computed from the audit's documents (pure functions, no I/O)."""
+"""What the pages show, computed from the audit's typed results (pure functions, no I/O).
+
+A past audit is read back as an :class:`hygie.audit.AuditResult`; the catalogue is read only
+for what the result does not hold: titles in the language the dashboard shows now (the result
+keeps the audit's language) and the fix steps worded for the dashboard.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hygie.audit import service
-from hygie.audit.catalogue import Measure, Question
-from hygie.audit.model import STATUS_RANK, Status
+from hygie import audit as audit_api
+from hygie.audit import STATUS_RANK, AuditResult, CheckResult, Measure, Question, Status
 from hygie.i18n import N_, _
 from hygie.web.charts import score_chart
 
@@ -39,17 +43,17 @@ class Card:
     summary: str
 
 
-def cards(doc: Mapping[str, Any], cat: Mapping[str, Measure]) -> list[Card]:
+def cards(result: AuditResult, cat: Mapping[str, Measure]) -> list[Card]:
     out = []
-    for m in doc["measures"]:
-        known = cat.get(m["id"])
+    for m in result.measures:
+        known = cat.get(m.measure_id)
         out.append(
             Card(
-                m["id"],
-                known.title if known else m["title"],
-                known.theme if known else m["theme"],
-                m["status"],
-                m.get("summary", ""),
+                m.measure_id,
+                known.title if known else m.title,
+                known.theme if known else m.theme,
+                m.status.value,
+                m.summary,
             )
         )
     return out
@@ -63,24 +67,22 @@ class Urgent:
     first_step: str
 
 
-def urgent_actions(
-    doc: Mapping[str, Any], cat: Mapping[str, Measure], platform: str = "", n: int = 3
-) -> list[Urgent]:
+def urgent_actions(result: AuditResult, cat: Mapping[str, Measure], n: int = 3) -> list[Urgent]:
     """The audit's own action list (already in priority order), first ``n``; each first step
-    worded for the dashboard (a button, never a command)."""
+    worded for the dashboard (a button, never a command) on the audited OS."""
     from hygie.web.plain import plain
 
     out = []
-    for a in doc.get("actions", [])[:n]:
-        known = cat.get(a["measure"])
-        steps: Sequence[str] = a.get("steps") or []
-        if known is not None and platform:
-            steps = known.dashboard_steps(platform) or steps
+    for a in result.actions[:n]:
+        known = cat.get(a.measure_id)
+        steps: Sequence[str] = a.steps
+        if known is not None and result.platform:
+            steps = known.dashboard_steps(result.platform) or steps
         out.append(
             Urgent(
-                a["measure"],
-                known.title if known else a["title"],
-                a["status"],
+                a.measure_id,
+                known.title if known else a.title,
+                a.status.value,
                 plain(steps[0]) if steps else "",
             )
         )
@@ -135,22 +137,28 @@ def duration(seconds: object) -> str:
     return _("{m} min {s} s").format(m=s // 60, s=s % 60)
 
 
-def measure_result(doc: Mapping[str, Any] | None, mid: str) -> dict[str, Any] | None:
-    if doc is None:
+@dataclass(frozen=True)
+class MeasureView:
+    """A measure's result as its page shows it."""
+
+    status: str
+    checks_shown: tuple[CheckResult, ...]
+
+
+def measure_result(result: AuditResult | None, mid: str) -> MeasureView | None:
+    if result is None:
         return None
-    for m in doc["measures"]:
-        if m["id"] == mid:
-            out = dict(m)
+    for m in result.measures:
+        if m.measure_id == mid:
             # several checks often give the same reason ("not set up"): say it once
             seen: set[tuple[str, str]] = set()
             shown = []
-            for c in m["checks"]:
-                key = (c["status"], c["evidence"])
+            for c in m.checks:
+                key = (c.status.value, c.evidence)
                 if key not in seen:
                     seen.add(key)
                     shown.append(c)
-            out["checks_shown"] = shown
-            return out
+            return MeasureView(m.status.value, tuple(shown))
     return None
 
 
@@ -167,7 +175,7 @@ class QuestionView:
 def question_view(q: Question, answers: Mapping[str, tuple[str, str]]) -> QuestionView:
     value, at = answers.get(q.fact, ("", ""))
     return QuestionView(
-        q.fact, q.text, q.help, tuple(service.answer_choices(q)), value, at[:10] if at else ""
+        q.fact, q.text, q.help, tuple(audit_api.answer_choices(q)), value, at[:10] if at else ""
     )
 
 

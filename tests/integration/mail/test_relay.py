@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -370,3 +372,134 @@ def test_smtp_smuggling_sequences_stay_inside_the_message(
         smuggled + b"fin\r\n"
     )
     assert b"\n.\r\n" not in got and b"\n.\n" not in got
+
+
+# --- the upstream transaction opened while the message is scanned -------------------------
+def _wait_for(predicate: Any, what: str) -> None:
+    """Wait (bounded) for something another thread does after the reply."""
+    deadline = time.monotonic() + 10
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_scanned_message_opens_upstream_first_and_sends_data_after(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    data = make_message(body="Bonjour, à demain.")
+    _send(relay, ["dr.martin@gmail.com"], data)
+    assert sink.events == ["MAIL", "RCPT", "DATA"]
+    assert [r[2] for r in sink.received] == [data]
+
+
+def test_refused_message_is_never_sent_upstream_and_the_transaction_is_reset(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+    assert exc.value.smtp_code == 550
+    _wait_for(lambda: "RSET" in sink.events, "the upstream transaction was not reset")
+    assert sink.events == ["MAIL", "RCPT", "RSET"]  # opened while scanning, never DATA
+    assert sink.received == []
+    # The reset connection goes back to the pool and carries the next message.
+    _wait_for(lambda: len(relay.handler.pool._idle) == 1, "connection not back in the pool")
+    first = relay.handler.pool._idle[0][0]
+    _send(relay, ["dr.martin@gmail.com"], make_message(body="Bonjour"))
+    assert len(sink.received) == 1
+    assert relay.handler.pool._idle[0][0] is first
+
+
+def test_patient_data_is_refused_as_such_even_when_upstream_refuses_the_recipient(
+    relay: GuardRelay, sink: Sink
+) -> None:
+    sink.fail_rcpt_code = 550
+    with pytest.raises(smtplib.SMTPDataError) as exc:
+        _send(relay, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+    assert exc.value.smtp_code == 550
+    assert "NIR" in exc.value.smtp_error.decode()  # the guard's reason, not the upstream's
+    assert "DATA" not in sink.events
+
+
+def test_refusal_does_not_wait_for_a_silent_upstream(sink: Sink, tmp_path: Path) -> None:
+    """An upstream that accepts the connection and never answers: the refusal is given while
+    the upstream is still silent (the transaction opened alongside is not waited for)."""
+    silent = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    accepted = threading.Event()
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            conn, _addr = silent.accept()
+            held.append(conn)
+            accepted.set()
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    settings = _settings(
+        sink,
+        tmp_path,
+        upstream_port=silent.getsockname()[1],
+        upstream_tls="none",
+        upstream_user="",
+        upstream_timeout_s=60.0,
+    )
+    r = GuardRelay(settings, scanner=scanner(), quarantine=tmp_path / "q")
+    try:
+        with r:
+            with pytest.raises(smtplib.SMTPDataError) as exc:
+                _send(r, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+            assert exc.value.smtp_code == 550
+            assert accepted.wait(10)  # the transaction was being opened...
+            assert held and held[0].fileno() != -1  # ...and the upstream has not answered
+            for conn in held:  # let the pending opening fail now, so stop() is quick
+                conn.close()
+    finally:
+        silent.close()
+        t.join(5)
+
+
+def test_upstream_connection_lost_during_the_scan_is_opened_again(
+    sink: Sink, tmp_path: Path
+) -> None:
+    """The upstream transaction waits for the scan; if its connection dies meanwhile, DATA
+    fails before anything was sent and the transaction is opened once more."""
+    from hygie.scan import scan_email
+
+    def slow_scanner(raw: bytes, *, deadline: float) -> Any:
+        time.sleep(0.5)  # the sink drops the connection during this
+        return scan_email(raw, deadline=deadline)
+
+    r = GuardRelay(
+        _settings(sink, tmp_path),
+        scanner=slow_scanner,
+        upstream_password=sink.password,
+        quarantine=tmp_path / "q",
+    )
+    data = make_message(body="Bonjour, à demain.")
+    with r:
+        sink.drop_after_rcpt_s = 0.1
+        _send(r, ["dr.martin@gmail.com"], data)
+    assert [x[2] for x in sink.received] == [data]  # delivered, once
+    assert sink.events == ["MAIL", "RCPT", "MAIL", "RCPT", "DATA"]
+
+
+def test_an_error_after_the_scan_still_resets_the_upstream_transaction(
+    sink: Sink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = GuardRelay(
+        _settings(sink, tmp_path, policy="quarantine"),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        quarantine=tmp_path / "q",
+    )
+
+    def broken_put(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    with r:
+        monkeypatch.setattr(r.handler.quarantine, "put", broken_put)
+        with pytest.raises(smtplib.SMTPResponseException):
+            _send(r, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+        _wait_for(lambda: "RSET" in sink.events, "the upstream transaction was not reset")
+    assert sink.events == ["MAIL", "RCPT", "RSET"]
+    assert sink.received == []

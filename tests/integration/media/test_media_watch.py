@@ -16,7 +16,7 @@ from hygie.media.clamd_engine import ClamdEngine as Engine
 from hygie.media.errors import MountFailed
 from hygie.media.history import recent_runs
 from hygie.media.scanner import Verdict
-from hygie.media.watch import DeviceEvent, LinuxMounter, watch
+from hygie.media.watch import DeviceEvent, LinuxMounter, watch_devices
 from hygie.store import open_store
 
 pytestmark = pytest.mark.integration
@@ -69,7 +69,7 @@ def test_watch_injected_events(engine: Engine, tmp_path: Path) -> None:
     ]
     mounter = DirMounter({"/dev/sdx1": clean, "/dev/sdy1": dirty})
     notes = Notes()
-    results = watch(ListSource(events), engine, mounter, notes)
+    results = watch_devices(ListSource(events), engine, mounter, notes)
     assert [r.event.device for r in results] == ["/dev/sdx1", "/dev/sdy1", "/dev/sdz1"]
     assert results[0].scan and results[0].scan.all_clean
     assert results[1].scan and results[1].scan.counts["infected"] == 1
@@ -110,7 +110,9 @@ def test_real_fat_image_read_only(engine: Engine, tmp_path: Path) -> None:
         notes = Notes()
         mounter = LinuxMounter(tmp_path / "mounts")
         try:
-            results = watch(ListSource([DeviceEvent("add", loop, "vfat")]), engine, mounter, notes)
+            results = watch_devices(
+                ListSource([DeviceEvent("add", loop, "vfat")]), engine, mounter, notes
+            )
         except MountFailed as exc:  # pragma: no cover - depends on the host
             pytest.skip(f"could not mount the image: {exc}")
         if results[0].scan is None:

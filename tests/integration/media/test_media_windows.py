@@ -21,7 +21,7 @@ from tests.personality import build_recording, run_hygie
 from hygie.media.canaries import battery, eicar_bytes, nested_zip
 from hygie.media.defender_engine import DEFENDER_LIMITS
 from hygie.media.mpcmdrun import scan_args
-from hygie.platform.windows import MP_STATUS_PS
+from hygie.platform.parsers.defender import MP_STATUS_PS
 
 pytestmark = pytest.mark.integration
 FIX = Path(__file__).parents[2] / "fixtures" / "cmd" / "windows"

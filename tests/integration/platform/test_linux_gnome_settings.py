@@ -14,7 +14,8 @@ import pytest
 
 from hygie import proc
 from hygie.audit.context import ProbeContext
-from hygie.platform import current, linux
+from hygie.audit.probes import linux
+from hygie.platform import current
 
 pytestmark = [
     pytest.mark.integration,

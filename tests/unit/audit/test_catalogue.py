@@ -42,7 +42,7 @@ def test_every_referenced_check_exists_and_every_check_is_used() -> None:
 def test_every_measure_has_an_automatic_check_or_a_question_on_each_os(platform: str) -> None:
     import importlib
 
-    from hygie.platform import probe_module
+    from hygie.audit.registry import probe_module
 
     # only the current OS's probes load by themselves (the platform seam): load this one's
     importlib.import_module(probe_module(platform))

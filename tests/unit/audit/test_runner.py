@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from hygie.audit import registry
+from hygie.audit import fact_history, last_recorded, recorded_result, registry
 from hygie.audit.answers import Answer
 from hygie.audit.context import ProbeContext
-from hygie.audit.model import Fact, Status
+from hygie.audit.model import AuditResult, Fact, FactState, Status
 from hygie.audit.runner import collect_facts, run_audit
 from hygie.store import Store
 
@@ -134,3 +135,36 @@ def test_history_and_comparison(
     assert len(store.audit_history()) == 2
     doc = store.audit_document(2)
     assert doc is not None and doc["measures"][6]["status"] == "ok"
+    # one typed form: the recorded JSON reads back as the same result
+    back = recorded_result(store, 2)
+    assert back is not None and back.to_dict() == second.to_dict()
+    assert back == replace(second, duration_s=round(second.duration_s, 3))
+    found = last_recorded(store)
+    assert found is not None and found[0]["id"] == 2 and found[1] == back
+    assert recorded_result(store, 99) is None
+
+
+def test_every_field_of_a_result_reads_back(
+    tmp_path: Path, isolated_registry: dict[str, registry.Provider]
+) -> None:
+    """A result with a known, an unknown and a not-applicable fact, changes and actions."""
+
+    @registry.provider("t.some", facts=["firewall.enabled", "screen_lock.enabled"])
+    def some(_ctx: ProbeContext) -> Iterable[Fact]:
+        yield Fact.known("firewall.enabled", {"on": [1, 2]}, "t")
+        yield Fact.not_applicable("screen_lock.enabled", "pas d'écran", "t")
+
+    store = Store(tmp_path / "h.sqlite3")
+    run_audit(ctx(tmp_path, store))
+    result = run_audit(ctx(tmp_path, store))
+    assert result.actions and result.facts and result.previous
+    doc = result.to_dict()
+    back = AuditResult.from_dict(doc)
+    assert back.to_dict() == doc
+    states = {f.state for f in back.facts}
+    assert states == {FactState.KNOWN, FactState.UNKNOWN, FactState.NOT_APPLICABLE}
+    # a fact across the recorded audits, oldest first, typed
+    history = fact_history(store, "firewall.enabled")
+    assert [f.value for _at, f in history] == [{"on": [1, 2]}, {"on": [1, 2]}]
+    assert fact_history(store, "firewall.enabled", limit=1) == history[1:]
+    assert fact_history(store, "no.such.fact") == []

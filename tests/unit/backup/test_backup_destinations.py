@@ -2,7 +2,8 @@
 
 Fixture provenance (tests/fixtures/cmd/linux/): recorded on the development VM (Debian 12,
 util-linux 2.38, 2026-11-29): ``lsblk/vm-no-usb.txt`` (``lsblk -J -o
-PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG``), ``findmnt/vm-root.txt`` (``findmnt -J -T /tmp -o
+PATH,UUID,LABEL,MOUNTPOINT,RM,HOTPLUG``; read now by the platform seam's lsblk parser, which
+asks for more columns and tolerates their absence), ``findmnt/vm-root.txt`` (``findmnt -J -T /tmp -o
 TARGET,SOURCE,FSTYPE,UUID,LABEL``), ``findmnt-list/vm.txt`` (``findmnt -J -l -o
 TARGET,SOURCE,FSTYPE,UUID,LABEL``). Written in the same JSON format (the VM has no USB disk):
 ``lsblk/usb-disk-*.txt``, ``lsblk/other-usb-disk-mounted.txt``, ``lsblk/old-util-linux-
@@ -22,16 +23,25 @@ from helpers import ReplayRunner, fixture_text
 from hygie import proc
 from hygie.backup.destinations import (
     Destination,
+    Mount,
+    block_devices,
     check_reachable,
     describe_local,
     parse_destination,
     parse_findmnt,
-    parse_lsblk,
     resolve,
 )
 from hygie.backup.errors import DestinationAbsent, DestinationUnreachable
 from hygie.backup.hds import hds_provider
 from hygie.errors import UsageError
+
+
+def parse_lsblk(text: str) -> list[Mount] | None:
+    """What backup sees of the disks when lsblk prints ``text`` (findmnt absent): the platform
+    seam's one lsblk parser, through :func:`block_devices`."""
+    with proc.use_runner(ReplayRunner({"lsblk": text, "findmnt": None})):
+        return block_devices()
+
 
 DISK = Destination(
     "disque", "local", "/media/infirmiere/CABINET-1/hygie", True, "5E2A-91C4", "CABINET-1", "hygie"
@@ -80,6 +90,7 @@ def test_host(url: str, host: str) -> None:
 
 def test_parse_lsblk_usb_partition_inherits_hotplug() -> None:
     mounts = parse_lsblk(fixture_text("cmd", "linux", "lsblk", "usb-disk-mounted.txt"))
+    assert mounts is not None
     usb = [m for m in mounts if m.label == "CABINET-1"]
     assert usb and usb[0].removable and usb[0].uuid == "5E2A-91C4"
     assert usb[0].target == "/media/infirmiere/CABINET-1"
@@ -89,12 +100,13 @@ def test_parse_lsblk_usb_partition_inherits_hotplug() -> None:
 
 def test_parse_lsblk_old_string_flags() -> None:
     mounts = parse_lsblk(fixture_text("cmd", "linux", "lsblk", "old-util-linux-strings.txt"))
+    assert mounts is not None
     assert [(m.label, m.removable) for m in mounts] == [("SAUVEGARDE", True)]
 
 
 def test_parse_lsblk_vm_without_filesystem_ids() -> None:
     assert parse_lsblk(fixture_text("cmd", "linux", "lsblk", "vm-no-usb.txt")) == []
-    assert parse_lsblk("not json") == []
+    assert parse_lsblk("not json") is None  # unknown, never "no disk"
 
 
 def test_parse_findmnt() -> None:
@@ -116,6 +128,7 @@ def test_parse_findmnt() -> None:
 )
 def test_resolve_recognises_the_right_disk(case: str, present: bool, path: str | None) -> None:
     devices = parse_lsblk(fixture_text("cmd", "linux", "lsblk", case))
+    assert devices is not None
     if present:
         assert resolve(DISK, devices) == path
     else:
@@ -128,7 +141,7 @@ def test_disk_moved_to_another_mount_point_is_still_found() -> None:
     text = fixture_text("cmd", "linux", "lsblk", "usb-disk-mounted.txt").replace(
         "/media/infirmiere/CABINET-1", "/run/media/cabinet/CABINET-1"
     )
-    assert resolve(DISK, parse_lsblk(text)) == "/run/media/cabinet/CABINET-1/hygie"
+    assert resolve(DISK, parse_lsblk(text) or []) == "/run/media/cabinet/CABINET-1/hygie"
 
 
 def test_describe_local_on_a_usb_disk_remembers_uuid_and_label() -> None:
@@ -180,7 +193,7 @@ def test_findmnt_completes_lsblk_without_udev() -> None:
     """In containers lsblk has no UUID/label (no udev); findmnt probes mounted filesystems."""
     from hygie.backup.destinations import merge_devices, parse_findmnt_list
 
-    lsblk = parse_lsblk(fixture_text("cmd", "linux", "lsblk", "vm-no-usb.txt"))
+    lsblk = parse_lsblk(fixture_text("cmd", "linux", "lsblk", "vm-no-usb.txt")) or []
     mounted = parse_findmnt_list(
         fixture_text("cmd", "linux", "findmnt-list", "usb-without-udev.txt")
     )
@@ -188,7 +201,7 @@ def test_findmnt_completes_lsblk_without_udev() -> None:
     assert resolve(DISK, devices) == "/media/infirmiere/CABINET-1/hygie"
     # the same disk seen by both tools is listed once
     both = merge_devices(
-        parse_lsblk(fixture_text("cmd", "linux", "lsblk", "usb-disk-mounted.txt")), mounted
+        parse_lsblk(fixture_text("cmd", "linux", "lsblk", "usb-disk-mounted.txt")) or [], mounted
     )
     assert [d.uuid for d in both].count("5E2A-91C4") == 1
     vm = parse_findmnt_list(fixture_text("cmd", "linux", "findmnt-list", "vm.txt"))

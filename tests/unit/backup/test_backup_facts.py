@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 
+from helpers import ReplayRunner, fixture_text
+from hygie import proc
 from hygie.audit.context import ProbeContext
-from hygie.audit.model import FactState
+from hygie.audit.model import AuditResult, Fact, FactState, Score
 from hygie.backup import state
 from hygie.backup.destinations import Destination
 from hygie.backup.facts import DestinationState, backup_state, derive_facts
-from hygie.store import open_store
+from hygie.store import Store, open_store
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 DISK = Destination("disque", "local", "/media/a/CAB/h", True, "5E2A-91C4", "CAB", "h")
@@ -132,3 +134,36 @@ def test_provider_from_recorded_state() -> None:
             "damaged_since": None,
         }
     ]
+
+
+def _audit_at(st: Store, when: dt.datetime, plugged: bool) -> dict[str, Fact]:
+    """One audit's backup facts at ``when`` with the CABINET-1 disk plugged in or not (recorded
+    lsblk output), the audit then recorded as the runner records it."""
+    case = "usb-disk-mounted.txt" if plugged else "usb-disk-not-mounted.txt"
+    runner = ReplayRunner({"lsblk": fixture_text("cmd", "linux", "lsblk", case), "findmnt": None})
+    with proc.use_runner(runner):
+        got = {f.key: f for f in backup_state(ProbeContext(store=st, now=when))}
+    result = AuditResult(
+        when.isoformat(timespec="seconds"), 0.1, "linux", "fr", "test", (),
+        Score(None, 0, 0, 0), (), tuple(got.values()),
+    )  # fmt: skip
+    st.add_audit(result.to_dict())
+    return got
+
+
+def test_a_disk_left_plugged_in_is_seen_across_audits_without_the_probe_writing() -> None:
+    disk = Destination(
+        "disque", "local", "/media/infirmiere/CABINET-1/hygie", True, "5E2A-91C4", "CABINET-1"
+    )
+    st = open_store()
+    state.save_config(st, state.BackupConfig(("/home/x/Documents",), (disk,)))
+    first = _audit_at(st, NOW - dt.timedelta(hours=22), plugged=True)
+    assert first["backup.removable_mounted"].value == {"disque": True}
+    assert first["backup.left_mounted"].value == []  # one sighting is not "left plugged in"
+    rows = st.conn.execute("SELECT COUNT(*) FROM backup_mounts").fetchone()[0]
+    second = _audit_at(st, NOW, plugged=True)
+    assert second["backup.left_mounted"].value == ["disque"]  # 22 h plugged in at two audits
+    third = _audit_at(st, NOW + dt.timedelta(hours=1), plugged=False)
+    assert third["backup.removable_mounted"].value == {"disque": False}
+    assert third["backup.left_mounted"].value == []  # unplugged now: the streak is broken
+    assert st.conn.execute("SELECT COUNT(*) FROM backup_mounts").fetchone()[0] == rows == 0

@@ -19,6 +19,7 @@ from hygie.incident.facts import incident_state
 from hygie.incident.kit import Contact, KitConfig, save_kit_config
 from hygie.incident.state import MODULE, record_drill, record_kit
 from hygie.store import Store, open_store
+from incident_helpers import record_backup_state
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 
@@ -73,22 +74,14 @@ def test_nothing_set_up_leaves_the_questions(store: Store) -> None:
     assert not facts["incident.backup_verified_age_days"].askable
 
 
-def test_state_makes_m11_and_m12_pass(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_state_makes_m11_and_m12_pass(store: Store) -> None:
     save_kit_config(KitConfig("Cabinet", (Contact("it_provider", "Info", "01 02 03 04 05"),)))
     record_kit(["pdf"], with_password=False, store=store)
     record_drill(completed=True, store=store)
-    registry.load()  # the real hygie.backup is imported; only its door is replaced
-    import hygie.backup
-
-    monkeypatch.setattr(
-        hygie.backup,
-        "recovery_info",
-        lambda **_kw: {
-            "last_backup_at": "2026-11-28T20:00:00+00:00",
-            "last_verified_at": "2026-11-20T20:00:00+00:00",
-            "verified_ok": True,
-        },
-    )
+    record_backup_state(
+        {"disque": [("verify", True, "2026-11-20T20:00:00+00:00"),
+                    ("backup", True, "2026-11-28T20:00:00+00:00")]}
+    )  # fmt: skip
     facts = _facts(store)
     assert facts["incident.contacts_ready"].value is True
     assert facts["incident.sheet_printed"].value is True

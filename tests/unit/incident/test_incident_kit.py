@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tomllib
-import types
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from hygie.incident.kit import build_kit, load_kit_config, render_kit_html
 from hygie.incident.state import kit_generated_at
 from hygie.store import open_store
-from incident_helpers import run_cli
+from incident_helpers import record_backup_state, run_cli
 
 SETUP = [
     "kit", "setup",
@@ -126,26 +124,36 @@ def test_pdf_renders_with_contacts_and_is_recorded(
         store.close()
 
 
-def test_password_only_with_the_flag(hygie_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def recovery_info(include_password: bool = False) -> dict[str, object]:
-        info: dict[str, object] = {
-            "destinations": [{"name": "Disque USB", "where": "UUID 1234-ABCD", "kind": "restic"}],
-            "restore_steps": ["Brancher le disque", "restic -r /media/disque restore latest"],
-        }
-        if include_password:
-            info["password"] = "correct-horse-battery"
-        return info
-
-    fake = types.ModuleType("hygie.backup")
-    fake.recovery_info = recovery_info  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "hygie.backup", fake)
+def test_password_only_with_the_flag(hygie_home: Path) -> None:
+    record_backup_state(
+        {"disque-usb": [("backup", True, "2026-11-28T20:05:00+00:00"),
+                        ("verify", False, "2026-11-29T08:00:00+00:00")]},
+        passwords={"disque-usb": "correct-horse-battery"},
+    )  # fmt: skip
     without = render_kit_html(build_kit())
-    assert "UUID 1234-ABCD" in without and "restic -r /media/disque restore latest" in without
+    # the copy, where it is, its repository, its dates and the failed test, the steps
+    for shown in ("disque-usb", "/srv/sauvegardes/disque-usb", "repo-disque-usb",
+                  "2026-11-28 20:05 UTC", "2026-11-29 08:00 UTC", "échoué",
+                  "restore latest", "/home/infirmiere/Documents"):  # fmt: skip
+        assert shown in without, shown
     assert "correct-horse-battery" not in without
     with_pw = render_kit_html(build_kit(with_password=True))
-    assert "correct-horse-battery" in with_pw
+    assert "disque-usb: correct-horse-battery" in with_pw
 
 
 def test_kit_without_output_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _out, err = run_cli(["kit"], capsys)
     assert code == 2 and "--pdf" in err
+
+
+def test_every_recovery_field_has_a_french_label() -> None:
+    """A field added to the backup's RecoveryDestination must get its label on the kit."""
+    from hygie.backup import RecoveryDestination
+    from hygie.incident.backup_link import LABELS_FR
+
+    full = RecoveryDestination(
+        "usb", "local", "disque local", "/srv/b", "id", True, "CABINET", "5E2A-91C4",
+        "2026-11-28T20:00:00+00:00", "2026-11-20T20:00:00+00:00", False,
+        "2026-11-21T20:00:00+00:00",
+    )  # fmt: skip
+    assert set(full.to_dict()) - set(LABELS_FR) == set()

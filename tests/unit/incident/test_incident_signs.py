@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from hygie.incident.signs import RANSOM_NOTE, looks_encrypted, scan, shannon_entropy
-from incident_helpers import edit_documents, make_documents, run_cli, simulate_ransomware
+from incident_helpers import (
+    edit_documents,
+    make_documents,
+    record_backup_state,
+    run_cli,
+    simulate_ransomware,
+)
 
 
 def test_entropy_bounds() -> None:
@@ -106,39 +110,48 @@ def test_cli_check_exit_codes_and_backup_state(
     attacked = tmp_path / "attacked"
     make_documents(attacked, 40)
     simulate_ransomware(attacked)
-    fake = types.ModuleType("hygie.backup")
-    fake.recovery_info = lambda: {  # type: ignore[attr-defined]
-        "destinations": [
-            {"name": "disque", "last_backup_at": "2026-11-28T20:00:00+00:00",
-             "last_verified_at": "2026-11-01T20:00:00+00:00", "verified_ok": True}
-        ]
-    }  # fmt: skip
-    monkeypatch.setitem(sys.modules, "hygie.backup", fake)
+    record_backup_state(
+        {"disque": [("verify", True, "2026-11-01T20:00:00+00:00"),
+                    ("backup", True, "2026-11-28T20:00:00+00:00")]}
+    )  # fmt: skip
     code, out, _err = run_cli(["incident", "check", str(attacked), "--json"], capsys)
     assert code == 1
     doc = json.loads(out)
     assert doc["status"] == "findings" and doc["data"]["signs_found"] is True
     assert "hygie incident start" in doc["data"]["next_step"]
     assert doc["data"]["backup"]["last_backup_at"] == "2026-11-28T20:00:00+00:00"
+    assert doc["data"]["backup"]["last_verified_at"] == "2026-11-01T20:00:00+00:00"
+    assert doc["data"]["backup"]["verified_ok"] is True
 
     code, _out, err = run_cli(["incident", "check", str(tmp_path / "absent")], capsys)
     assert code == 48 and "n'existe pas" in err
 
 
-def test_backup_state_from_run_records(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_state_from_run_records() -> None:
     from hygie.incident.backup_link import backup_state
 
-    fake = types.ModuleType("hygie.backup")
-    fake.recovery_info = lambda: {  # type: ignore[attr-defined]
-        "destinations": [
-            {"name": "usb", "last_backup": {"finished_at": "2026-11-28T20:05:00+00:00", "ok": True},
-             "last_verify": {"finished_at": "2026-11-10T08:00:00+00:00", "ok": True}},
-            {"name": "s3", "last_success": "2026-11-27T20:05:00+00:00",
-             "last_verify": {"finished_at": "2026-11-12T08:00:00+00:00", "ok": False}},
-        ]
-    }  # fmt: skip
-    monkeypatch.setitem(sys.modules, "hygie.backup", fake)
+    record_backup_state(
+        {
+            "usb": [("verify", True, "2026-11-10T08:00:00+00:00"),
+                    ("backup", True, "2026-11-28T20:05:00+00:00")],
+            "nas": [("backup", True, "2026-11-27T20:05:00+00:00"),
+                    ("backup", False, "2026-11-29T20:05:00+00:00"),  # failed: not a backup
+                    ("verify", False, "2026-11-12T08:00:00+00:00")],
+        }
+    )  # fmt: skip
     st = backup_state()
     assert st.known and st.last_backup_at == "2026-11-28T20:05:00+00:00"
     assert st.last_verified_at == "2026-11-10T08:00:00+00:00"  # the oldest copy counts
     assert st.verified_ok is False  # one copy failed: never "verified"
+
+
+def test_incident_names_are_masked_by_the_one_masker() -> None:
+    from hygie.identifiers import mask_digits
+    from hygie.incident.privacy import mask
+
+    spaced = "1 85 05 78 006 084 36"
+    shown = mask(f"scan {spaced}.pdf")
+    assert shown == f"scan {mask_digits(spaced)}.pdf"
+    assert sum(ch.isdigit() for ch in shown) == 4  # first and last two digits at most
+    assert mask("185057800608436-bilan.pdf") == "18•••••••••••36-bilan.pdf"
+    assert mask("tel 06.12.34.56.78") == "tel 06.12.34.56.78"  # 10 digits: not an identifier

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hygie.errors import AppError
+from hygie.identifiers import mask_digits
 from hygie.mail.addresses import (
     AddressKind,
     classify_address,
-    mask_local,
     normalize_nir,
     patient_address,
 )
@@ -128,9 +128,10 @@ def test_patient_address_errors_are_clear(typed: str, fragment: str) -> None:
     assert exc.value.hint()
 
 
-def test_mask_local() -> None:
-    assert mask_local("280047510903526") == "28•••••••••••26"
-    assert mask_local("abc") == "•••"
+def test_patient_address_is_shown_with_the_one_masker() -> None:
+    info = classify_address(f"{VALID_NIR}@patient.mssante.fr")
+    assert info.shown == f"{mask_digits(VALID_NIR)}@patient.mssante.fr"
+    assert info.shown.startswith(VALID_NIR[:2]) and VALID_NIR[2:-2] not in info.shown
 
 
 def test_normalize_nir() -> None:
@@ -162,3 +163,67 @@ def test_any_text_never_crashes_and_non_ascii_domains_are_never_mssante(text: st
     if info.is_mssante:
         assert info.domain.isascii()
         assert info.domain == "mssante.fr" or info.domain.endswith(".mssante.fr")
+
+
+_ADDRESS_PIECES = st.sampled_from(
+    [
+        "dr.martin",
+        VALID_NIR,
+        CORSICA_NIR.lower(),
+        "a..b",
+        ".x",
+        "x.",
+        "+tag",
+        "_",
+        "-",
+        "@",
+        "patient.mssante.fr",
+        "infirmiers.MSSANTE.fr",
+        "mssante.fr.evil.com",
+        "gmail.com",
+        "xn--bcher-kva.fr",
+        "xn--zz.fr",
+        "x.y.",
+        "-bad-.fr",
+        " ",
+        "<",
+        ">",
+        '"',
+        "(c)",
+        "é",
+        "\u200b",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_ADDRESS_PIECES, st.text("aZ09_+-.@", max_size=6)), max_size=6))
+def test_plain_address_fast_path_answers_as_the_parsers(pieces: list[str]) -> None:
+    """Skipping the standard library's parsers for plain addresses changes no answer."""
+    from hygie.mail.addresses import _classify_parsed
+
+    text = "".join(pieces)
+    assert classify_address(text) == _classify_parsed(text.strip())
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "dr.martin@gmail.com",
+        f"{VALID_NIR}@patient.mssante.fr",
+        f"{BAD_KEY_NIR}@patient.mssante.fr",
+        f"{CORSICA_NIR}@patient.mssante.fr",
+        "secretariat@infirmiers.mssante.fr",
+        "x@MSSANTE.FR",
+        "x@mssante.fr.evil.com",
+        "a..b@gmail.com",
+        "x@-bad-.fr",
+        "x@xn--zz.fr",
+        "x@sub.patient.mssante.fr",
+    ],
+)
+def test_plain_addresses_examples_answer_as_the_parsers(address: str) -> None:
+    from hygie.mail.addresses import _PLAIN, _classify_parsed
+
+    assert classify_address(address) == _classify_parsed(address)
+    if ".." not in address:
+        assert _PLAIN.fullmatch(address)  # these do take the fast path

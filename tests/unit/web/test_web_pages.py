@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hygie.audit.catalogue import load_catalogue
+from hygie.audit.model import Action, AuditResult, Score, Status
 from hygie.web import pages
 from hygie.web.charts import score_chart
 
@@ -46,13 +47,11 @@ def test_chart_leaves_gaps_for_audits_without_a_score() -> None:
 
 
 def test_urgent_actions_keep_the_audit_order_and_stop_at_three() -> None:
-    doc = {
-        "actions": [
-            {"measure": f"M0{i}", "title": "t", "status": "fail", "steps": [f"étape {i}"]}
-            for i in range(1, 6)
-        ]
-    }
-    urgent = pages.urgent_actions(doc, {})
+    result = AuditResult(
+        "2026-11-29T10:00:00+00:00", 1.0, "linux", "fr", "test", (), Score(None, 0, 0, 0),
+        tuple(Action(f"M0{i}", "t", Status.FAIL, (f"étape {i}",)) for i in range(1, 6)), (),
+    )  # fmt: skip
+    urgent = pages.urgent_actions(result, {})
     assert [u.measure_id for u in urgent] == ["M01", "M02", "M03"]
     assert urgent[0].first_step == "étape 1"
 

@@ -106,6 +106,7 @@ RECOGNIZER = Recognizer(
             f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})",
             0.6,
             re.IGNORECASE,
+            digit_run=2,  # "1er mars 50": the year's two digits at least
         ),
     ),
     validate=_validate,

@@ -17,6 +17,7 @@ RECOGNIZER = Recognizer(
             "(?<![0-9A-Za-z_])" + digits_with_sep(9) + "(?![0-9])",
             0.2,
             prefilter=("adeli",),
+            digit_run=9,
         ),
     ),
     validate=checksums.adeli_is_valid,

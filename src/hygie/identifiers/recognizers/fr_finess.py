@@ -17,6 +17,8 @@ RECOGNIZER = Recognizer(
             f"(?<![0-9A-Za-z_])(?:\\d{SEP}\\d|2[AB]){SEP}" + digits_with_sep(7) + "(?![0-9])",
             0.2,
             prefilter=("finess",),
+            digit_run=9,
+            digit_run_letters="ABab",  # "2A"/"2B" (one table for all)
         ),
     ),
     validate=checksums.finess_is_valid,

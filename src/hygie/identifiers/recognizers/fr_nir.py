@@ -150,7 +150,7 @@ NIR_TYPES: tuple[tuple[str, str], ...] = (
 RECOGNIZER = Recognizer(
     id="FR_NIR",
     label_fr=N_("NIR / INS (numéro de sécurité sociale)"),
-    patterns=(Pattern("nir_15", NIR_REGEX, 0.3),),
+    patterns=(Pattern("nir_15", NIR_REGEX, 0.3, digit_run=13, digit_run_letters="ABab"),),
     validate=_validate,
     normalize=checksums.compact_nir,
     context=CONTEXT,

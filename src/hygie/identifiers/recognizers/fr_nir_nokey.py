@@ -69,7 +69,7 @@ def _classify(compact: str) -> str:
 RECOGNIZER = Recognizer(
     id="FR_NIR_NOKEY",
     label_fr=N_("NIR / INS (numéro de sécurité sociale)"),
-    patterns=(Pattern("nir_13", NIR13_REGEX, 0.3),),
+    patterns=(Pattern("nir_13", NIR13_REGEX, 0.3, digit_run=13, digit_run_letters="ABab"),),
     validate=_validate,
     normalize=checksums.compact_nir,
     context=tuple(dict.fromkeys(CONTEXT + IDENTITY + SPECIFIC_TERMS)),

@@ -23,6 +23,7 @@ RECOGNIZER = Recognizer(
             "(?<![0-9A-Za-z_])8?" + digits_with_sep(11) + "(?![0-9])",
             0.2,
             prefilter=("rpps", "idnps", "identifiant national", "prescripteur"),
+            digit_run=11,
         ),
     ),
     validate=checksums.rpps_is_valid,

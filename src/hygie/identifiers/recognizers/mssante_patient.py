@@ -29,6 +29,8 @@ RECOGNIZER = Recognizer(
             0.5,
             re.IGNORECASE,
             prefilter=("@patient.mssante",),
+            digit_run=15,
+            digit_run_letters="ABab",
         ),
     ),
     validate=_validate,

@@ -38,6 +38,7 @@ RECOGNIZER = Recognizer(
             f"{_FIRST}(?:{NUMERIC}|{TEXTUAL}|{ISO})",
             0.6,
             re.IGNORECASE,
+            digit_run=2,  # the same date pattern as birth_date
         ),
     ),
     validate=_validate,

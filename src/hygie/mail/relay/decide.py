@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -79,12 +79,15 @@ def decide(
     scan_timeout_s: float,
     max_size: int,
     upstream_is_webmail: bool = False,
+    before_scan: Callable[[], None] | None = None,
 ) -> Verdict:
     """The relay's decision for one message (pure but for the scanner it calls).
 
     MSSanté-only recipients exempt a message from the scan, except when the upstream itself
     is a free webmail (``smtp.gmail.com``...): the message would then pass through that
-    provider, which is what the leaflet warns against.
+    provider, which is what the leaflet warns against. ``before_scan`` is called right
+    before the scan, only when there is one (the relay opens the upstream transaction
+    meanwhile; it sends nothing of the message before this verdict).
     """
     non_mssante = sum(1 for r in rcpts if not classify_address(r).is_mssante)
     if len(raw) > max_size:
@@ -98,6 +101,8 @@ def decide(
         )
     if non_mssante == 0 and not upstream_is_webmail:
         return Verdict("relayed_mssante", True)
+    if before_scan is not None:
+        before_scan()
     try:
         result = scanner(raw, deadline=time.monotonic() + scan_timeout_s)
     except Exception as exc:  # fail closed: a scanner crash never lets the message through

@@ -42,8 +42,12 @@ class ProcessScanner:
 
         with self._lock:
             if self._executor is None:
+                from hygie.replay import install_from_env
+
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=install_from_env,  # HYGIE_REPLAY in the workers too
                 )
             return self._executor
 

@@ -19,7 +19,8 @@ import ssl
 import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,14 @@ from hygie.mail.relay.scan_workers import ProcessScanner
 from hygie.mail.relay.settings import RelaySettings, is_loopback
 from hygie.mail.relay.smtp_data import GuardController
 from hygie.mail.relay.stats import RelayStats
-from hygie.mail.relay.upstream import UpstreamPool, deliver
+from hygie.mail.relay.upstream import (
+    Opened,
+    UpstreamPool,
+    abort,
+    deliver,
+    finish,
+    open_transaction,
+)
 from hygie.mail.webmail import is_webmail_domain
 from hygie.scan import scan_email
 
@@ -65,6 +73,10 @@ class GuardHandler:
         self.pool = UpstreamPool(settings, upstream_password)
         self.upstream_is_webmail = is_webmail_domain(settings.upstream_host)
         self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="relay")
+        #: Opens upstream transactions while the message is scanned, and ends refused ones.
+        self.upstream_executor = ThreadPoolExecutor(
+            max_workers=WORKERS, thread_name_prefix="relay-upstream"
+        )
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content
@@ -82,8 +94,41 @@ class GuardHandler:
             list(envelope.mail_options or ()),
         )
 
+    def _abort_later(self, future: Future[Opened]) -> None:
+        try:
+            self.upstream_executor.submit(abort, future.result())
+        except RuntimeError:  # shutting down
+            abort(future.result())
+
     def process(self, raw: bytes, mail_from: str, rcpts: list[str], mail_options: list[str]) -> str:
         """Decide, then quarantine or relay one message; returns the SMTP reply (blocking)."""
+        opening: list[Future[Opened]] = []
+
+        def open_upstream() -> None:
+            with contextlib.suppress(RuntimeError):  # shutting down: deliver() as before
+                opening.append(
+                    self.upstream_executor.submit(
+                        open_transaction, self.pool, mail_from, rcpts, mail_options
+                    )
+                )
+
+        try:
+            return self._process(raw, mail_from, rcpts, mail_options, open_upstream, opening)
+        finally:
+            if opening:  # not handed to finish(): refused, or an error on the way
+                # Nothing of the message was sent; end the upstream transaction without
+                # making the client wait for it (the upstream may be slow or down).
+                opening[0].add_done_callback(self._abort_later)
+
+    def _process(
+        self,
+        raw: bytes,
+        mail_from: str,
+        rcpts: list[str],
+        mail_options: list[str],
+        open_upstream: Callable[[], None],
+        opening: list[Future[Opened]],
+    ) -> str:
         started = time.perf_counter()
         s = self.settings
         verdict = decide(
@@ -94,6 +139,7 @@ class GuardHandler:
             scan_timeout_s=s.scan_timeout_s,
             max_size=s.max_size,
             upstream_is_webmail=self.upstream_is_webmail,
+            before_scan=open_upstream,
         )
         out = raw
         reply = verdict.reply
@@ -117,9 +163,12 @@ class GuardHandler:
         if verdict.relay:
             if verdict.header:
                 out = add_warning_header(raw, verdict.header)
-            delivery = deliver(
-                s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
-            )
+            if opening:
+                delivery = finish(opening.pop().result(), out)
+            else:
+                delivery = deliver(
+                    s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
+                )
             reply = delivery.reply
             if not delivery.ok:
                 decision = delivery.decision
@@ -286,8 +335,9 @@ class GuardRelay:
             with contextlib.suppress(Exception):
                 self._controller.stop()
             self._controller = None
-        self.handler.pool.close()
         self.handler.executor.shutdown(wait=True, cancel_futures=True)
+        self.handler.upstream_executor.shutdown(wait=True)  # RSETs of refused messages
+        self.handler.pool.close()
         if self.process_scanner is not None:
             self.process_scanner.close()
         self.stats.flush()

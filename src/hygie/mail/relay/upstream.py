@@ -26,7 +26,7 @@ from hygie.i18n import N_, _
 from hygie.identifiers import mask_identifiers
 from hygie.mail.relay.replies import smtp_reply, upstream_enhanced, upstream_text
 from hygie.mail.relay.settings import RelaySettings
-from hygie.mail.relay.smtp_data import send_data
+from hygie.mail.relay.smtp_data import send_body
 
 log = logging.getLogger("hygie.mail.relay")
 
@@ -239,19 +239,39 @@ def _close(smtp: smtplib.SMTP, *, quit_: bool = False) -> None:
         smtp.close()
 
 
-def deliver(
-    settings: RelaySettings,
-    password: str | None,
+_FAILURES = (
+    OSError,
+    smtplib.SMTPException,
+    UpstreamAuthError,
+    UpstreamNoAuthError,
+    NoStartTLSError,
+)
+
+
+@dataclass
+class Opened:
+    """An upstream transaction past MAIL FROM and every RCPT TO, waiting for the verdict.
+
+    Exactly one of ``smtp`` (the connection, recipients all accepted) and ``failure`` (why
+    not: the reply the client gets if the message was to be relayed) is set. Nothing of the
+    message has been sent: :func:`finish` sends DATA, :func:`abort` says RSET.
+    """
+
+    pool: UpstreamPool
+    smtp: smtplib.SMTP | None = None
+    failure: Delivery | None = None
+    #: The envelope, to open again if the connection died while the message was scanned.
+    envelope: tuple[str, tuple[str, ...], tuple[str, ...]] = ("", (), ())
+
+
+def open_transaction(
+    pool: UpstreamPool,
     mail_from: str,
     rcpts: Sequence[str],
-    data: bytes,
     mail_options: Sequence[str] = (),
-    *,
-    pool: UpstreamPool | None = None,
-) -> Delivery:
-    """Hand the message to the upstream; all recipients or none (never a partial accept)."""
-    own_pool = pool is None
-    pool = pool or UpstreamPool(settings, password, size=0)
+) -> Opened:
+    """MAIL FROM and every RCPT TO on a pooled connection (a stale pooled connection is
+    retried once on a fresh one); never raises. The message itself is not sent."""
     try:
         for _attempt in range(2):
             smtp, fresh = pool.acquire()
@@ -269,40 +289,109 @@ def deliver(
                     raise
                 continue  # a stale pooled connection: retry once on a fresh one
             try:
-                result = _transaction(smtp, code, resp, rcpts, data)
+                refused = _envelope(smtp, code, resp, rcpts)
             except BaseException:
                 pool.release(smtp, False)
                 raise
-            pool.release(smtp, True)
-            return result
+            if refused is not None:
+                pool.release(smtp, True)
+                return Opened(pool, failure=refused)
+            return Opened(pool, smtp=smtp, envelope=(mail_from, tuple(rcpts), tuple(mail_options)))
         raise smtplib.SMTPServerDisconnected("no usable upstream connection")
-    except (
-        OSError,
-        smtplib.SMTPException,
-        UpstreamAuthError,
-        UpstreamNoAuthError,
-        NoStartTLSError,
-    ) as exc:
-        reason, detail = classify(exc)
-        log.warning("upstream failure reason=%s detail=%s", reason, detail)
-        return Delivery(False, reason_reply(reason), "deferred_upstream", reason=reason)
+    except _FAILURES as exc:
+        return Opened(pool, failure=_failure(exc))
+
+
+def finish(opened: Opened, data: bytes, *, reopen: bool = True) -> Delivery:
+    """Send the message on an opened transaction (only once the verdict says relay).
+
+    The transaction may have stayed open for as long as the scan took: if the connection
+    died meanwhile (DATA itself fails; nothing of the message was sent), the transaction is
+    opened once more on another connection (``reopen``)."""
+    if opened.failure is not None:
+        return opened.failure
+    smtp = opened.smtp
+    assert smtp is not None
+    opened.smtp = None
+    try:
+        code, resp = smtp.docmd("data")
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        opened.pool.release(smtp, False)
+        if not reopen:
+            return _failure(exc)
+        mail_from, rcpts, options = opened.envelope
+        return finish(open_transaction(opened.pool, mail_from, rcpts, options), data, reopen=False)
+    except _FAILURES as exc:  # a time-out, TLS: no second try (it would double the wait)
+        opened.pool.release(smtp, False)
+        return _failure(exc)
+    except BaseException:
+        opened.pool.release(smtp, False)
+        raise
+    try:
+        if code == 354:
+            code, resp = send_body(smtp, data)
+    except _FAILURES as exc:
+        opened.pool.release(smtp, False)
+        return _failure(exc)
+    except BaseException:
+        opened.pool.release(smtp, False)
+        raise
+    result = _refusal(smtp, code, resp) if code != 250 else _accepted(resp)
+    opened.pool.release(smtp, True)
+    return result
+
+
+def abort(opened: Opened) -> None:
+    """End an opened transaction without sending anything (RSET); never raises."""
+    smtp, opened.smtp = opened.smtp, None
+    if smtp is None:
+        return
+    try:
+        code, _resp = smtp.rset()
+    except (OSError, smtplib.SMTPException):
+        opened.pool.release(smtp, False)
+        return
+    opened.pool.release(smtp, code == 250)
+
+
+def deliver(
+    settings: RelaySettings,
+    password: str | None,
+    mail_from: str,
+    rcpts: Sequence[str],
+    data: bytes,
+    mail_options: Sequence[str] = (),
+    *,
+    pool: UpstreamPool | None = None,
+) -> Delivery:
+    """Hand the message to the upstream; all recipients or none (never a partial accept)."""
+    own_pool = pool is None
+    pool = pool or UpstreamPool(settings, password, size=0)
+    try:
+        return finish(open_transaction(pool, mail_from, rcpts, mail_options), data)
     finally:
         if own_pool:
             pool.close()
 
 
-def _transaction(
-    smtp: smtplib.SMTP, code: int, resp: bytes, rcpts: Sequence[str], data: bytes
-) -> Delivery:
+def _failure(exc: BaseException) -> Delivery:
+    reason, detail = classify(exc)
+    log.warning("upstream failure reason=%s detail=%s", reason, detail)
+    return Delivery(False, reason_reply(reason), "deferred_upstream", reason=reason)
+
+
+def _envelope(smtp: smtplib.SMTP, code: int, resp: bytes, rcpts: Sequence[str]) -> Delivery | None:
+    """The MAIL FROM answer and every RCPT TO: None when all accepted, else the refusal."""
     if code != 250:
         return _refusal(smtp, code, resp)
     for r in rcpts:
         code, resp = smtp.rcpt(r)
         if code not in (250, 251):
             return _refusal(smtp, code, resp)
-    code, resp = send_data(smtp, data)
-    if code != 250:
-        return _refusal(smtp, code, resp)
+    return None
+
+
+def _accepted(resp: bytes) -> Delivery:
     return Delivery(True, f"250 {upstream_enhanced(resp, '2.0.0')} {_shown(resp)}")
 
 

@@ -8,6 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from hygie.platform.parsers._text import json_records
+from hygie.platform.powershell import powershell
+
+# The command whose output parse_mp_status reads: the audit's antivirus probe and the Defender
+# scan engine run this same argv (tests replay it by its joined argv).
+MP_STATUS_PIPE = (
+    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
+    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
+)
+MP_STATUS_PS = powershell(MP_STATUS_PIPE + " | ConvertTo-Json")
 
 
 @dataclass(frozen=True)

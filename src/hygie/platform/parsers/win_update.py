@@ -96,7 +96,7 @@ def _utc(value: object) -> dt.datetime | None:
 
 
 def parse_update_state(text: str) -> UpdateState:
-    """:data:`hygie.platform.windows.WU_STATE_PS` output. Raises ValueError if not JSON."""
+    """:data:`hygie.audit.probes.windows.WU_STATE_PS` output. Raises ValueError if not JSON."""
     recs = json_records(text)
     if not recs:
         raise ValueError("empty")

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hygie.audit import service
-from hygie.audit.catalogue import Question
+from hygie import audit as audit_api
+from hygie.audit import Question
 from hygie.i18n import _
 from hygie.platform import current
 from hygie.web import firstrun, pages
@@ -34,7 +34,6 @@ async def home(request: Request) -> Response:
     await in_thread(st.fresh)
     row, doc = st.latest()
     cat = catalogue()
-    platform = str(doc["platform"]) if doc else current()
     return render(
         request,
         "home.html.j2",
@@ -42,7 +41,7 @@ async def home(request: Request) -> Response:
         row=row,
         doc=doc,
         cards=pages.cards(doc, cat) if doc else [],
-        urgent=pages.urgent_actions(doc, cat, platform) if doc else [],
+        urgent=pages.urgent_actions(doc, cat) if doc else [],
         audit_job=st.jobs.latest("audit"),
         path_steps=await in_thread(firstrun.progress, st.store()),
         reminders=await in_thread(remind.banner, st),
@@ -51,14 +50,14 @@ async def home(request: Request) -> Response:
 
 def run_audit(st: WebState) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        ctx = service.make_context(st.store())
+        ctx = audit_api.make_context(st.store())
 
         def progress(done: int, total: int, _label: str) -> None:
             report(
                 done, total, _("{done} vérifications sur {total}").format(done=done, total=total)
             )
 
-        result = service.audit(ctx=ctx, progress=progress)
+        result = audit_api.audit(ctx=ctx, progress=progress)
         return {
             "score": result.score.value,
             "critical": result.has_critical,
@@ -91,7 +90,7 @@ async def measure_page(request: Request) -> Response:
         active="home",
         m=measure,
         result=result,
-        fix_steps=measure.dashboard_steps(str(doc["platform"]) if doc else current()),
+        fix_steps=measure.dashboard_steps(doc.platform if doc else current()),
         actions=pages.measure_actions(mid),
         questions=[pages.question_view(q, answers) for q in questions],
         before=request.query_params.get("avant"),
@@ -99,13 +98,13 @@ async def measure_page(request: Request) -> Response:
 
 
 def _save_answers(st: WebState, form: dict[str, Any], questions: list[Question]) -> int:
-    ctx = service.make_context(st.store())
+    ctx = audit_api.make_context(st.store())
     saved = 0
     for q in questions:
         raw = form.get("q:" + q.fact, "")
         if isinstance(raw, str) and raw:
             try:
-                service.save_answer(ctx, q, raw)
+                audit_api.save_answer(ctx, q, raw)
             except ValueError:
                 continue
             saved += 1
@@ -133,7 +132,7 @@ async def answer_measure(request: Request) -> Response:
         flash(request, _("Réponses enregistrées : la mesure a été réévaluée."), "ok")
     else:
         flash(request, _("Aucune réponse choisie : rien n'a changé."), "info")
-    query = f"?avant={before['status']}" if before and saved else ""
+    query = f"?avant={before.status}" if before and saved else ""
     return redirect(f"/mesures/{mid}{query}#etat")
 
 

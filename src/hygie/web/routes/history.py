@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hygie import audit as audit_api
+from hygie.audit import AuditResult
 from hygie.web import pages
 from hygie.web.base import catalogue, in_thread, render, state_of
 
@@ -31,11 +31,11 @@ async def history(request: Request) -> Response:
     )
 
 
-def _report_doc(request: Request) -> dict[str, Any]:
+def _report_doc(request: Request) -> AuditResult:
     st = state_of(request)
     raw = request.query_params.get("bilan")
     if raw is not None and raw.isdigit() and len(raw) <= 12:
-        doc = st.store().audit_document(int(raw))
+        doc = audit_api.recorded_result(st.store(), int(raw))
     else:
         _row, doc = st.latest()
     if doc is None:
@@ -44,11 +44,9 @@ def _report_doc(request: Request) -> dict[str, Any]:
 
 
 async def report_html(request: Request) -> Response:
-    from hygie.render.report import render_html_document
-
     doc = _report_doc(request)
-    html = render_html_document(doc)
-    name = f"hygie-bilan-{doc['started_at'][:10]}.html"
+    html = audit_api.render_html(doc)
+    name = f"hygie-bilan-{doc.started_at[:10]}.html"
     return Response(
         html,
         media_type="text/html; charset=utf-8",
@@ -57,13 +55,11 @@ async def report_html(request: Request) -> Response:
 
 
 async def report_pdf(request: Request) -> Response:
-    from hygie.render.report import pdf_or_printable
-
     doc = _report_doc(request)
-    data, media_type = await in_thread(pdf_or_printable, doc)
+    data, media_type = await in_thread(audit_api.pdf_or_printable, doc)
     if media_type != "application/pdf":  # no PDF engine here: the page to print, inline
         return Response(data, media_type=media_type)
-    name = f"hygie-bilan-{doc['started_at'][:10]}.pdf"
+    name = f"hygie-bilan-{doc.started_at[:10]}.pdf"
     return Response(
         data,
         media_type="application/pdf",

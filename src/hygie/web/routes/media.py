@@ -34,10 +34,10 @@ def _files_view(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _scan_job(st: WebState, path: str) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        from hygie.media import service
+        from hygie import media
 
-        with service.engine_from_options() as engine:
-            result = service.scan([path], engine, progress=_progress(report))
+        with media.engine_from_options() as engine:
+            result = media.scan([path], engine, progress=_progress(report))
         doc = result.to_dict()
         report(None, None, _("Mise à jour du bilan…"))
         st.reevaluate()
@@ -55,10 +55,10 @@ def _scan_job(st: WebState, path: str) -> Callable[[Report], dict[str, Any]]:
 
 def _copy_job(st: WebState, source: str, destination: str) -> Callable[[Report], dict[str, Any]]:
     def run(report: Report) -> dict[str, Any]:
-        from hygie.media import service
+        from hygie import media
 
-        with service.engine_from_options() as engine:
-            result = service.copy(source, destination, engine, progress=_progress(report))
+        with media.engine_from_options() as engine:
+            result = media.copy(source, destination, engine, progress=_progress(report))
         doc = result.to_dict()
         scan = result.scan.to_dict()
         report(None, None, _("Mise à jour du bilan…"))
@@ -83,17 +83,17 @@ def _copy_job(st: WebState, source: str, destination: str) -> Callable[[Report],
 def _engine_job(report: Report) -> dict[str, Any]:
     """Is the antivirus ready? Said in plain words; a failure is a job failure (its page
     says what to do)."""
-    from hygie.media import service
+    from hygie import media
 
     report(None, None, _("Démarrage de l'antivirus…"))
-    with service.engine_from_options() as engine:
-        return {"engine": service.engine_status(engine)}
+    with media.engine_from_options() as engine:
+        return {"engine": media.engine_status(engine)}
 
 
 async def media_page(
     request: Request, values: dict[str, Any] | None = None, errors: FormErrors | None = None
 ) -> Response:
-    from hygie.media.history import recent_runs
+    from hygie.media import recent_runs
 
     st = state_of(request)
     shown = dict(values or {})

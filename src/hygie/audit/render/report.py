@@ -1,10 +1,10 @@
 """The printable report: one self-contained HTML page (inline CSS, no external asset), and
-the same page as PDF through :mod:`hygie.render.pdf` (WeasyPrint or the system's browser)."""
+the same page as PDF through :mod:`hygie.render.pdf` (WeasyPrint or the system's browser).
+Part of the audit's public surface (``hygie.audit``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 
@@ -24,7 +24,7 @@ STATUS_ICONS = {
 
 
 def environment() -> Environment:
-    return template_environment("render/templates")
+    return template_environment("audit/render/templates")
 
 
 def css() -> str:
@@ -35,22 +35,20 @@ def status_label(status: str | Status) -> str:
     return _(STATUS_LABELS_FR[Status(status)])
 
 
-def render_html(result: AuditResult, *, for_pdf: bool = False) -> str:
-    return render_html_document(result.to_dict(), for_pdf=for_pdf)
-
-
-def render_html_document(doc: dict[str, Any], *, for_pdf: bool = False, notice: str = "") -> str:
-    """The report from an audit's JSON document (as kept in the history).
+def render_html(result: AuditResult, *, for_pdf: bool = False, notice: str = "") -> str:
+    """The report of an audit (just run, or a recorded one read back typed).
 
     ``notice`` is shown on screen above the report, never printed (the dashboard's PDF
     export uses it when no PDF engine is available: the page is then printed by the browser).
+    The template reads the result's JSON form (:meth:`AuditResult.to_dict`), the same
+    document ``--json`` prints and the history keeps.
     """
-    platform = str(doc.get("platform", ""))
+    platform = result.platform
     return (
         environment()
         .get_template("report.html.j2")
         .render(
-            r=doc,
+            r=result.to_dict(),
             lang=get_language(),
             platform_label=PLATFORM_LABELS_FR.get(platform, platform),
             status_label=status_label,
@@ -90,7 +88,7 @@ NO_PDF_NOTICE_FR = N_(
 )
 
 
-def pdf_or_printable(doc: dict[str, Any]) -> tuple[bytes, str]:
+def pdf_or_printable(result: AuditResult) -> tuple[bytes, str]:
     """The report as PDF, or — when no PDF engine works here — the printable HTML page with a
     notice saying how to print it from the browser. Returns (content, media type)."""
     import logging
@@ -99,10 +97,10 @@ def pdf_or_printable(doc: dict[str, Any]) -> tuple[bytes, str]:
     from hygie.render.pdf import html_to_pdf
 
     try:
-        return html_to_pdf(render_html_document(doc, for_pdf=True)), "application/pdf"
+        return html_to_pdf(render_html(result, for_pdf=True)), "application/pdf"
     except (AppError, OSError) as exc:
         logging.getLogger(__name__).warning("report PDF not made", exc_info=True)
         # What to install (no engine) or what went wrong (the engine failed).
         why = (exc.hint() or exc.render()) if isinstance(exc, AppError) else str(exc)
-        page = render_html_document(doc, notice=_(NO_PDF_NOTICE_FR).format(why=why))
+        page = render_html(result, notice=_(NO_PDF_NOTICE_FR).format(why=why))
         return page.encode("utf-8"), "text/html; charset=utf-8"

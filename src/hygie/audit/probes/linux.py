@@ -18,10 +18,10 @@ from pathlib import Path
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
+from hygie.audit.probes.mailclients import thunderbird_webmail
 from hygie.audit.registry import ProviderFn, provider
 from hygie.i18n import N_, _
 from hygie.platform.eol import support_status
-from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import apt as apt_parser
 from hygie.platform.parsers import clamav as clamav_parser
 from hygie.platform.parsers import desktop as desktop_parser

@@ -12,8 +12,8 @@ import pytest
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState, Status
+from hygie.audit.probes import windows as w
 from hygie.audit.runner import run_audit
-from hygie.platform import windows as w
 from tests.helpers import ReplayRunner, fixture_text, measure_ids
 from tests.machines import windows_fr_machine
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
+from hygie.audit.probes.commands import command_fact, failure_reason, unreadable
+from hygie.audit.probes.mailclients import thunderbird_webmail
 from hygie.audit.registry import provider
 from hygie.i18n import _
 from hygie.platform import system
-from hygie.platform.commands import command_fact, failure_reason, unreadable
 from hygie.platform.eol import support_status
-from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import softwareupdate, sw_vers, sysadminctl, system_profiler
 from hygie.platform.parsers.fdesetup import parse_fdesetup_status
 from hygie.platform.parsers.macos_misc import app_names, is_admin_groups

@@ -21,14 +21,15 @@ from collections.abc import Iterable
 from hygie import proc
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact
+from hygie.audit.probes.commands import command_fact, failure_reason, powershell, unreadable
+from hygie.audit.probes.mailclients import thunderbird_webmail
 from hygie.audit.registry import provider
 from hygie.fileio import private_dir, write_text_atomic
 from hygie.i18n import _
 from hygie.platform import system
-from hygie.platform.commands import command_fact, failure_reason, powershell, unreadable
 from hygie.platform.eol import support_status
-from hygie.platform.mailclients import thunderbird_webmail
 from hygie.platform.parsers import defender, manage_bde, netsh, win_net, win_os, win_update
+from hygie.platform.parsers.defender import MP_STATUS_PIPE, MP_STATUS_PS
 from hygie.platform.parsers.net_user import password_required
 from hygie.platform.parsers.powercfg import parse_powercfg_indexes
 from hygie.platform.parsers.reg_query import is_not_found, parse_reg_query
@@ -48,10 +49,6 @@ BITLOCKER_PIPE = (
     "Get-BitLockerVolume | Select-Object MountPoint,VolumeType,VolumeStatus,"
     "ProtectionStatus,EncryptionPercentage"
 )
-MP_STATUS_PIPE = (
-    "Get-MpComputerStatus | Select-Object AMServiceEnabled,AntivirusEnabled,"
-    "RealTimeProtectionEnabled,AntivirusSignatureAge,AntivirusSignatureLastUpdated"
-)
 SECURITY_CENTER_PIPE = (
     "Get-CimInstance -Namespace root/SecurityCenter2 -ClassName AntiVirusProduct"
     " | Select-Object displayName,productState"
@@ -64,7 +61,6 @@ SHELL_BITLOCKER_PS = powershell(
     "(New-Object -ComObject Shell.Application).NameSpace($env:SystemDrive + '\\')"
     ".Self.ExtendedProperty('System.Volume.BitLockerProtection')"
 )
-MP_STATUS_PS = powershell(MP_STATUS_PIPE + " | ConvertTo-Json")
 SECURITY_CENTER_PS = powershell(SECURITY_CENTER_PIPE + " | ConvertTo-Json")
 FIREWALL_PS = powershell(FIREWALL_PIPE + " | ConvertTo-Json -Compress")
 SNAPSHOT_SECTIONS = {

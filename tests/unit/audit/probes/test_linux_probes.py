@@ -13,8 +13,8 @@ from hygie import proc
 from hygie.audit import registry, runner
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import Fact, FactState
+from hygie.audit.probes import linux
 from hygie.paths import get_paths
-from hygie.platform import linux
 from tests.helpers import ReplayRunner, fixture_text
 
 NOW = dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC)
