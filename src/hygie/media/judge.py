@@ -32,7 +32,9 @@ def combine(answer: EngineAnswer, finding_reason: Reason | None, detail: str) ->
     return not_scanned(finding_reason, detail)
 
 
-def precheck(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> tuple[Reason | None, str]:
+def precheck(
+    fobj: IO[bytes] | None, size: int, head: bytes, limits: Limits
+) -> tuple[Reason | None, str]:
     """What hygie finds on its own before asking the engine (reason, detail)."""
     if size > limits.max_file_size:
         return Reason.OVER_LIMIT, (
@@ -50,7 +52,7 @@ def precheck_fd(fd: int, size: int, head: bytes, limits: Limits) -> tuple[Reason
     that fits in them is judged from them alone, a larger one through its descriptor (pread:
     the engine may be reading the same descriptor at the same time)."""
     if size <= len(head) or size > limits.max_file_size:
-        return precheck(io.BytesIO(head), size, head, limits)
+        return precheck(None, size, head, limits)  # the head is all that is looked at
     reader = io.BufferedReader(FdReader(fd, size), buffer_size=65536)
     return precheck(reader, size, head, limits)
 
