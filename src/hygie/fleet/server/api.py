@@ -82,7 +82,6 @@ class ApiState:
     ingestor: Ingestor
     limiter: JoinLimiter
     order: tuple[str, ...]
-    schema_version: int
 
 
 def state(request: Request) -> ApiState:

@@ -71,8 +71,6 @@ def create_app(settings: AppSettings) -> Starlette:
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT measure_id FROM measure ORDER BY position")
             order = tuple(str(r[0]) for r in await cur.fetchall())
-            cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
-            row = await cur.fetchone()
         ingestor = Ingestor(pool, order)
         ingestor.start()
         app.state.api = api.ApiState(
@@ -80,7 +78,6 @@ def create_app(settings: AppSettings) -> Starlette:
             ingestor=ingestor,
             limiter=JoinLimiter(max_failures=settings.join_failures),
             order=order,
-            schema_version=int(row[0]) if row else 0,
         )
         keeper = asyncio.create_task(_keep_partitions(settings))
         try:

@@ -177,8 +177,10 @@ class Ingestor:
         *,
         max_batch: int = MAX_BATCH,
         flushers: int = FLUSHERS,
+        on_stored: Callable[[int], None] | None = None,
     ) -> None:
         self.pool = pool
+        self.on_stored = on_stored  # told how many reports each batch stored (rollup refresh)
         self.order = tuple(order)  # measure ids in measure.position order
         self.max_batch = max_batch
         self.flushers = flushers
@@ -256,6 +258,9 @@ class Ingestor:
             for item, outcome in zip(batch, outcomes, strict=True):
                 if not item.done.done():
                     item.done.set_result(outcome)
+            stored = outcomes.count(Outcome.STORED)
+            if stored and self.on_stored is not None:
+                self.on_stored(stored)
 
     async def _store_batch(self, rows: list[dict[str, Any]]) -> list[Outcome]:
         for attempt in range(1, RETRIES + 1):
