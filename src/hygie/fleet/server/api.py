@@ -31,6 +31,7 @@ from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN
 from hygie.fleet.server.auth import JoinLimiter, bearer_token
 from hygie.fleet.server.campaigns import REMOVE_DEVICE_SQL
 from hygie.fleet.server.ingest import (
+    POOL_WAIT_S,
     DatabaseBusy,
     Ingestor,
     Outcome,
@@ -193,7 +194,7 @@ async def join(request: Request) -> Response:
         "hygie_version": data["hygie_version"],
     }
     try:
-        async with api.pool.connection() as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(JOIN_SQL, params)
             row = await cur.fetchone()
     except psycopg.OperationalError as exc:
@@ -277,7 +278,7 @@ async def device_get(request: Request) -> Response:
         return error(*TOKEN_INVALID)
     params = {"c": token.campaign_id, "d": token.device_id}
     try:
-        async with api.pool.connection() as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(DEVICE_SQL, params)
             row = await cur.fetchone()
             if row is None or not token.matches(bytes(row[0])):
@@ -317,7 +318,7 @@ async def device_delete(request: Request) -> Response:
         return error(*TOKEN_INVALID)
     params = {"c": token.campaign_id, "d": token.device_id}
     try:
-        async with api.pool.connection() as conn, conn.transaction():
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn, conn.transaction():
             cur = await conn.execute(
                 "SELECT secret_hash FROM device WHERE campaign_id = %(c)s AND id = %(d)s "
                 "FOR UPDATE",
@@ -344,7 +345,7 @@ async def device_delete(request: Request) -> Response:
 async def health(request: Request) -> Response:
     api = state(request)
     try:
-        async with api.pool.connection(timeout=5) as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
             row = await cur.fetchone()
     except Exception as exc:  # pool timeout or connection error: say unavailable, log why

@@ -36,6 +36,9 @@ log = logging.getLogger("hygie.fleet.server.ingest")
 MAX_FUTURE = dt.timedelta(days=1)  # clocks drift; a report from tomorrow is a wrong clock
 MAX_AGE = dt.timedelta(days=400)  # older than the partitions kept: refused, never half-stored
 RETRIES = 3  # attempts on a lost connection before answering 503
+# How long a request waits for a pool connection: PostgreSQL down, a device hears 503 (and
+# retries later) within ~RETRIES x this, well inside its own HTTP timeout.
+POOL_WAIT_S = 4.0
 
 
 class Outcome(enum.Enum):
@@ -289,7 +292,7 @@ class Ingestor:
         numbered = [{"i": i, **row} for i, row in enumerate(rows)]
         outcomes = [Outcome.TOKEN_INVALID] * len(rows)
         unknown: list[dict[str, Any]] = []
-        async with self.pool.connection() as conn:
+        async with self.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(INGEST_SQL, {"rows": json.dumps(numbered)})
             self.batches += 1
             for i, is_open, inserted in await cur.fetchall():
