@@ -184,6 +184,9 @@ def test_unknown_fields_are_refused_named_never_echoed_and_nothing_is_stored(
     assert r.status_code == 422 and "DUPONT" not in r.text
     r = fleet_server.join("2345-6789-ABCD-EFGH", label="Dossier 1850775123456")
     assert r.status_code == 422 and r.json()["field"] == "label" and "1850775" not in r.text
+    for code in ("2345-6789-ABCD-EFGÉ", "²345-6789-ABCD-EFGH", "2345\n6789ABCDEFGH"):
+        r = fleet_server.join(code)
+        assert r.status_code == 422 and r.json()["field"] == "code", code
     r = fleet_server.join("2345-6789-ABCD-EFGH", department="20")
     assert r.status_code == 422 and r.json()["field"] == "department"
     assert reports_of(fleet_server) == 0

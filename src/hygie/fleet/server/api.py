@@ -120,7 +120,8 @@ JOIN_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["code", "os_family", "hygie_version"],
     "properties": {
-        "code": {"type": "string", "maxLength": 40},
+        # ASCII letters, digits, spaces and dashes: what a typist may add around a real code
+        "code": {"type": "string", "maxLength": 40, "pattern": "^[0-9A-Za-z -]*$"},
         "department": {"type": ["string", "null"], "maxLength": 3},
         "label": {"type": ["string", "null"], "maxLength": 40},
         "os_family": {"enum": list(OS_FAMILIES)},
