@@ -23,6 +23,7 @@ from hygie.fleet.server import api
 from hygie.fleet.server.auth import JoinLimiter
 from hygie.fleet.server.db import async_pool
 from hygie.fleet.server.ingest import Ingestor
+from hygie.fleet.server.rollup import RollupKeeper
 
 log = logging.getLogger("hygie.fleet.server.app")
 
@@ -71,7 +72,8 @@ def create_app(settings: AppSettings) -> Starlette:
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT measure_id FROM measure ORDER BY position")
             order = tuple(str(r[0]) for r in await cur.fetchall())
-        ingestor = Ingestor(pool, order)
+        rollup_keeper = RollupKeeper(pool)  # statistics (fleet-scale), told of each stored batch
+        ingestor = Ingestor(pool, order, on_stored=rollup_keeper.stored)
         ingestor.start()
         app.state.api = api.ApiState(
             pool=pool,
@@ -80,10 +82,12 @@ def create_app(settings: AppSettings) -> Starlette:
             order=order,
         )
         keeper = asyncio.create_task(_keep_partitions(settings))
+        rollups = asyncio.create_task(rollup_keeper.run())
         try:
             yield
         finally:
             keeper.cancel()
+            rollups.cancel()
             await ingestor.stop()
             await pool.close()
 
