@@ -66,6 +66,8 @@ class Sink:
     fail_rcpt_code: int | None = None
     #: The transaction commands the sink answered, in order ("MAIL", "RCPT", "DATA", "RSET").
     events: list[str] = field(default_factory=list)
+    #: Close the connection this many seconds after the next RCPT is accepted (once).
+    drop_after_rcpt_s: float | None = None
 
     def ca_file(self, tmp: Path) -> Path:
         p = tmp / "upstream-ca.pem"
@@ -93,6 +95,11 @@ class _SinkHandler:
         self, server: Any, session: Any, envelope: Any, address: str, opts: Any
     ) -> str:
         self.sink.events.append("RCPT")
+        if self.sink.drop_after_rcpt_s is not None:
+            import asyncio
+
+            delay, self.sink.drop_after_rcpt_s = self.sink.drop_after_rcpt_s, None
+            asyncio.get_running_loop().call_later(delay, server.transport.close)
         if self.sink.fail_rcpt_code:
             return f"{self.sink.fail_rcpt_code} refused by test sink"
         envelope.rcpt_tos.append(address)

@@ -162,3 +162,15 @@ def test_texts_stating_the_measure_count_agree_with_the_catalogue() -> None:
                 wrong.append(f"{p.relative_to(SRC)}: {m[0]!r}")
     assert seen, "the pattern found no text at all: it would check nothing"
     assert not wrong, f"the catalogue has {len(ids)} measures; update (and its .po): {wrong}"
+
+
+@pytest.mark.parametrize("os_name", ["windows", "darwin"])
+def test_every_recorded_output_folder_has_its_provenance(os_name: str) -> None:
+    """Windows and macOS outputs are reconstructions: each folder says where its format comes
+    from in tests/fixtures/cmd/README.md (a row naming the folder)."""
+    cmd = Path(__file__).parents[1] / "fixtures" / "cmd"
+    readme = (cmd / "README.md").read_text(encoding="utf-8")
+    folders = sorted(d.name for d in (cmd / os_name).iterdir() if d.is_dir())
+    assert folders, "no recorded outputs found"
+    missing = [f for f in folders if f"`{f}/`" not in readme]
+    assert not missing, f"add a provenance row to tests/fixtures/cmd/README.md for: {missing}"

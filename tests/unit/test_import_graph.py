@@ -61,9 +61,6 @@ CORE = frozenset(
 
 # Core -> capability edges tolerated today. Each: why, and what would remove it.
 CORE_UP_ALLOWED: dict[tuple[str, str], str] = {
-    # render/{terminal,report}.py draw an AuditResult: they are the audit's renderers.
-    # Removed by moving them to audit/render/ (render keeps templating + pdf).
-    ("render", "audit"): "the audit report renderers read hygie.audit.model",
     # log masks identifiers in every log line with identifiers.masking (one masker).
     # Removed by moving the masker to core (identifiers re-exporting it).
     ("log", "identifiers"): "the log filter masks patient identifiers with the one masker",

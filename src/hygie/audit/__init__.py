@@ -28,6 +28,14 @@ from hygie.audit.model import (
     Status,
 )
 from hygie.audit.registry import Facts, check, provider
+from hygie.audit.render.report import (
+    STATUS_ICONS,
+    pdf_or_printable,
+    render_html,
+    write_html,
+    write_pdf,
+)
+from hygie.audit.render.terminal import render_audit, render_compare
 from hygie.audit.service import (
     answer_choices,
     audit,
@@ -37,6 +45,7 @@ from hygie.audit.service import (
 )
 
 __all__ = [
+    "STATUS_ICONS",
     "STATUS_LABELS_FR",
     "STATUS_RANK",
     "AuditResult",
@@ -59,8 +68,14 @@ __all__ = [
     "load_catalogue",
     "make_context",
     "measure_ids",
+    "pdf_or_printable",
     "pending_questions",
     "provider",
     "recorded_result",
+    "render_audit",
+    "render_compare",
+    "render_html",
     "save_answer",
+    "write_html",
+    "write_pdf",
 ]

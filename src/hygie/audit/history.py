@@ -33,13 +33,11 @@ def last_recorded(store: Store) -> tuple[dict[str, Any], AuditResult] | None:
 
 def fact_history(store: Store, key: str, limit: int = 50) -> list[tuple[str, Fact]]:
     """``(started_at, fact)`` for ``key`` in the last ``limit`` recorded audits, oldest first
-    (audits that did not carry the fact are skipped)."""
+    (audits that did not carry the fact are skipped; the first one of an audit counts)."""
     out: list[tuple[str, Fact]] = []
-    for row in store.audit_history(limit):
-        result = recorded_result(store, int(row["id"]))
-        if result is None:
-            continue
-        fact = next((f for f in result.facts if f.key == key), None)
-        if fact is not None:
-            out.append((result.started_at, fact))
-    return list(reversed(out))
+    seen: set[int] = set()
+    for audit_id, started_at, raw in store.audit_facts(key, limit):
+        if audit_id not in seen:
+            seen.add(audit_id)
+            out.append((started_at, Fact.from_dict(raw)))
+    return out

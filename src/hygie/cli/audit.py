@@ -87,25 +87,21 @@ def audit(
         result = audit_api.audit(answers_file=answers, progress=progress, record=not no_record)
 
     if html is not None or pdf is not None:
-        from hygie.render.report import write_html, write_pdf
-
         if html is not None:
-            write_html(result, html)
+            audit_api.write_html(result, html)
             err_console.print(_("Rapport HTML écrit : {path}").format(path=html))
         if pdf is not None:
-            write_pdf(result, pdf)
+            audit_api.write_pdf(result, pdf)
             err_console.print(_("Rapport PDF écrit : {path}").format(path=pdf))
 
     if json_:
         status = "findings" if result.has_critical else "success"
         print_json(envelope("audit", result.to_dict(), status=status))
     else:
-        from hygie.render.terminal import render_audit, render_compare
-
         console = stdout_console()
-        render_audit(result, console)
+        audit_api.render_audit(result, console)
         if compare:
-            render_compare(result, console)
+            audit_api.render_compare(result, console)
     return EXIT_FINDINGS if result.has_critical else EXIT_OK
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from hygie.cli import fleet_device, fleet_server
+from hygie.cli import fleet_device, fleet_operator, fleet_server
 
 fleet_app = typer.Typer(
     help=(
@@ -21,6 +21,7 @@ fleet_app = typer.Typer(
 )
 fleet_server.register(fleet_app)
 fleet_device.register(fleet_app)
+fleet_operator.register(fleet_app)
 
 
 def register(app: typer.Typer) -> None:

@@ -132,3 +132,57 @@ class FleetListenInvalid(FleetError):
 
 
 # --- operator tools: 90-99 ------------------------------------------------------------------
+
+
+class OperatorNameInvalid(FleetError):
+    """An operator name that the accounts table would refuse (letters, digits, ``._@-``)."""
+
+    exit_code = 90
+    code = "fleet_operator_name_invalid"
+    message_fr = "Nom d'opérateur « {name} » invalide."
+    hint_fr = (
+        "Utilisez de 1 à 64 lettres minuscules sans accent, chiffres ou « . _ @ - », en "
+        "commençant par une lettre ou un chiffre (par exemple « marie.dupont »)."
+    )
+
+
+class OperatorExists(FleetError):
+    """An operator with this name already exists."""
+
+    exit_code = 91
+    code = "fleet_operator_exists"
+    message_fr = "Un opérateur nommé « {name} » existe déjà."
+    hint_fr = (
+        "Choisissez un autre nom, ou supprimez d'abord l'ancien compte avec "
+        "« hygie fleet operator remove »."
+    )
+
+
+class OperatorUnknown(FleetError):
+    """No operator has this name."""
+
+    exit_code = 92
+    code = "fleet_operator_unknown"
+    message_fr = "Aucun opérateur ne s'appelle « {name} »."
+    hint_fr = "Voyez les comptes existants avec « hygie fleet operator list »."
+
+
+class OperatorPasswordRefused(FleetError):
+    """The new password is empty, too short, or the two typed copies differ."""
+
+    exit_code = 93
+    code = "fleet_operator_password_refused"
+    message_fr = "Mot de passe refusé : {reason}"
+    hint_fr = (
+        "Choisissez une phrase de passe d'au moins {minimum} caractères (par exemple quatre "
+        "mots sans lien entre eux) et relancez la commande ; rien n'a été enregistré."
+    )
+
+
+class OperatorSchemaMissing(FleetError):
+    """The database has no operator table: ``hygie fleet init`` was not run (or is too old)."""
+
+    exit_code = 94
+    code = "fleet_operator_schema_missing"
+    message_fr = "La base du suivi de parc n'a pas encore la table des opérateurs."
+    hint_fr = "Lancez « hygie fleet init --database … » sur ce serveur, puis recommencez."

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from hygie.identifiers.model import MIN_CONFIDENCE, Finding, Pattern, Recognizer
 from hygie.identifiers.normalize import normalize
-from hygie.identifiers.prefilter import DigitRuns
+from hygie.identifiers.prefilter import LowerText, TextProbe
 from hygie.identifiers.recognizers._common import Vocabulary, words_regex
 from hygie.identifiers.recognizers.health_terms import health_weight
 from hygie.identifiers.registry import recognizers, strong_types
@@ -122,24 +122,32 @@ def _process(
     return Finding(type_, round(score, 3), start, end, masked, patient=rec.patient)
 
 
-def _active(pattern: Pattern, lower: str, runs: DigitRuns | None) -> bool:
+def _active(pattern: Pattern, lower: LowerText, runs: TextProbe | None) -> bool:
     """The pattern runs on this text: one of its words is there (a choice of the recognizer:
-    no RPPS without "rpps"...), and so is its digit run (``runs`` None: not checked)."""
-    if runs is not None and not runs.has(pattern.digit_run, pattern.digit_run_letters):
-        return False  # first: the runs are computed once per text, the words per pattern
-    return not pattern.prefilter or any(w in lower for w in pattern.prefilter)
+    no RPPS without "rpps"...), and so are its digit run and word pair (``runs`` None: not
+    checked)."""
+    if runs is not None:  # first: these are computed once per text, the words per pattern
+        if not runs.has(pattern.digit_run, pattern.digit_run_letters):
+            return False
+        if pattern.word_pair and not runs.has_word_pair():
+            return False
+    if not pattern.prefilter:
+        return True
+    if runs is None:
+        return any(w in lower.text for w in pattern.prefilter)
+    return any(runs.has_word(w, lower) for w in pattern.prefilter)
 
 
-def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
+def _run_all(text: str, lower: LowerText, *, prefilter: bool = True) -> list[Finding]:
     """Each distinct regex scans the text once; its matches go to every recognizer that
     declared it (birth dates in context and in patient lists share one date scan).
 
-    A pattern whose digit run is not in the text cannot match and is skipped
+    A pattern whose digit run or word pair is not in the text cannot match and is skipped
     (:mod:`hygie.identifiers.prefilter`); ``prefilter=False`` runs it anyway: the reference
     the pre-filter is tested against."""
     found: list[Finding] = []
     groups: dict[tuple[str, int, int], list[tuple[Recognizer, Pattern, re.Pattern[str]]]] = {}
-    runs = DigitRuns(text) if prefilter else None
+    runs = TextProbe(text) if prefilter else None
     for rec in recognizers():
         for pattern, rx in rec.compiled:
             if _active(pattern, lower, runs):
@@ -150,7 +158,7 @@ def _run_all(text: str, lower: str, *, prefilter: bool = True) -> list[Finding]:
             start, end = m.span(group)
             raw = m.group(group)
             for rec, pattern, _rx in users:
-                f = _process(rec, pattern, raw, start, end, text, lower)
+                f = _process(rec, pattern, raw, start, end, text, lower.text)
                 if f is not None:
                     found.append(f)
     return found
@@ -178,7 +186,7 @@ def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
     characters, every space and dash); offsets are those of ``text``. Health vocabulary is
     only weighed around contextual findings (names, birth dates) and around professional
     numbers; it is reported once as ``HEALTH_CONTEXT``. ``prefilter=False`` does not skip the
-    numeric patterns whose digit run is missing (the reference for the tests: same findings,
+    patterns whose digit run or word pair is missing (the reference for the tests: same findings,
     slower).
     """
     norm = normalize(text)
@@ -193,9 +201,7 @@ def analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
 
 
 def _analyze(text: str, *, prefilter: bool = True) -> tuple[Finding, ...]:
-    lower = text.lower()
-    if len(lower) != len(text):  # a few characters lengthen when lowered ("İ"): keep offsets
-        lower = "".join(ch.lower()[0] for ch in text)
+    lower = LowerText(text)  # made only if a pattern needs it
     found = _resolve_overlaps(_run_all(text, lower, prefilter=prefilter))
     weak = [f for f in found if f.type not in strong_types()]
     if weak:

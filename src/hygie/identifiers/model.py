@@ -48,6 +48,10 @@ class Pattern:
     digit_run: int = 0
     #: Letters that count as digits in that run ("ABab": a Corsican department, "2A").
     digit_run_letters: str = ""
+    #: Every match holds a lower-case letter, a blank and a capital in a row ("chez Anne
+    #: Petit"): the pattern only runs on texts holding such a triple (speed; checked like
+    #: ``digit_run``).
+    word_pair: bool = False
 
 
 @dataclass(frozen=True)

@@ -81,10 +81,33 @@ class Normalized:
         return self._orig(start), self._orig(end - 1) + 1
 
 
+#: The Latin-1 characters :func:`normalize` changes (NBSP, soft hyphen, middle dot): a text
+#: of Latin-1 characters holding none of them is its own normalized form.
+_LATIN1_CHANGED = tuple(ch for ch in map(chr, range(0x80, 0x100)) if _map_char(ch) != ch)
+
+
+def _unchanged(text: str) -> bool:
+    """``text`` is already normalized, found without the regex scan: ASCII, or Latin-1
+    (most French text: "é", "à", "ç") with none of :data:`_LATIN1_CHANGED` (each looked
+    for with a C-speed substring search)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(ch in text for ch in _LATIN1_CHANGED)
+
+
 def normalize(text: str) -> Normalized:
     """The matching form of ``text`` (see the module docstring)."""
-    if text.isascii():
+    if _unchanged(text):
         return Normalized(text)
+    return _normalize_scan(text)
+
+
+def _normalize_scan(text: str) -> Normalized:
+    """:func:`normalize` without the fast path (what the tests compare it with)."""
     pieces: list[str] = []
     cuts: list[int] = []
     shifts: list[int] = []

@@ -109,6 +109,10 @@ def _defects(msg: Message) -> list[str]:
     return [type(d).__name__ for d in msg.defects if type(d).__name__ not in _BENIGN_DEFECTS]
 
 
+#: (specialised class, base class) -> the header class the registry makes of them.
+_HEADER_CLASSES: dict[tuple[type, type], type[BaseHeader]] = {}
+
+
 class _OncePerMessage(HeaderRegistry):
     """The standard header registry, building each distinct header once per message.
 
@@ -121,6 +125,17 @@ class _OncePerMessage(HeaderRegistry):
     def __init__(self) -> None:
         super().__init__()
         self._made: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        # The stdlib makes a new class (with its ABC machinery) on every call, from the
+        # specialised class the name maps to: made once per process per specialised class
+        # (a bounded set: never keyed by a header name a message chose).
+        cls = self.registry.get(name.lower(), self.default_class)
+        key = (cls, self.base_class)
+        made = _HEADER_CLASSES.get(key)
+        if made is None:
+            made = _HEADER_CLASSES[key] = type("_" + cls.__name__, (cls, self.base_class), {})
+        return made
 
     def __call__(self, name: str, value: str) -> BaseHeader:
         if not isinstance(value, str):  # only ever str when reading; be exact otherwise

@@ -22,9 +22,16 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from hygie import __version__
 from hygie import audit as audit_api
-from hygie.audit import STATUS_LABELS_FR, AuditResult, Measure, Question, Status, load_catalogue
+from hygie.audit import (
+    STATUS_ICONS,
+    STATUS_LABELS_FR,
+    AuditResult,
+    Measure,
+    Question,
+    Status,
+    load_catalogue,
+)
 from hygie.i18n import N_, _, get_language, set_language
-from hygie.render.report import STATUS_ICONS
 from hygie.render.templating import template_environment
 from hygie.store import Store, open_store
 from hygie.web import pages

@@ -252,3 +252,32 @@ def test_health_says_the_schema_version(fleet_server: FleetServer) -> None:
     wrong_method = fleet_server.client.put("/api/v1/reports")
     assert wrong_method.status_code == 405
     assert isinstance(fleet_server.client, httpx.Client)
+
+
+def test_hostile_bodies_and_tokens_get_a_clean_refusal(fleet_server: FleetServer) -> None:
+    token = fleet_server.new_device(fleet_server.campaign())
+    parsed = DeviceToken.parse(token)
+    assert parsed is not None
+    # nested thousands deep, within the size limit
+    deep = fleet_server.client.post(
+        "/api/v1/reports", content=b"[" * 8000 + b"]" * 8000, headers=bearer(token)
+    )
+    assert deep.status_code == 400
+    nested = fleet_server.client.post(
+        "/api/v1/reports",
+        content=b'{"measures": ' + b"[" * 7000 + b"]" * 7000 + b"}",
+        headers=bearer(token),
+    )
+    assert nested.status_code in (400, 422)
+    # a campaign id beyond PostgreSQL's integers, a huge header
+    huge = str(DeviceToken(9_999_999_999, parsed.device_id, parsed.secret))
+    assert fleet_server.send(huge, make_report()).status_code == 401
+    assert fleet_server.device(huge).status_code == 401
+    assert fleet_server.send("x" * 8000, make_report()).status_code == 401
+    # a version ending in a newline slips past a "$" pattern: refused at join too
+    r = fleet_server.join("2345-6789-ABCD-EFGH", hygie_version="0.1.0\n")
+    assert r.status_code == 422 and r.json()["field"] == "hygie_version"
+    # the server is still fine, and stored nothing of all that
+    assert fleet_server.send(token, make_report()).status_code == 201
+    assert reports_of(fleet_server) == 1
+    assert "Traceback" not in fleet_server.log()

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -212,3 +214,36 @@ def test_a_month_without_partition_lands_in_default_and_moves_when_created(fleet
     assert scalar(fleet_db, "SELECT count(*) FROM report_default") == 0
     assert scalar(fleet_db, f"SELECT count(*) FROM {part}") == 1
     assert scalar(fleet_db, "SELECT count(*) FROM report") == 1
+
+
+def test_serve_with_two_workers_shares_the_port_and_stops_whole(
+    fleet_db: str, tmp_path: Path
+) -> None:
+    server = FleetServer.start(fleet_db, tmp_path / "serve.log", "--workers", "2")
+    try:
+        code = server.campaign()
+        tokens = [server.new_device(code) for _ in range(6)]
+        for token in tokens:
+            assert server.send(token, make_report()).status_code == 201
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(server.process.pid)],
+            capture_output=True, text=True, check=False,
+        ).stdout.split()  # fmt: skip
+        assert len(children) >= 2  # the two workers (uvicorn's supervisor is the parent)
+    finally:
+        server.stop()
+    assert server.process.returncode is not None
+
+    def alive(pid: str) -> bool:  # a zombie waiting for its reaper is not alive
+        status = Path(f"/proc/{pid}/status")
+        try:
+            return "zombie" not in status.read_text().lower()
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children if alive(p)]
+    assert not left
+    assert scalar(fleet_db, "SELECT count(*) FROM report") == 6

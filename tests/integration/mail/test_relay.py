@@ -456,3 +456,50 @@ def test_refusal_does_not_wait_for_a_silent_upstream(sink: Sink, tmp_path: Path)
     finally:
         silent.close()
         t.join(5)
+
+
+def test_upstream_connection_lost_during_the_scan_is_opened_again(
+    sink: Sink, tmp_path: Path
+) -> None:
+    """The upstream transaction waits for the scan; if its connection dies meanwhile, DATA
+    fails before anything was sent and the transaction is opened once more."""
+    from hygie.scan import scan_email
+
+    def slow_scanner(raw: bytes, *, deadline: float) -> Any:
+        time.sleep(0.5)  # the sink drops the connection during this
+        return scan_email(raw, deadline=deadline)
+
+    r = GuardRelay(
+        _settings(sink, tmp_path),
+        scanner=slow_scanner,
+        upstream_password=sink.password,
+        quarantine=tmp_path / "q",
+    )
+    data = make_message(body="Bonjour, à demain.")
+    with r:
+        sink.drop_after_rcpt_s = 0.1
+        _send(r, ["dr.martin@gmail.com"], data)
+    assert [x[2] for x in sink.received] == [data]  # delivered, once
+    assert sink.events == ["MAIL", "RCPT", "MAIL", "RCPT", "DATA"]
+
+
+def test_an_error_after_the_scan_still_resets_the_upstream_transaction(
+    sink: Sink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = GuardRelay(
+        _settings(sink, tmp_path, policy="quarantine"),
+        scanner=scanner(),
+        upstream_password=sink.password,
+        quarantine=tmp_path / "q",
+    )
+
+    def broken_put(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    with r:
+        monkeypatch.setattr(r.handler.quarantine, "put", broken_put)
+        with pytest.raises(smtplib.SMTPResponseException):
+            _send(r, ["dr.martin@gmail.com"], make_message(body=PATIENT_BODY))
+        _wait_for(lambda: "RSET" in sink.events, "the upstream transaction was not reset")
+    assert sink.events == ["MAIL", "RCPT", "RSET"]
+    assert sink.received == []

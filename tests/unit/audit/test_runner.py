@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hygie.audit import last_recorded, recorded_result, registry
+from hygie.audit import fact_history, last_recorded, recorded_result, registry
 from hygie.audit.answers import Answer
 from hygie.audit.context import ProbeContext
 from hygie.audit.model import AuditResult, Fact, FactState, Status
@@ -163,3 +163,8 @@ def test_every_field_of_a_result_reads_back(
     assert back.to_dict() == doc
     states = {f.state for f in back.facts}
     assert states == {FactState.KNOWN, FactState.UNKNOWN, FactState.NOT_APPLICABLE}
+    # a fact across the recorded audits, oldest first, typed
+    history = fact_history(store, "firewall.enabled")
+    assert [f.value for _at, f in history] == [{"on": [1, 2]}, {"on": [1, 2]}]
+    assert fact_history(store, "firewall.enabled", limit=1) == history[1:]
+    assert fact_history(store, "no.such.fact") == []

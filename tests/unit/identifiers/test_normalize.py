@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hygie.identifiers.normalize import _map_char, normalize
+from hygie.identifiers.normalize import _LATIN1_CHANGED, _map_char, _normalize_scan, normalize
 
 
 def _naive(text: str) -> tuple[str, list[int]]:
@@ -38,3 +38,23 @@ def test_offsets_map_back_to_the_original(text: str) -> None:
     for start in range(len(expected)):
         for end in range(start + 1, len(expected) + 1):
             assert n.span(start, end) == (origin[start], origin[end - 1] + 1)
+
+
+def test_latin1_fast_path_knows_every_latin1_change() -> None:
+    """The fast path's list is every Latin-1 character the mapping changes (not a guess)."""
+    changed = {chr(i) for i in range(0x80, 0x100) if normalize(chr(i)).text != chr(i)}
+    assert changed == set(_LATIN1_CHANGED) == {"\u00a0", "\u00ad", "\u00b7"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(max_codepoint=0xFF),
+            st.sampled_from("\u00a0\u00ad\u00b7é’\u2013\uff11\u200b"),
+        ),
+        max_size=60,
+    )
+)
+def test_fast_path_is_the_same_as_the_scan(text: str) -> None:
+    assert normalize(text) == _normalize_scan(text)

@@ -29,7 +29,7 @@ from tests.unit.identifiers.test_fr_nir_nokey import BODY as NIR13
 
 from hygie.identifiers import analyze, recognizers
 from hygie.identifiers.normalize import normalize
-from hygie.identifiers.prefilter import RUN_SEPARATORS, DigitRuns
+from hygie.identifiers.prefilter import _PAIR_TABLE, RUN_SEPARATORS, TextProbe
 
 # ------------------------------------------------------------ lower bound from the regex
 
@@ -162,6 +162,121 @@ def guaranteed_run(regex: str, flags: int, letters: str = "") -> int:
     return min(max(s[1], s[2], s[3]) for s in shapes)
 
 
+# -------------------------------------------------- word pair: first/last characters
+
+_ONE_CHAR = (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.IN)
+_ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
+_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
+
+
+def _item_chars(op: Any, av: Any, ic: bool) -> frozenset[str] | None:
+    """The characters a one-character item may consume (None: any)."""
+    if op is sre_c.LITERAL:
+        return frozenset(_cased(chr(av), ic))
+    if op is sre_c.IN:
+        return _class(av, ic)
+    return None
+
+
+def _sub(op: Any, av: Any, ic: bool) -> tuple[list[Any], bool]:
+    """The sequence inside a group and its IGNORECASE state."""
+    if op is sre_c.SUBPATTERN:
+        _group, add, dele, sub = av
+        return list(sub), (ic or bool(add & re.IGNORECASE)) and not (dele & re.IGNORECASE)
+    return list(av), ic
+
+
+def _nullable(seq: list[Any]) -> bool:
+    return all(_item_nullable(op, av) for op, av in seq)
+
+
+def _item_nullable(op: Any, av: Any) -> bool:
+    if op in _ONE_CHAR:
+        return False
+    if op in _ZERO_WIDTH or op is sre_c.GROUPREF:
+        return True
+    if op in (sre_c.SUBPATTERN, sre_c.ATOMIC_GROUP):
+        return _nullable(_sub(op, av, False)[0])
+    if op is sre_c.BRANCH:
+        return any(_nullable(list(b)) for b in av[1])
+    if op in _REPEATS:
+        return av[0] == 0 or _nullable(list(av[2]))
+    raise AssertionError(f"regex construct not handled: {op}")
+
+
+def _ends(seq: list[Any], ic: bool, *, last: bool) -> frozenset[str] | None:
+    """The characters a match of ``seq`` may start (or end) with; None: any."""
+    out: set[str] = set()
+    for op, av in reversed(seq) if last else seq:
+        if op in _ZERO_WIDTH:
+            continue
+        if op in _ONE_CHAR:
+            chars = _item_chars(op, av, ic)
+        elif op in (sre_c.SUBPATTERN, sre_c.ATOMIC_GROUP):
+            chars = _ends(*_sub(op, av, ic), last=last)
+        elif op is sre_c.BRANCH:
+            chars = frozenset()
+            for b in av[1]:
+                got = _ends(list(b), ic, last=last)
+                chars = None if got is None or chars is None else chars | got
+        elif op in _REPEATS:
+            chars = _ends(list(av[2]), ic, last=last)
+        else:  # a back-reference: anything
+            chars = None
+        if chars is None:
+            return None
+        out |= chars
+        if not _item_nullable(op, av):
+            return frozenset(out)
+    return frozenset(out)
+
+
+def _read(ch: str) -> bytes:
+    """How the word-pair pre-filter reads one character (its table, not a copy of it)."""
+    return ch.encode("utf-8", "surrogatepass").translate(_PAIR_TABLE)
+
+
+def _lowish(ch: str) -> bool:  # read as ending in lower case
+    return _read(ch).endswith(b"l")
+
+
+def _upish(ch: str) -> bool:  # read as starting with a capital
+    return _read(ch).startswith((b"U", b"ch"))
+
+
+def word_pair_guaranteed(seq: list[Any], ic: bool = False) -> bool:
+    """Every match of ``seq`` (in a normalized text) holds a character read "l", a blank,
+    and a character read "U", in a row (the pre-filter's sense)."""
+    for i, (op, av) in enumerate(seq):
+        chars = _item_chars(op, av, ic) if op in (sre_c.LITERAL, sre_c.IN) else None
+        live = None if chars is None else {c for c in chars if _survives(c)}
+        if live and all(_read(c) == b" " for c in live):
+            before, after = seq[:i], seq[i + 1 :]
+            last = _ends(before, ic, last=True)
+            first = _ends(after, ic, last=False)
+            if (
+                not _nullable(before)
+                and not _nullable(after)
+                and last is not None
+                and first is not None
+                and all(_lowish(c) for c in last if _survives(c))
+                and all(_upish(c) for c in first if _survives(c))
+            ):
+                return True
+        if op in (sre_c.SUBPATTERN, sre_c.ATOMIC_GROUP) and word_pair_guaranteed(*_sub(op, av, ic)):
+            return True  # a group is matched whenever its sequence is
+        if op in _REPEATS and av[0] >= 1 and word_pair_guaranteed(list(av[2]), ic):
+            return True
+        if op is sre_c.BRANCH and all(word_pair_guaranteed(list(b), ic) for b in av[1]):
+            return True
+    return False
+
+
+def _pair(regex: str, flags: int = 0) -> bool:
+    parsed = sre_p.parse(regex, flags)
+    return word_pair_guaranteed(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+
+
 PATTERNS = [(rec.id, p) for rec in recognizers() for p in rec.patterns]
 
 
@@ -174,6 +289,30 @@ def test_declared_digit_run_is_guaranteed_by_the_regex(rec_id: str, pattern: obj
     assert 0 <= pattern.digit_run <= bound, (rec_id, pattern.name, pattern.digit_run, bound)
 
 
+@pytest.mark.parametrize(("rec_id", "pattern"), PATTERNS, ids=[p.name for _r, p in PATTERNS])
+def test_declared_word_pair_is_guaranteed_by_the_regex(rec_id: str, pattern: object) -> None:
+    from hygie.identifiers.model import Pattern
+
+    assert isinstance(pattern, Pattern)
+    if pattern.word_pair:
+        assert _pair(pattern.regex, pattern.flags), (rec_id, pattern.name)
+
+
+def test_the_word_pair_checker_can_fail() -> None:
+    assert _pair("[a-z]+ [A-Z][a-z]+")
+    assert _pair("(?:Mme|Mr) ([A-Z]\\w+)")
+    assert not _pair("(?:Mme|M\\.) ([A-Z]\\w+)")  # "M. Dupont": "." before the blank
+    assert not _pair("[a-z]+ ?[A-Z]")  # the blank is optional
+    assert not _pair("[a-z]* [A-Z]")  # nothing before the blank
+    assert not _pair("[a-z.] [A-Z]")  # "." reads "x"
+    assert not _pair("[a-z]\u00a0[A-Z]")  # NBSP is a space once normalized: never there
+    assert not _pair("[a-z] [A-Z]", re.IGNORECASE)  # [A-Z] then matches "a"
+    assert _pair("(?:x|[a-zé]) [ÉA-Z]")
+    assert not _pair("[a-z] [A-Zé]")  # "é" is not read as a capital
+    assert not _pair("[a-zÉ] [A-Z]")  # nor "É" as lower case
+    assert not _pair("(?:x|[a-zé]) [ÉA-Z]|y")
+
+
 def test_numeric_patterns_use_the_prefilter() -> None:
     """The patterns that cost the most on clean text do declare their run (so the speed-up
     cannot silently vanish if a declaration is dropped)."""
@@ -182,6 +321,7 @@ def test_numeric_patterns_use_the_prefilter() -> None:
     assert runs["nir_13"] == 13
     assert runs["birth_date"] >= 1
     assert runs["list_birth_date"] >= 1
+    assert {p.name for _r, p in PATTERNS if p.word_pair} == {"first_last_name"}
 
 
 def test_the_bound_checker_can_fail() -> None:
@@ -229,6 +369,20 @@ _PIECES = [
     "DDN : 3 mars 1950",
     "1er janvier 1948",
     "Mme Anne Petit, pansement",
+    "passage chez Anne Petit, Connu pour AVC ancien, insuline",
+    "MONSIEUR Jean Simon, diabète, glycémie",
+    "vu Jean SIMON pour pansement",
+    "chez\u00a0Émile Zola, insuline",
+    "Élodie Dupré perfusion",
+    "Patient : Jean Martin",
+    "PATİENT : Jean Martin",
+    "paTIENT: Anne Petit",
+    "nom de naissance : Durand",
+    "RPPS 10005173140",
+    "rpps\u212a 10005173140",
+    "n° FİNESS 010003820",
+    "ADELİ 751234567",
+    "1850375116001@patient.mssante.fr",
     "patient : Jean SIMON",
     "RPPS 10003456789",
     "ADELI 751234567",
@@ -242,9 +396,9 @@ _PIECES = [
     "Tournée",
 ]
 _CHARS = (
-    "0123456789 .-_/|\t\n\r,;:()ABabxé’"
+    "0123456789 .-_/|\t\n\r,;:()ABabxé’AnePtiÉ"
     "\u00a0\u202f\u2009\u3000\u2007\u2013\u2011\u2212\u00b7\u200b\u00ad\u2060\ufeff"
-    "\uff11\u0663\u09e9\U0001d7d9"
+    "\uff11\u0663\u09e9\U0001d7d9\u0130\u212aİK"
 )
 
 
@@ -267,7 +421,7 @@ def test_property_prefilter_finds_what_the_full_analysis_finds(text: str) -> Non
 
 @pytest.mark.parametrize("text", [v[1] for v in VARIANTS] + _NIRS)
 def test_every_nir_variant_passes_the_prefilter(text: str) -> None:
-    assert DigitRuns(normalize(text).text).has(13, "ABab")
+    assert TextProbe(normalize(text).text).has(13, "ABab")
     assert analyze(text) == analyze(text, prefilter=False)
 
 
@@ -277,14 +431,45 @@ def test_every_nir_variant_is_still_found(name: str, text: str) -> None:
 
 
 def test_digit_free_text_skips_the_numeric_patterns() -> None:
-    runs = DigitRuns(normalize("Compte rendu de tournée, matériel à commander.").text)
+    runs = TextProbe(normalize("Compte rendu de tournée, matériel à commander.").text)
     assert runs.has(0)
     assert not runs.has(1)
     assert runs.has(1, "ABab")  # the "a"s
     assert not runs.has(2, "ABab")
-    one = DigitRuns("tél 06 12-34/56.78 | 9")
+    one = TextProbe("tél 06 12-34/56.78 | 9")
     assert one.has(11) and not one.has(12)
-    glued = DigitRuns("scan_185057800608491.pdf")
+    glued = TextProbe("scan_185057800608491.pdf")
     assert glued.has(15) and not glued.has(16)
-    corsica = DigitRuns("1 53 07 2A 073 004 43")
+    assert not runs.has_word_pair()  # no capital after a lower-case word
+    assert TextProbe("passage chez Anne Petit").has_word_pair()
+    assert TextProbe("chez Émile").has_word_pair()
+    assert TextProbe("vu à Paris").has_word_pair()  # "à": its last byte reads lower case
+    assert not TextProbe("matériel à commander, élève").has_word_pair()  # "à", "é": lower
+    assert TextProbe("chez Ÿves").has_word_pair()
+    assert TextProbe("chez Ωmega").has_word_pair()  # any non-Latin-1 character may be one
+    assert not TextProbe("Fin. Début\tsuite").has_word_pair()
+    mixed = TextProbe("b 1a 2")
+    assert mixed.has(4, "ABab") and not mixed.has(2)  # the letters count only when asked
+    none = TextProbe("x1x 2")
+    assert not none.has(3, "ABab") and not none.has(3) and none.has(1)
+    corsica = TextProbe("1 53 07 2A 073 004 43")
     assert corsica.has(15, "ABab") and not corsica.has(9)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("Le Patient : X", "patient", True),
+        ("le PATİENT : X", "patient", True),  # "İ" lowers to "i" + a combining dot
+        ("la nom d'usage", "nom d", True),
+        ("rien", "patient", False),
+        ("Numéro RPPS", "rpps", True),
+        ("pas de rpp s", "rpps", False),
+    ],
+)
+def test_words_are_found_as_in_the_lower_case_text(text: str, word: str, expected: bool) -> None:
+    from hygie.identifiers.prefilter import LowerText
+
+    lower = LowerText(text)
+    assert TextProbe(text).has_word(word, lower) is expected
+    assert (word in lower.text) is expected

@@ -163,3 +163,67 @@ def test_any_text_never_crashes_and_non_ascii_domains_are_never_mssante(text: st
     if info.is_mssante:
         assert info.domain.isascii()
         assert info.domain == "mssante.fr" or info.domain.endswith(".mssante.fr")
+
+
+_ADDRESS_PIECES = st.sampled_from(
+    [
+        "dr.martin",
+        VALID_NIR,
+        CORSICA_NIR.lower(),
+        "a..b",
+        ".x",
+        "x.",
+        "+tag",
+        "_",
+        "-",
+        "@",
+        "patient.mssante.fr",
+        "infirmiers.MSSANTE.fr",
+        "mssante.fr.evil.com",
+        "gmail.com",
+        "xn--bcher-kva.fr",
+        "xn--zz.fr",
+        "x.y.",
+        "-bad-.fr",
+        " ",
+        "<",
+        ">",
+        '"',
+        "(c)",
+        "é",
+        "\u200b",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_ADDRESS_PIECES, st.text("aZ09_+-.@", max_size=6)), max_size=6))
+def test_plain_address_fast_path_answers_as_the_parsers(pieces: list[str]) -> None:
+    """Skipping the standard library's parsers for plain addresses changes no answer."""
+    from hygie.mail.addresses import _classify_parsed
+
+    text = "".join(pieces)
+    assert classify_address(text) == _classify_parsed(text.strip())
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "dr.martin@gmail.com",
+        f"{VALID_NIR}@patient.mssante.fr",
+        f"{BAD_KEY_NIR}@patient.mssante.fr",
+        f"{CORSICA_NIR}@patient.mssante.fr",
+        "secretariat@infirmiers.mssante.fr",
+        "x@MSSANTE.FR",
+        "x@mssante.fr.evil.com",
+        "a..b@gmail.com",
+        "x@-bad-.fr",
+        "x@xn--zz.fr",
+        "x@sub.patient.mssante.fr",
+    ],
+)
+def test_plain_addresses_examples_answer_as_the_parsers(address: str) -> None:
+    from hygie.mail.addresses import _PLAIN, _classify_parsed
+
+    assert classify_address(address) == _classify_parsed(address)
+    if ".." not in address:
+        assert _PLAIN.fullmatch(address)  # these do take the fast path

@@ -42,11 +42,14 @@ def test_spec_parses_and_carries_every_non_python_file_of_the_package() -> None:
         if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
     }
     assert in_tree - listed == set(), "files the wheel and the bundle would leave out"
-    for must in ("render/templates/report.html.j2", "incident/templates/kit.css",
+    for must in ("audit/render/templates/report.html.j2", "incident/templates/kit.css",
                  "locale/en/install.po", "schemas/audit.schema.json"):  # fmt: skip
         assert src / must in listed
     datas = datafiles.pyinstaller_datas()
-    assert (str(src / "render/templates/report.css"), "hygie/render/templates") in datas
+    assert (
+        str(src / "audit/render/templates/report.css"),
+        "hygie/audit/render/templates",
+    ) in datas
 
 
 def test_spec_bundles_restic_every_capability_and_leaves_weasyprint_out() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +27,16 @@ from hygie.fleet.protocol import (
     valid_department,
     valid_label,
 )
-from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN, FleetReport
+from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN
 from hygie.fleet.server.auth import JoinLimiter, bearer_token
 from hygie.fleet.server.campaigns import REMOVE_DEVICE_SQL
-from hygie.fleet.server.ingest import DatabaseBusy, Ingestor, Outcome, check_window
+from hygie.fleet.server.ingest import (
+    DatabaseBusy,
+    Ingestor,
+    Outcome,
+    check_window,
+    parse_report,
+)
 from hygie.fleet.server.statuses import decode
 
 log = logging.getLogger("hygie.fleet.server.api")
@@ -97,7 +104,7 @@ async def read_json(request: Request) -> Any:
             )
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested thousands deep
         raise BadRequest(400, "json_invalid", "Le corps de la requête n'est pas du JSON.") from None
 
 
@@ -129,6 +136,8 @@ def validate_join(data: Any) -> dict[str, Any]:
     if err is not None:
         where = "/".join(str(p) for p in err.absolute_path) or "(racine)"
         raise _invalid("join_invalid", ReportInvalid(where=where, rule=str(err.validator)))
+    if not re.fullmatch(VERSION_PATTERN, data["hygie_version"]):  # "$" lets "…\n" through
+        raise _invalid("join_invalid", ReportInvalid(where="hygie_version", rule="pattern"))
     department, label = data.get("department"), data.get("label")
     if department is not None and not valid_department(department):
         raise _invalid("join_invalid", ReportInvalid(where="department", rule="département"))
@@ -218,7 +227,7 @@ async def reports(request: Request) -> Response:
     try:
         data = await read_json(request)
         try:
-            report = FleetReport.from_dict(data)
+            report = parse_report(data)
             check_window(report)
         except ReportInvalid as exc:
             raise _invalid("report_invalid", exc) from None

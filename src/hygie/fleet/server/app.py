@@ -74,9 +74,11 @@ def create_app(settings: AppSettings) -> Starlette:
             order = tuple(str(r[0]) for r in await cur.fetchall())
             cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
             row = await cur.fetchone()
+        ingestor = Ingestor(pool, order)
+        ingestor.start()
         app.state.api = api.ApiState(
             pool=pool,
-            ingestor=Ingestor(pool, order),
+            ingestor=ingestor,
             limiter=JoinLimiter(max_failures=settings.join_failures),
             order=order,
             schema_version=int(row[0]) if row else 0,
@@ -88,6 +90,7 @@ def create_app(settings: AppSettings) -> Starlette:
         finally:
             keeper.cancel()
             rollups.cancel()
+            await ingestor.stop()
             await pool.close()
 
     routes = [
@@ -97,7 +100,10 @@ def create_app(settings: AppSettings) -> Starlette:
         Route(DEVICE_PATH, api.device_delete, methods=["DELETE"]),
         Route(HEALTH_PATH, api.health, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    from hygie.fleet.server.ui import ui_routes  # here: the UI imports this package's modules
+
+    # after the device API: the operators' web pages (fleet-ui)
+    return Starlette(routes=[*routes, *ui_routes(settings.database)], lifespan=lifespan)
 
 
 def log_to_stderr() -> None:

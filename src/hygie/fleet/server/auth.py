@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 from hygie.fleet.protocol import DeviceToken
 
+MAX_CAMPAIGN_ID = 2**31 - 1
+
 
 def bearer_token(headers: Mapping[str, str]) -> DeviceToken | None:
     """The device token of an ``Authorization: Bearer …`` header, or None (absent, malformed)."""
@@ -20,7 +22,10 @@ def bearer_token(headers: Mapping[str, str]) -> DeviceToken | None:
     scheme, _, raw = value.partition(" ")
     if scheme.lower() != "bearer" or not raw or len(raw) > 200:
         return None
-    return DeviceToken.parse(raw)
+    token = DeviceToken.parse(raw)
+    if token is None or not 0 < token.campaign_id <= MAX_CAMPAIGN_ID:
+        return None  # campaign ids are PostgreSQL integers
+    return token
 
 
 def masked(secret: str) -> str:

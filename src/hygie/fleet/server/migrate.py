@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from hygie.audit.catalogue import measure_ids
+from hygie.audit import measure_ids
 from hygie.fleet.errors import FleetMigrationFailed, FleetSchemaTooNew
 
 log = logging.getLogger("hygie.fleet.server.migrate")

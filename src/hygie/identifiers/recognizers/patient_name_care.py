@@ -122,7 +122,7 @@ def _validate(raw: str) -> bool:
 RECOGNIZER = Recognizer(
     id="PATIENT_NAME_CARE",
     label_fr=N_("nom de patient"),
-    patterns=(Pattern("first_last_name", NAME_REGEX, 0.3),),
+    patterns=(Pattern("first_last_name", NAME_REGEX, 0.3, word_pair=True),),
     validate=_validate,
     normalize=lambda raw: raw,
     context=SPECIFIC_TERMS,

@@ -19,6 +19,7 @@ import ssl
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -101,8 +102,6 @@ class GuardHandler:
 
     def process(self, raw: bytes, mail_from: str, rcpts: list[str], mail_options: list[str]) -> str:
         """Decide, then quarantine or relay one message; returns the SMTP reply (blocking)."""
-        started = time.perf_counter()
-        s = self.settings
         opening: list[Future[Opened]] = []
 
         def open_upstream() -> None:
@@ -113,6 +112,25 @@ class GuardHandler:
                     )
                 )
 
+        try:
+            return self._process(raw, mail_from, rcpts, mail_options, open_upstream, opening)
+        finally:
+            if opening:  # not handed to finish(): refused, or an error on the way
+                # Nothing of the message was sent; end the upstream transaction without
+                # making the client wait for it (the upstream may be slow or down).
+                opening[0].add_done_callback(self._abort_later)
+
+    def _process(
+        self,
+        raw: bytes,
+        mail_from: str,
+        rcpts: list[str],
+        mail_options: list[str],
+        open_upstream: Callable[[], None],
+        opening: list[Future[Opened]],
+    ) -> str:
+        started = time.perf_counter()
+        s = self.settings
         verdict = decide(
             rcpts,
             raw,
@@ -146,7 +164,7 @@ class GuardHandler:
             if verdict.header:
                 out = add_warning_header(raw, verdict.header)
             if opening:
-                delivery = finish(opening[0].result(), out)
+                delivery = finish(opening.pop().result(), out)
             else:
                 delivery = deliver(
                     s, self.upstream_password, mail_from, rcpts, out, mail_options, pool=self.pool
@@ -154,10 +172,6 @@ class GuardHandler:
             reply = delivery.reply
             if not delivery.ok:
                 decision = delivery.decision
-        elif opening:
-            # Refused: nothing of it was sent; end the upstream transaction without making
-            # the client wait for it (the upstream may be slow or down).
-            opening[0].add_done_callback(self._abort_later)
         elapsed_ms = (time.perf_counter() - started) * 1000
         findings = ",".join(f"{t}:{n}" for t, n in sorted(verdict.finding_types.items())) or "-"
         log.info(

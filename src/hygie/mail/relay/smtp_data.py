@@ -113,6 +113,11 @@ def send_data(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
     code, repl = smtp.docmd("data")
     if code != 354:
         return code, repl
+    return send_body(smtp, data)
+
+
+def send_body(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
+    """The message after the server's 354, dot-stuffed, and the server's final reply."""
     q = data.replace(b"\n.", b"\n..")
     if q.startswith(b"."):
         q = b"." + q

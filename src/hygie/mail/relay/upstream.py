@@ -26,7 +26,7 @@ from hygie.i18n import N_, _
 from hygie.identifiers import mask_identifiers
 from hygie.mail.relay.replies import smtp_reply, upstream_enhanced, upstream_text
 from hygie.mail.relay.settings import RelaySettings
-from hygie.mail.relay.smtp_data import send_data
+from hygie.mail.relay.smtp_data import send_body
 
 log = logging.getLogger("hygie.mail.relay")
 
@@ -260,6 +260,8 @@ class Opened:
     pool: UpstreamPool
     smtp: smtplib.SMTP | None = None
     failure: Delivery | None = None
+    #: The envelope, to open again if the connection died while the message was scanned.
+    envelope: tuple[str, tuple[str, ...], tuple[str, ...]] = ("", (), ())
 
 
 def open_transaction(
@@ -294,21 +296,40 @@ def open_transaction(
             if refused is not None:
                 pool.release(smtp, True)
                 return Opened(pool, failure=refused)
-            return Opened(pool, smtp=smtp)
+            return Opened(pool, smtp=smtp, envelope=(mail_from, tuple(rcpts), tuple(mail_options)))
         raise smtplib.SMTPServerDisconnected("no usable upstream connection")
     except _FAILURES as exc:
         return Opened(pool, failure=_failure(exc))
 
 
-def finish(opened: Opened, data: bytes) -> Delivery:
-    """Send the message on an opened transaction (only once the verdict says relay)."""
+def finish(opened: Opened, data: bytes, *, reopen: bool = True) -> Delivery:
+    """Send the message on an opened transaction (only once the verdict says relay).
+
+    The transaction may have stayed open for as long as the scan took: if the connection
+    died meanwhile (DATA itself fails; nothing of the message was sent), the transaction is
+    opened once more on another connection (``reopen``)."""
     if opened.failure is not None:
         return opened.failure
     smtp = opened.smtp
     assert smtp is not None
     opened.smtp = None
     try:
-        code, resp = send_data(smtp, data)
+        code, resp = smtp.docmd("data")
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        opened.pool.release(smtp, False)
+        if not reopen:
+            return _failure(exc)
+        mail_from, rcpts, options = opened.envelope
+        return finish(open_transaction(opened.pool, mail_from, rcpts, options), data, reopen=False)
+    except _FAILURES as exc:  # a time-out, TLS: no second try (it would double the wait)
+        opened.pool.release(smtp, False)
+        return _failure(exc)
+    except BaseException:
+        opened.pool.release(smtp, False)
+        raise
+    try:
+        if code == 354:
+            code, resp = send_body(smtp, data)
     except _FAILURES as exc:
         opened.pool.release(smtp, False)
         return _failure(exc)

@@ -44,10 +44,8 @@ def _report_doc(request: Request) -> AuditResult:
 
 
 async def report_html(request: Request) -> Response:
-    from hygie.render.report import render_html
-
     doc = _report_doc(request)
-    html = render_html(doc)
+    html = audit_api.render_html(doc)
     name = f"hygie-bilan-{doc.started_at[:10]}.html"
     return Response(
         html,
@@ -57,10 +55,8 @@ async def report_html(request: Request) -> Response:
 
 
 async def report_pdf(request: Request) -> Response:
-    from hygie.render.report import pdf_or_printable
-
     doc = _report_doc(request)
-    data, media_type = await in_thread(pdf_or_printable, doc)
+    data, media_type = await in_thread(audit_api.pdf_or_printable, doc)
     if media_type != "application/pdf":  # no PDF engine here: the page to print, inline
         return Response(data, media_type=media_type)
     name = f"hygie-bilan-{doc.started_at[:10]}.pdf"

@@ -1,5 +1,6 @@
 """The printable report: one self-contained HTML page (inline CSS, no external asset), and
-the same page as PDF through :mod:`hygie.render.pdf` (WeasyPrint or the system's browser)."""
+the same page as PDF through :mod:`hygie.render.pdf` (WeasyPrint or the system's browser).
+Part of the audit's public surface (``hygie.audit``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from hygie.audit import STATUS_LABELS_FR, AuditResult, Status
+from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
 from hygie.errors import ReportError
 from hygie.i18n import N_, _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
@@ -23,7 +24,7 @@ STATUS_ICONS = {
 
 
 def environment() -> Environment:
-    return template_environment("render/templates")
+    return template_environment("audit/render/templates")
 
 
 def css() -> str:

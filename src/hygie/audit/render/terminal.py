@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hygie.audit import STATUS_LABELS_FR, AuditResult, Status
+from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
 from hygie.i18n import _, ngettext
 
 STATUS_STYLE = {
