@@ -44,6 +44,12 @@ def test_a_lone_small_group_takes_the_smallest_shown_one_with_it() -> None:
     assert shown(out) == {"75": 12, OTHER_DEPARTMENTS: 9}
 
 
+def test_devices_without_a_department_are_never_a_group_of_their_own() -> None:
+    out = apply_threshold([dep("75", 12), dep("", 9)])
+    assert shown(out) == {"75": 12, OTHER_DEPARTMENTS: 9}
+    assert shown(apply_threshold([dep("", 9)])) == {OTHER_DEPARTMENTS: 9}
+
+
 def test_below_the_threshold_in_total_nothing_is_shown() -> None:
     assert apply_threshold([dep("75", 2), dep("13", 2)]) == ()
     assert apply_threshold([]) == ()
@@ -70,6 +76,7 @@ def test_no_group_under_the_threshold_and_nothing_lost(seed: int) -> None:
     # every department shown is shown with its own, unmerged numbers
     original = {g.department: g for g in groups}
     for g in out:
+        assert g.department != ""
         if g.department != OTHER_DEPARTMENTS:
             assert g == original[g.department]
 
