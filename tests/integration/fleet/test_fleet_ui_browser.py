@@ -4,6 +4,7 @@ PostgreSQL: sign-in, charts, the 5-device rule, exports parsed back, CSRF, axe-c
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -402,3 +403,34 @@ def test_parallel_guesses_do_not_get_past_the_limit(seeded: Any) -> None:
         codes = sorted(pool.map(guess, range(12)))
     assert codes.count(401) == 5, codes
     assert codes.count(429) == 7, codes
+
+
+def test_sign_in_over_plain_http_off_this_machine_is_refused(seeded: Any) -> None:
+    """Behind a proxy that does not say HTTPS (or with --allow-plain-http on a network), the
+    password would cross the network in clear: the page says so and the sign-in is refused."""
+    import httpx
+
+    srv, _ids, _url = seeded
+    host = {"host": "parc.example.org"}
+    first = httpx.get(srv.base_url + "/connexion", headers=host)
+    assert "Cette page n'est pas chiffrée (HTTP)" in html.unescape(first.text)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', first.text)
+    assert token is not None
+    nonce = first.cookies["__Host-hygie-fleet-login"]
+    r = httpx.post(
+        srv.base_url + "/connexion",
+        data={"csrf_token": token.group(1), "name": "marie.dupont", "password": PASSWORD},
+        headers={**host, "cookie": f"__Host-hygie-fleet-login={nonce}"},
+    )
+    assert r.status_code == 403
+    assert "Connexion refusée : cette page n'est pas chiffrée (HTTPS)" in html.unescape(r.text)
+    assert "__Host-hygie-fleet=" not in r.headers.get("set-cookie", "")
+    # the same through a proxy on this machine that says the browser's side is HTTPS
+    r = httpx.post(
+        srv.base_url + "/connexion",
+        data={"csrf_token": token.group(1), "name": "marie.dupont", "password": PASSWORD},
+        headers={**host, "x-forwarded-proto": "https",
+                 "cookie": f"__Host-hygie-fleet-login={nonce}"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    assert "__Host-hygie-fleet=" in r.headers["set-cookie"]
