@@ -141,7 +141,7 @@ def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
     alert = page.get_by_role("alert")
     assert "Nom ou mot de passe incorrect" in alert.inner_text()
     assert page.url.endswith("/connexion")
-    check_page(page, "fleet-login-error")
+    check_page(page, "fleet-login")
     # nothing signed in: the campaigns page sends back to the sign-in page
     page.goto(srv.base_url + "/campagnes")
     assert "/connexion" in page.url
