@@ -273,18 +273,19 @@ def test_create_a_campaign_code_once_and_handout_with_qr(seeded: Any, page: Any)
     assert re.fullmatch(r"[2-9A-Z]{4}(-[2-9A-Z]{4}){3}", code)
     check_page(page, "fleet-campaign-created")
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
-    assert page.locator("svg.qr").is_visible()
+    page.locator("svg.qr").wait_for(state="visible")
     assert code in page.locator("article.handout").inner_text()
     check_page(page, "fleet-handout")
     # the campaign page never shows the code again; typing it back remakes the handout
     page.get_by_role("link", name="Revenir à la campagne").click()
+    page.wait_for_url(re.compile(r"/campagnes/\d+$"))
     assert code not in page.content()
     page.get_by_label("Code pour rejoindre").fill("AAAA-BBBB-CCCC-DDDD")
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
     assert "Ce n'est pas le code de cette campagne" in page.locator("#handout-error").inner_text()
     page.get_by_label("Code pour rejoindre").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
-    assert page.locator("svg.qr").is_visible()
+    page.locator("svg.qr").wait_for(state="visible")
     # the QR's page (public) shows the code from the fragment, which no server log sees
     page.goto(srv.base_url + f"/rejoindre#code={code}")
     assert page.locator("[data-join-code]").inner_text() == code
@@ -335,6 +336,7 @@ def test_logout_ends_the_session_everywhere(seeded: Any, page: Any) -> None:
         and stolen[0]["sameSite"] == "Strict"
     )
     page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/connexion\?sortie=1$"))
     assert "Vous êtes déconnecté·e" in page.locator("main").inner_text()
     # a copy of the old cookie (another browser, a thief) no longer opens anything
     other = page.context.browser.new_context()
@@ -350,7 +352,7 @@ def test_english_through_gettext(seeded: Any, page: Any) -> None:
     login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Campaigns"
+    page.get_by_role("heading", level=1, name="Campaigns").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(srv.base_url + f"/campagnes/{ids['anonymous']}")
     assert "no figure covers fewer than 5 computers" in page.locator("main").inner_text()
