@@ -338,7 +338,11 @@ async def export(request: Request, ctx: Context) -> Response:
     found = await ctx.state.run(lambda c: figures.campaign(c, campaign_id))
     if found is None or kind not in ("csv", "xlsx"):
         return not_found(request, ctx)
-    shown = await ctx.state.run(lambda c: shown_figures(c, found))
+    # day by day: every group of an identified campaign; the whole campaign only for an
+    # anonymous one (each department's days go through the threshold one by one: on the
+    # page, one department at a time)
+    series = None if found.mode == "identified" else (ALL,)
+    shown = await ctx.state.run(lambda c: shown_figures(c, found, series_for=series))
     devices: list[figures.DeviceRow] = []
     if found.mode == "identified":
         now = dt.datetime.now(dt.UTC)
