@@ -107,6 +107,7 @@ def main() -> None:
 
     joined = [cli_audit(tmp / "home") for _ in range(args.runs)]
     alone_home = tmp / "alone"
+    cli_audit(alone_home)  # not measured: the joined home already has its store and history
     alone = [cli_audit(alone_home) for _ in range(args.runs)]
     j, n = statistics.median(joined), statistics.median(alone)
     rows.append(
