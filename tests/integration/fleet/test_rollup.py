@@ -317,7 +317,13 @@ def test_the_keeper_refreshes_at_start_and_right_after_a_burst(
             task.cancel()
             await pool.close()
 
-    days, devices = asyncio.run(scenario())
+    # its own thread and loop: immune to an event loop another test left running here
+    out: list[tuple[int, int]] = []
+    runner = threading.Thread(target=lambda: out.append(asyncio.run(scenario())))
+    runner.start()
+    runner.join(120)
+    assert out, "the keeper scenario did not finish"
+    days, devices = out[0]
     assert (days, devices) == (2, 5)
     assert_matches(conn, a)
 
