@@ -111,7 +111,7 @@ def _walk_dir(root: str, root_real: str) -> Iterator[Entry]:
             continue
         subdirs: list[tuple[str, str]] = []
         for e in items:
-            rel = os.path.join(drel, e.name) if drel else e.name
+            rel = f"{drel}{os.sep}{e.name}" if drel else e.name  # join(), without its checks
             try:
                 st = e.stat(follow_symlinks=False)
             except OSError as exc:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
 from hygie import media
 from hygie.i18n import _
@@ -64,7 +55,22 @@ def register(app: typer.Typer) -> None:
 
 
 class _Bar:
+    """The progress bar on a terminal; nothing at all otherwise (not even rich.progress,
+    whose import is a tenth of a short scan's start-up)."""
+
     def __init__(self, enabled: bool) -> None:
+        self.progress: Any = contextlib.nullcontext()
+        if not enabled:
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -74,9 +80,12 @@ class _Bar:
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
-            disable=not enabled,
         )
         self.task = self.progress.add_task(_("Analyse"), total=None, files="")
+
+    def callback(self) -> Any:
+        """What the scanner calls with its progress (None: no bar, no call)."""
+        return self if not isinstance(self.progress, contextlib.nullcontext) else None
 
     def __call__(self, done: int, done_b: int, total: int, total_b: int) -> None:
         self.progress.update(
@@ -91,6 +100,9 @@ def _print_problems(files: tuple[FileResult, ...]) -> None:
     console = stdout_console()
     bad = [f for f in files if f.verdict is not Verdict.CLEAN]
     if bad:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(title=_("Fichiers à ne pas ouvrir ou non analysés"))
         table.add_column(_("Fichier"), overflow="fold")
         table.add_column(_("Verdict"))
@@ -159,7 +171,11 @@ def scan(
     opened = media.engine_from_options(clamd, database, engine=engine_kind, clamd_conf=clamd_conf)
     with opened as engine, bar.progress:
         run = media.scan(
-            [str(p) for p in paths], engine, workers=workers, progress=bar, record=not no_record
+            [str(p) for p in paths],
+            engine,
+            workers=workers,
+            progress=bar.callback(),
+            record=not no_record,
         )
     if json_:
         print_json(
@@ -203,7 +219,7 @@ def copy(
             engine,
             quarantine=str(quarantine) if quarantine else None,
             workers=workers,
-            progress=bar,
+            progress=bar.callback(),
             report_dir=str(report_dir) if report_dir else None,
             record=not no_record,
         )

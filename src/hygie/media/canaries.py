@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -185,7 +186,11 @@ class Canary:
     engine_alerts: bool = False  # an engine with configurable alerts must not answer clean
     expensive: bool = False
     sparse_size: int = 0  # > 0: a file of this many zero bytes (built on disk, sparse)
-    data: bytes = b""
+    make: Callable[[], bytes] | None = None  # builds the content, only when it is run
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        return self.make() if self.make is not None else b""
 
 
 def battery(limits: Limits) -> list[Canary]:
@@ -198,7 +203,7 @@ def battery(limits: Limits) -> list[Canary]:
             "detect",
             "le fichier de test EICAR",
             ("# mettez à jour les signatures : freshclam",),
-            data=e,
+            make=lambda: e,
         ),
         Canary(
             "encrypted_zip",
@@ -206,7 +211,7 @@ def battery(limits: Limits) -> list[Canary]:
             "EICAR dans un zip chiffré (mot de passe)",
             ("AlertEncrypted yes",),
             engine_alerts=True,
-            data=build_zip([named(encrypted(deflated(e), b"hygie"), "eicar.com")]),
+            make=lambda: build_zip([named(encrypted(deflated(e), b"hygie"), "eicar.com")]),
         ),
         Canary(
             "nested_too_deep",
@@ -214,14 +219,14 @@ def battery(limits: Limits) -> list[Canary]:
             f"EICAR dans {limits.max_recursion + 1} zips emboîtés (plus que MaxRecursion)",
             ("AlertExceedsMax yes", f"MaxRecursion {limits.max_recursion}"),
             engine_alerts=True,
-            data=nested_zip(e, limits.max_recursion + 1),
+            make=lambda: nested_zip(e, limits.max_recursion + 1),
         ),
         Canary(
             "nested_trusted",
             "detect",
             f"EICAR dans {trusted} zips emboîtés",
             (f"MaxRecursion {limits.max_recursion}",),
-            data=nested_zip(e, trusted),
+            make=lambda: nested_zip(e, trusted),
         ),
         Canary(
             "big_member_tail",
@@ -229,7 +234,7 @@ def battery(limits: Limits) -> list[Canary]:
             f"EICAR à la fin d'un membre d'archive de {over // MB} Mo (au-delà de MaxFileSize)",
             (f"MaxFileSize {limits.max_file_size}",),
             expensive=True,
-            data=build_zip([named(zeros_then(over, e), "word/media/image1.png")]),
+            make=lambda: build_zip([named(zeros_then(over, e), "word/media/image1.png")]),
         ),
         Canary(
             "size_at_limit",

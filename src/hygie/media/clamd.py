@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import select
 import socket
 import struct
 from collections.abc import Iterator
@@ -102,6 +103,9 @@ class ScanReply:
 
 
 _SESSION_PREFIX = re.compile(r"^(\d+): ")
+_OK = ScanReply(ReplyStatus.OK, "fd", raw="fd: OK")  # a pipelined clean reply (label dropped)
+_SOL_SOCKET = getattr(socket, "SOL_SOCKET", 1)
+_SCM_RIGHTS = getattr(socket, "SCM_RIGHTS", 1)  # absent on Windows (no descriptor passing)
 
 
 def parse_scan_reply(raw: bytes | str) -> ScanReply:
@@ -251,6 +255,19 @@ class ClamdClient:
                     out.append(parse_scan_reply(part))
         return out
 
+    def pipeline(self) -> PipelinedSession:
+        """An ``IDSESSION`` carrying many ``FILDES`` at once (unix socket only); the caller
+        closes it."""
+        if not self.address.can_pass_fds:
+            raise ClamdProtocolError("a pipelined session passes descriptors: unix socket only")
+        sock = self.connect()
+        try:
+            _send(sock, b"zIDSESSION\0")
+        except ClamdError:
+            sock.close()
+            raise
+        return PipelinedSession(sock, self.timeout)
+
     @contextlib.contextmanager
     def session(self) -> Iterator[ClamdSession]:
         """An ``IDSESSION``: several commands on one connection, replies numbered."""
@@ -309,6 +326,164 @@ class ClamdSession:
         except ClamdError:
             self.broken = True
             raise
+
+
+class PipelinedSession:
+    """One ``IDSESSION`` with many ``FILDES`` requests in flight, replies matched by id.
+
+    clamd numbers the requests of a session from 1 in the order it reads them, scans them
+    on its threads and answers ``<id>: <reply>`` as each one finishes — not in the order
+    they were sent. :meth:`submit` sends the command and the descriptor in one message (so
+    request ids follow the calls); :meth:`read` returns the complete replies that arrived.
+
+    Nothing is ever guessed: a reply whose id is not in flight, a line without an id (an
+    error about the session itself), a connection closed or a reply cut short marks the
+    session broken (:attr:`error`) and the requests still in flight (:attr:`in_flight`)
+    have no answer — the caller decides what becomes of them (never "clean"). The caller
+    keeps the number in flight bounded, so that clamd's replies always fit in the socket
+    buffer and neither side blocks on the other (clamd(8), IDSESSION).
+
+    Not thread-safe: one thread submits and reads.
+    """
+
+    _CMD = (b"zFILDES\0\0",)  # the command, then the byte that carries the descriptor
+    _FD = struct.Struct("i")  # one descriptor in an SCM_RIGHTS message
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        # Non-blocking, waits done here with poll(): one system call per read or send when
+        # there is something to read or room to send (a socket timeout polls every time).
+        sock.setblocking(False)
+        self.sock = sock
+        self.timeout = timeout
+        self.in_flight: set[int] = set()
+        self.error: ClamdError | None = None
+        self._buf = b""
+        self._last_id = 0
+        self._early: list[tuple[int, ScanReply]] = []  # read while waiting to send
+        self._send_failed = False
+
+    def _poll(self, events: int) -> int:
+        poller = select.poll()
+        poller.register(self.sock, events)
+        ready = poller.poll(self.timeout * 1000)
+        return ready[0][1] if ready else 0
+
+    def submit(self, fd: int) -> int:
+        """Send one descriptor to scan; returns its request id. Raises :class:`ClamdError`
+        (and the session is broken) when it cannot be sent."""
+        if self.error is not None:
+            raise self.error
+        try:
+            while True:
+                try:
+                    # socket.send_fds, without building an array per file.
+                    self.sock.sendmsg(self._CMD, [(_SOL_SOCKET, _SCM_RIGHTS, self._FD.pack(fd))])
+                    break
+                except BlockingIOError:
+                    # clamd is not reading: it may be waiting for us to read its replies
+                    # (clamd(8): read whenever a send would block, or both sides stall).
+                    events = self._poll(select.POLLOUT | select.POLLIN)
+                    if not events:
+                        raise TimeoutError from None
+                    if events & ~select.POLLOUT:
+                        self._early.extend(self._receive())
+                        if self.error is not None:
+                            raise self.error from None
+        except TimeoutError as exc:
+            self.error = ClamdTimeout("clamd did not accept the file in time")
+            raise self.error from exc
+        except OSError as exc:
+            self.error = ClamdConnectionError(f"connection to clamd lost: {exc}")
+            self._send_failed = True
+            raise self.error from exc
+        self._last_id += 1
+        self.in_flight.add(self._last_id)
+        return self._last_id
+
+    def read(self, wait: bool = True) -> list[tuple[int, ScanReply]]:
+        """The replies that are complete: waits up to the timeout for at least one when
+        ``wait`` (none arriving in time is :class:`ClamdTimeout`), else takes only what has
+        already arrived. Never raises: a problem is left in :attr:`error`, after the
+        replies received before it."""
+        if self._early:
+            out, self._early = self._early, []
+            return out
+        if self.error is not None or not self.in_flight:
+            return []
+        if wait:
+            while True:
+                out = self._receive(wait=True)
+                if out or self.error is not None:
+                    return out
+        return self._receive()
+
+    def salvage(self) -> list[tuple[int, ScanReply]]:
+        """Once broken: the complete replies clamd sent before, not yet returned. When the
+        break was a failed send (clamd closed the connection), what it answered before is
+        still in the socket and is read; after a reply that made no sense, nothing more is
+        believed."""
+        out, self._early = self._early, []
+        if not self._send_failed:
+            return out
+        self._send_failed = False
+        err, self.error = self.error, None
+        while self.in_flight and self.error is None:
+            got = self._receive()
+            if not got:
+                break
+            out.extend(got)
+        self.error = err
+        return out
+
+    def _receive(self, wait: bool = False) -> list[tuple[int, ScanReply]]:
+        try:
+            while True:
+                try:
+                    data = self.sock.recv(65536)
+                    break
+                except BlockingIOError:
+                    if not wait:
+                        return []
+                    if not self._poll(select.POLLIN):
+                        raise TimeoutError from None
+        except TimeoutError:
+            self.error = ClamdTimeout(f"no reply from clamd in {self.timeout:g} s")
+            return []
+        except OSError as exc:
+            self.error = ClamdConnectionError(f"connection to clamd lost: {exc}")
+            return []
+        if not data:
+            self.error = ClamdConnectionError(
+                "clamd closed the session with requests in flight"
+                + (" (in the middle of a reply)" if self._buf else "")
+            )
+            return []
+        *lines, self._buf = (self._buf + data).split(b"\0")
+        out: list[tuple[int, ScanReply]] = []
+        in_flight = self.in_flight
+        for line in lines:
+            num, sep, rest = line.partition(b": ")
+            rid = int(num) if sep and num.isdigit() and len(num) < 12 else 0
+            if rid not in in_flight:
+                text = line[:200].decode("utf-8", "replace")
+                self.error = ClamdProtocolError(
+                    f"reply for request {rid}, not in flight: {text!r}"
+                    if rid
+                    else f"clamd ended the session: {text!r}"
+                )
+                return out
+            in_flight.discard(rid)
+            # "fd[12]: OK" is most replies: one shared object, no parsing.
+            ok = len(rest) > 4 and rest.endswith(b": OK")
+            out.append((rid, _OK if ok else parse_scan_reply(rest)))
+        return out
+
+    def close(self) -> None:
+        """End the session (``END`` when it is still sound) and close the connection."""
+        with contextlib.suppress(OSError):
+            if self.error is None:
+                self.sock.sendall(b"zEND\0")
+        self.sock.close()
 
 
 def _send(sock: socket.socket, data: bytes) -> None:

@@ -40,12 +40,13 @@ from hygie.media.clamd import (
     ClamdError,
     ClamdProtocolError,
     ClamdTimeout,
+    PipelinedSession,
     ReplyStatus,
     ScanReply,
 )
 from hygie.media.engines import EngineInfo, Limits, ScanFn, SignatureInfo
 from hygie.media.errors import EngineUnavailable, NoSignatures
-from hygie.media.verdicts import EngineAnswer, Reason, Verdict, not_scanned
+from hygie.media.verdicts import CLEAN, EngineAnswer, Reason, Verdict, not_scanned
 
 SYSTEM_CLAMD_CONF = Path("/etc/clamav/clamd.conf")
 # Where other installs keep it: Homebrew (Apple silicon, Intel), the Windows installer.
@@ -503,7 +504,7 @@ class OwnClamd:
 def answer_from_reply(reply: ScanReply) -> EngineAnswer:
     """One clamd reply as a verdict, failing closed (alerts about limits are not clean)."""
     if reply.status is ReplyStatus.OK:
-        return EngineAnswer(Verdict.CLEAN)
+        return CLEAN
     if reply.status is ReplyStatus.FOUND:
         sig = reply.signature
         if sig.startswith("Heuristics.Encrypted"):
@@ -613,6 +614,13 @@ class ClamdEngine:
         finally:
             close_session()
 
+    def pipeline(self) -> ClamdPipeline | None:
+        """Files in flight over one ``IDSESSION`` (descriptors are passed: unix socket only;
+        over TCP the scanner keeps one synchronous session per worker)."""
+        if not self.address.can_pass_fds:
+            return None
+        return ClamdPipeline(self)
+
     def check(self) -> EngineInfo:
         """VERSION, signature count and date, then the canary battery. Raises when unusable."""
         from hygie.media.canaries import prove
@@ -647,6 +655,88 @@ class ClamdEngine:
     def close(self) -> None:
         if self.own is not None:
             self.own.stop()
+
+
+class ClamdPipeline:
+    """Many files in flight on one pipelined ``IDSESSION`` (see :class:`PipelinedSession`).
+
+    When the session breaks (connection lost, a reply that is not understood, an unknown
+    request id), the files still in flight on it are each retried once, alone, on a fresh
+    connection — so a dropped session never turns into a verdict for a file clamd did not
+    answer — unless the engine is gone, then they are not scanned. When clamd stops
+    answering for the client's timeout, the files in flight are not scanned (``timeout``)
+    and not retried: a clamd that hangs would hang again. Later files open a new session.
+    """
+
+    def __init__(self, engine: ClamdEngine) -> None:
+        self.engine = engine
+        self.sessions_opened = 0
+        self.in_flight = 0
+        self._sess: PipelinedSession | None = None
+        self._files: dict[int, tuple[int, int]] = {}  # request id -> (key, fd)
+        self._ready: list[tuple[int, EngineAnswer]] = []
+
+    def submit(self, fd: int, key: int) -> None:
+        self.in_flight += 1
+        sess = self._sess
+        if sess is None:
+            try:
+                sess = self._sess = self.engine.client.pipeline()
+                self.sessions_opened += 1
+            except ClamdError:
+                sess = None
+        if sess is not None:
+            try:
+                self._files[sess.submit(fd)] = (key, fd)
+                return
+            except ClamdError as exc:
+                self._drop()
+                if isinstance(exc, ClamdTimeout):
+                    self._ready.append((key, _answer_from_error(exc)))
+                    return
+        # No session to put it on: this file alone, on its own connection.
+        self._ready.append((key, self.engine.scan_fd(fd, "", 0)))
+
+    def collect(self, wait: bool) -> list[tuple[int, EngineAnswer]]:
+        sess = self._sess
+        if sess is not None and sess.in_flight:
+            files, ready = self._files, self._ready
+            while True:
+                for rid, reply in sess.read(wait and not ready):
+                    ready.append((files.pop(rid)[0], answer_from_reply(reply)))
+                if sess.error is not None:
+                    self._drop()
+                    break
+                if ready or not wait or not sess.in_flight:
+                    break
+        out, self._ready = self._ready, []
+        self.in_flight -= len(out)
+        return out
+
+    def _drop(self) -> None:
+        """Close a broken session and answer for every file it still carried."""
+        sess, self._sess = self._sess, None
+        if sess is None:
+            return
+        err = sess.error or ClamdConnectionError("session closed")
+        for rid, reply in sess.salvage():  # answered before it broke
+            self._ready.append((self._files.pop(rid)[0], answer_from_reply(reply)))
+        sess.close()
+        stranded = [self._files.pop(rid) for rid in sorted(sess.in_flight)]
+        if not stranded:
+            return
+        if isinstance(err, ClamdTimeout) or not self.engine.alive():
+            answer = _answer_from_error(err)
+            self._ready.extend((key, answer) for key, _fd in stranded)
+            return
+        for key, fd in stranded:
+            self._ready.append((key, self.engine.scan_fd(fd, "", 0)))
+
+    def close(self) -> None:
+        sess, self._sess = self._sess, None
+        if sess is not None:
+            sess.close()
+        self._files.clear()
 
 
 @contextlib.contextmanager

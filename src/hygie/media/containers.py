@@ -69,8 +69,15 @@ class _Stop(Exception):
         self.finding = finding
 
 
+# The first byte of every magic below (and of tar's: any, its magic is at offset 257).
+_MAGIC_FIRST = frozenset(b"P\x1fB\xfd7R\x4d\x28\xd0")
+
+
 def container_kind(head: bytes) -> str:
     """The container a buffer starts with ("" when none)."""
+    if head[:1] and head[0] not in _MAGIC_FIRST:
+        # Most files (text, pictures, videos): one test, then only tar's magic remains.
+        return "tar" if len(head) > 262 and head[257:262] == b"ustar" else ""
     if head[:4] in (ZIP_LOCAL, ZIP_EMPTY, b"PK\x07\x08"):
         return "zip"
     if head[:2] == b"\x1f\x8b":
@@ -121,17 +128,22 @@ class _Budget:
         return self.members
 
 
-def inspect(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> Finding | None:
+def inspect(fobj: IO[bytes] | None, size: int, head: bytes, limits: Limits) -> Finding | None:
     """What stops the engine from seeing all of this file, or None when nothing does.
 
     ``fobj`` is a seekable binary view of the file (never moved for the caller: it is a
-    private reader), ``head`` its first bytes. Never raises for a hostile file.
+    private reader), ``head`` its first bytes; ``fobj`` may be None when ``head`` is the
+    whole file (most files of a key of notes: nothing more is built for them). Never raises
+    for a hostile file.
     """
     kind = container_kind(head)
     if not kind and size <= len(head):
-        if ZIP_EOCD in head:
-            kind = "zip-tail"
+        if ZIP_EOCD not in head:
+            return None
+        kind = "zip-tail"
     elif not kind:
+        if fobj is None:
+            raise ValueError("a reader is needed for a file larger than its head")
         # A zip appended to something else (self-extracting, polyglot): its directory is at
         # the end. The engine finds and opens those too.
         fobj.seek(max(0, size - TAIL))
@@ -139,6 +151,8 @@ def inspect(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> Finding 
             kind = "zip-tail"
     if not kind:
         return None
+    if fobj is None:
+        fobj = io.BytesIO(head)
     budget = _Budget(limits, size)
     try:
         _container(kind, fobj, size, 1, budget, limits)

@@ -145,6 +145,10 @@ class DefenderEngine:
     def worker(self) -> Iterator[ScanFn]:
         yield self.scan_fd
 
+    def pipeline(self) -> None:
+        """MpCmdRun scans one path per process: no connection to keep files in flight on."""
+        return None
+
     def _status(self) -> SignatureInfo:
         from hygie.platform.parsers.defender import MP_STATUS_PS, parse_mp_status
 

@@ -107,6 +107,30 @@ class EngineInfo:
 ScanFn = Callable[[int, str, int], EngineAnswer]
 
 
+class Pipeline(Protocol):
+    """Many open files in flight over one engine connection, answers matched back.
+
+    The caller submits descriptors with its own key and keeps them open until their answer
+    comes back (:meth:`collect`); answers come in any order. Every submitted file gets
+    exactly one answer, never raised: a lost connection, a timeout or an error becomes a
+    not-scanned answer (or the file is retried alone first, as the engine decides).
+    """
+
+    @property
+    def in_flight(self) -> int:
+        """Files submitted whose answer has not been collected yet."""
+        ...
+
+    def submit(self, fd: int, key: int) -> None: ...
+
+    def collect(self, wait: bool) -> list[tuple[int, EngineAnswer]]:
+        """Answers ready now; with ``wait``, blocks until at least one (when any is in
+        flight)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class ScanEngine(Protocol):
     """What the scanner, the station copy and the canary battery need from an engine."""
 
@@ -135,6 +159,11 @@ class ScanEngine(Protocol):
 
     def worker(self) -> contextlib.AbstractContextManager[ScanFn]:
         """A scanning function for one worker thread (may hold a connection)."""
+        ...
+
+    def pipeline(self) -> Pipeline | None:
+        """Files in flight over one connection, or None when the engine cannot do it (the
+        scanner then uses :meth:`worker` threads)."""
         ...
 
     def alive(self) -> bool: ...

@@ -32,7 +32,9 @@ def combine(answer: EngineAnswer, finding_reason: Reason | None, detail: str) ->
     return not_scanned(finding_reason, detail)
 
 
-def precheck(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> tuple[Reason | None, str]:
+def precheck(
+    fobj: IO[bytes] | None, size: int, head: bytes, limits: Limits
+) -> tuple[Reason | None, str]:
     """What hygie finds on its own before asking the engine (reason, detail)."""
     if size > limits.max_file_size:
         return Reason.OVER_LIMIT, (
@@ -45,19 +47,23 @@ def precheck(fobj: IO[bytes], size: int, head: bytes, limits: Limits) -> tuple[R
     return finding.reason, finding.detail
 
 
+def precheck_fd(fd: int, size: int, head: bytes, limits: Limits) -> tuple[Reason | None, str]:
+    """:func:`precheck` on an open file whose first bytes (``head``) are already read: a file
+    that fits in them is judged from them alone, a larger one through its descriptor (pread:
+    the engine may be reading the same descriptor at the same time)."""
+    if size <= len(head) or size > limits.max_file_size:
+        return precheck(None, size, head, limits)  # the head is all that is looked at
+    reader = io.BufferedReader(FdReader(fd, size), buffer_size=65536)
+    return precheck(reader, size, head, limits)
+
+
 def judge_fd(
     scan: ScanFn, fd: int, path: str, size: int, head: bytes, limits: Limits
 ) -> EngineAnswer:
     """The verdict for an open file; ``head`` is its first bytes (already read)."""
+    reason, detail = precheck_fd(fd, size, head, limits)
     if size > limits.max_file_size:
-        reason, detail = precheck(io.BytesIO(head), size, head, limits)
         # Not sent: the engine would read part of it and could answer "OK".
         assert reason is not None
         return not_scanned(reason, detail)
-    if size <= len(head):
-        # The whole file is in ``head`` (most files of a key full of small notes).
-        reason, detail = precheck(io.BytesIO(head), size, head, limits)
-    else:
-        reader = io.BufferedReader(FdReader(fd, size), buffer_size=65536)
-        reason, detail = precheck(reader, size, head, limits)
     return combine(scan(fd, path, size), reason, detail)

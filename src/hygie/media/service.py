@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hygie.config import load_config
 from hygie.media.engine_choice import EngineOptions, open_engine
 from hygie.media.engines import ScanEngine
 from hygie.media.scanner import Progress, ScanRun, scan_paths
-from hygie.media.station import StationRun, station_copy
+
+if TYPE_CHECKING:  # the copy (and its report templates) is imported by copy() only
+    from hygie.media.station import StationRun
 
 
 @contextlib.contextmanager
@@ -56,6 +58,8 @@ def copy(
     report_dir: str | None = None,
     record: bool = True,
 ) -> StationRun:
+    from hygie.media.station import station_copy
+
     run = station_copy(
         source,
         destination,

@@ -28,7 +28,6 @@ from hygie.media.engines import ScanEngine
 from hygie.media.filetypes import classify
 from hygie.media.scanner import FileResult, Progress, ScanRun, Verdict, scan_paths
 from hygie.media.walk import Entry
-from hygie.render.templating import template_environment
 
 COPY_CHUNK = 1024 * 1024
 TMP_PREFIX = ".hygie-partial-"
@@ -306,6 +305,8 @@ def write_reports(run: StationRun, report_dir: Path) -> StationRun:
 
 
 def render_html(doc: dict[str, Any]) -> str:
+    from hygie.render.templating import template_environment  # jinja2: only for the report
+
     env = template_environment("media/templates")
     return env.get_template("report.html.j2").render(doc=doc, scan=doc["scan"])
 

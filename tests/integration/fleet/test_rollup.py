@@ -368,3 +368,29 @@ def test_a_report_changed_by_hand_has_its_day_recounted(conn: psycopg.Connection
     assert days == naive_days(conn, a)
     start_rows = [v for (day, _d, _p), v in days.items() if day == START]
     assert start_rows and all(v == (0, 0, sum(v), 0, 0) for v in start_rows)
+
+
+def test_a_device_leaving_during_a_refresh_waits_for_it(conn: psycopg.Connection[Any]) -> None:
+    a = fleet_gen.create_campaign(conn, "A")
+    fleet_gen.add_devices(conn, a, 6)
+    fleet_gen.add_reports(conn, a, 6, START, 3)
+    rollup.refresh(conn)
+    leaving = device_ids(conn, a)[0]
+    done = threading.Event()
+
+    def leave() -> None:
+        with psycopg.connect(conn.info.dsn, autocommit=True) as other:
+            other.execute("DELETE FROM device WHERE id = %s", (leaving,))
+        done.set()
+
+    # a refresh in progress holds rollup_state (FOR UPDATE, as fleet_rollup_refresh does)
+    with psycopg.connect(conn.info.dsn) as refreshing:
+        refreshing.execute("SELECT * FROM rollup_state FOR UPDATE")
+        t = threading.Thread(target=leave)
+        t.start()
+        assert not done.wait(1.0), "the leave must wait for the refresh"
+        refreshing.commit()
+    t.join(30)
+    assert done.is_set()
+    rollup.refresh(conn)
+    assert_matches(conn, a)

@@ -108,10 +108,12 @@ def test_status_over_time_per_measure_and_department(conn: psycopg.Connection[An
         conn, cid, "M03", since=START + dt.timedelta(days=2), until=START + dt.timedelta(days=3)
     )
     assert [p.day for p in window] == [START + dt.timedelta(days=2), START + dt.timedelta(days=3)]
-    # anonymous threshold: "" has 10 devices a day and stands alone; a one-device department
-    # is hidden every day, even though its raw series exists
-    assert all(p.counts is not None for p in
-               stats.status_over_time(conn, cid, "M03", department="", threshold=5))  # fmt: skip
+    # anonymous threshold: the campaign (40 a day) is shown; the devices without a department
+    # (10 a day) are not a place: merged with the small departments, never shown alone; a
+    # one-device department is hidden every day, even though its raw series exists
+    assert all(p.counts is not None for p in stats.status_over_time(conn, cid, "M03", threshold=5))
+    no_dep = stats.status_over_time(conn, cid, "M03", department="", threshold=5)
+    assert len(no_dep) == 7 and all(p.counts is None for p in no_dep)
     small = next(d.department for d in stats.department_measures(conn, cid) if d.devices == 1)
     raw = stats.status_over_time(conn, cid, "M03", department=small)
     hidden = stats.status_over_time(conn, cid, "M03", department=small, threshold=5)

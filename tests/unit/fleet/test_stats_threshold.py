@@ -44,6 +44,12 @@ def test_a_lone_small_group_takes_the_smallest_shown_one_with_it() -> None:
     assert shown(out) == {"75": 12, OTHER_DEPARTMENTS: 9}
 
 
+def test_devices_without_a_department_are_never_a_group_of_their_own() -> None:
+    out = apply_threshold([dep("75", 12), dep("", 9)])
+    assert shown(out) == {"75": 12, OTHER_DEPARTMENTS: 9}
+    assert shown(apply_threshold([dep("", 9)])) == {OTHER_DEPARTMENTS: 9}
+
+
 def test_below_the_threshold_in_total_nothing_is_shown() -> None:
     assert apply_threshold([dep("75", 2), dep("13", 2)]) == ()
     assert apply_threshold([]) == ()
@@ -54,10 +60,8 @@ def test_below_the_threshold_in_total_nothing_is_shown() -> None:
 @pytest.mark.parametrize("seed", range(200))
 def test_no_group_under_the_threshold_and_nothing_lost(seed: int) -> None:
     rng = random.Random(seed)
-    groups = [
-        dep(f"{n:02d}", rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 30]))
-        for n in range(1, rng.randint(1, 12))
-    ]
+    codes = ["", *(f"{n:02d}" for n in range(1, 12))][: rng.randint(1, 12)]
+    groups = [dep(code, rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 30])) for code in codes]
     total = sum(g.devices for g in groups)
     out = apply_threshold(groups)
     if total < ANONYMOUS_THRESHOLD:
@@ -70,6 +74,7 @@ def test_no_group_under_the_threshold_and_nothing_lost(seed: int) -> None:
     # every department shown is shown with its own, unmerged numbers
     original = {g.department: g for g in groups}
     for g in out:
+        assert g.department != ""
         if g.department != OTHER_DEPARTMENTS:
             assert g == original[g.department]
 

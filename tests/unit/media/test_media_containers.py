@@ -126,3 +126,46 @@ def test_details_never_name_members() -> None:
     data = office_document("word/media/Dupont-Jean.png", zeros_then(9 * MB, b"x"))
     f = inspect(io.BytesIO(data), len(data), data[:8192], L)
     assert f is not None and "Dupont" not in f.detail and "member #3" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"PK\x03\x04rest", "zip"),
+        (b"PK\x05\x06" + bytes(18), "zip"),
+        (b"PK\x07\x08rest", "zip"),
+        (b"\x1f\x8b\x08rest", "gzip"),
+        (b"BZh9rest", "bzip2"),
+        (b"\xfd7zXZ\x00rest", "xz"),
+        (b"7z\xbc\xaf\x27\x1crest", "7z"),
+        (b"Rar!\x1a\x07", "rar"),
+        (b"MSCFrest", "cab"),
+        (b"\x28\xb5\x2f\xfdrest", "zstd"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "ole"),
+        (b"a" * 257 + b"ustar\x0000" + bytes(200), "tar"),  # any first byte
+        (b"P" * 257 + b"ustar\x0000" + bytes(200), "tar"),
+        (b"PDF and text", ""),
+        (b"compte rendu de visite", ""),
+        (b"", ""),
+        (b"\x89PNG\r\n", ""),
+    ],
+)
+def test_container_kind_by_magic(head: bytes, kind: str) -> None:
+    from hygie.media.containers import container_kind
+
+    assert container_kind(head) == kind
+
+
+def test_a_whole_file_in_its_head_needs_no_reader() -> None:
+    """Small files are judged from their first bytes alone (the scanner's fast path), and
+    still opened as containers when they are one."""
+    locked = build_zip([named(encrypted(deflated(eicar_bytes()), b"pw"), "e.com")])
+    assert len(locked) < 8192
+    f = inspect(None, len(locked), locked, L)
+    assert f is not None and f.reason is Reason.ENCRYPTED
+    appended = b"MZ notes " + locked  # a zip after something else, found by its directory
+    f = inspect(None, len(appended), appended, L)
+    assert f is not None and f.reason is Reason.ENCRYPTED
+    assert inspect(None, 11, b"plain notes", L) is None
+    with pytest.raises(ValueError):
+        inspect(None, 100_000, b"plain notes", L)  # larger than its head: a reader is needed

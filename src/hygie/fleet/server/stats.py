@@ -239,15 +239,19 @@ def apply_threshold(
 ) -> tuple[DepartmentStats, ...]:
     """Groups of at least ``threshold`` devices; smaller ones merged, never recoverable.
 
-    Departments below the threshold are merged into one :data:`OTHER_DEPARTMENTS` group. If
-    that group is itself non-empty but below the threshold, the smallest shown departments
-    join it until it reaches the threshold — otherwise "total minus the shown departments"
-    would give it away. When even everything merged is below the threshold, nothing is shown.
+    Departments below the threshold, and the devices without a department (not a place), are
+    merged into one :data:`OTHER_DEPARTMENTS` group (the rule of fleet-ui's
+    ``privacy.group_departments``). If that group is itself non-empty but below the threshold,
+    the smallest shown departments join it until it reaches the threshold — otherwise "total
+    minus the shown departments" would give it away. When even everything merged is below the
+    threshold, nothing is shown.
     """
     shown = sorted(
-        (d for d in departments if d.devices >= threshold), key=lambda d: (d.devices, d.department)
+        (d for d in departments if d.department != NO_DEPARTMENT and d.devices >= threshold),
+        key=lambda d: (d.devices, d.department),
     )
-    merged = [d for d in departments if 0 < d.devices < threshold]
+    alone = {d.department for d in shown}
+    merged = [d for d in departments if d.department not in alone and d.devices > 0]
     while merged and sum(d.devices for d in merged) < threshold and shown:
         merged.append(shown.pop(0))
     if merged and sum(d.devices for d in merged) < threshold:
