@@ -136,7 +136,7 @@ def login(page: Any, base: str, password: str = PASSWORD, then: str = "") -> Non
 
 
 def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
-    srv, _ids, _url = seeded
+    srv, ids, _url = seeded
     login(page, srv.base_url, password="pas le bon mot de passe")
     alert = page.get_by_role("alert")
     assert "Nom ou mot de passe incorrect" in alert.inner_text()
@@ -145,6 +145,17 @@ def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
     # nothing signed in: the campaigns page sends back to the sign-in page
     page.goto(srv.base_url + "/campagnes")
     assert "/connexion" in page.url
+    # where she was going survives a wrong password
+    target = f"/campagnes/{ids['identified']}"
+    page.goto(srv.base_url + target)
+    page.wait_for_url(re.compile(r"/connexion\?suite="))
+    page.get_by_label("Nom d'opérateur").fill("marie.dupont")
+    page.get_by_label("Mot de passe").fill("encore faux")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("alert").wait_for()
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(target + "$"))
 
 
 def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) -> None:

@@ -57,7 +57,10 @@ def stop_dashboard(d: Dashboard) -> None:
         d.proc.wait()
 
 
-@pytest.fixture(scope="session")
+# Module, not session: a sync Playwright left running keeps an asyncio loop running in the
+# worker, and later tests of the same xdist worker calling asyncio.run() (the fleet server's)
+# or starting their own Playwright then fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is required (apt-get install chromium)")
