@@ -57,9 +57,8 @@ def stop_dashboard(d: Dashboard) -> None:
         d.proc.wait()
 
 
-# Module, not session: a sync Playwright left running keeps an asyncio loop running in the
-# worker, and later tests of the same xdist worker calling asyncio.run() (the fleet server's)
-# or starting their own Playwright then fail.
+# Module scope, not session: while Playwright's sync API is open, its event loop counts as
+# running in this thread, and a later test's asyncio.run() in the same worker would fail.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
