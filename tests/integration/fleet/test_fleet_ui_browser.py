@@ -18,7 +18,7 @@ import pytest
 from hygie.fleet.server import connect, list_campaigns
 from hygie.fleet.server.rollup import refresh
 from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.fleet_ui_helpers import SeedDevice, add_operator, seed_campaign
+from tests.fleet_ui_helpers import SeedDevice, add_operator, run_hygie, seed_campaign
 from tests.integration.fleet.conftest import FleetServer
 from tests.pg import PgCluster
 
@@ -136,7 +136,7 @@ def login(page: Any, base: str, password: str = PASSWORD, then: str = "") -> Non
 
 
 def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
-    srv, _ids, _url = seeded
+    srv, ids, _url = seeded
     login(page, srv.base_url, password="pas le bon mot de passe")
     alert = page.get_by_role("alert")
     assert "Nom ou mot de passe incorrect" in alert.inner_text()
@@ -145,6 +145,17 @@ def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
     # nothing signed in: the campaigns page sends back to the sign-in page
     page.goto(srv.base_url + "/campagnes")
     assert "/connexion" in page.url
+    # where she was going survives a wrong password
+    target = f"/campagnes/{ids['identified']}"
+    page.goto(srv.base_url + target)
+    page.wait_for_url(re.compile(r"/connexion\?suite="))
+    page.get_by_label("Nom d'opérateur").fill("marie.dupont")
+    page.get_by_label("Mot de passe").fill("encore faux")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("alert").wait_for()
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(target + "$"))
 
 
 def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) -> None:
@@ -182,6 +193,26 @@ def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) ->
     assert days.count() == 2
     assert days.nth(0).locator("td").all_text_contents() == ["masqué (moins de 5 ordinateurs)"]
     assert days.nth(1).locator("td").all_text_contents() == ["0", "6", "0", "0", "0"]  # warn
+
+
+def test_a_made_up_group_or_a_removed_operator(seeded: Any, page: Any) -> None:
+    srv, ids, url = seeded
+    assert add_operator(url, "jean.temp", PASSWORD).returncode == 0
+    page.goto(srv.base_url + "/connexion")
+    page.get_by_label("Nom d'opérateur").fill("jean.temp")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/campagnes$"))
+    # a department under the threshold typed in the URL: the whole campaign, nothing of 13
+    page.goto(srv.base_url + f"/campagnes/{ids['anonymous']}?groupe=13")
+    assert "— toute la campagne" in page.locator("#time-title").inner_text()
+    assert page.locator("svg.chart").count() == 13
+    assert "département 13" not in page.locator("main").inner_text()
+    # the account removed on the server: its session ends at the next page
+    done = run_hygie(["fleet", "operator", "remove", "--database", url, "--name", "jean.temp"])
+    assert done.returncode == 0, done.stderr
+    page.goto(srv.base_url + "/campagnes")
+    assert "/connexion" in page.url
 
 
 def test_campaign_under_five_devices_shows_no_figure(seeded: Any, page: Any) -> None:

@@ -110,6 +110,8 @@ def shown_figures(
         key = _KEY_OF.get(dep.department, dep.department)
         out.now[key] = dict(dep.measures)
         out.sizes[key] = dep.devices
+    if series_for is not None:  # an unknown group (a hand-made URL) shows the campaign
+        series_for = tuple(g for g in series_for if g in out.now) or (ALL,)
     since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=DAYS_SHOWN)
     for group in out.now:
         # the merged group changes from day to day: no series of its own (its members may

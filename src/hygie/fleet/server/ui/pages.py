@@ -60,7 +60,13 @@ def _cookie(resp: Response, name: str, value: str, max_age: int) -> None:
 
 
 async def _login_form(
-    request: Request, state: UiState, *, error: str = "", name: str = "", status: int = 200
+    request: Request,
+    state: UiState,
+    *,
+    error: str = "",
+    name: str = "",
+    status: int = 200,
+    suite: str | None = None,
 ) -> Response:
     secret = await state.secret()
     nonce = new_login_nonce()
@@ -71,7 +77,7 @@ async def _login_form(
         csrf=login_csrf(secret, nonce),
         error=error,
         name=name,
-        suite=safe_next(request.query_params.get("suite")),
+        suite=safe_next(suite if suite is not None else request.query_params.get("suite")),
         plain_http=not https_or_loopback(request),
         logged_out=request.query_params.get("sortie") == "1" and not error,
     )
@@ -98,11 +104,13 @@ async def login_submit(request: Request, state: UiState) -> Response:
         or not csrf_matches(form.get("csrf_token"), login_csrf(secret, nonce))
     ):
         return refused(request)
+    suite = safe_next(form.get("suite"))
     if not https_or_loopback(request):
         return await _login_form(
             request,
             state,
             status=403,
+            suite=suite,
             error=_(
                 "Connexion refusée : cette page n'est pas chiffrée (HTTPS). Ouvrez le serveur "
                 "par son adresse en https://."
@@ -124,6 +132,7 @@ async def login_submit(request: Request, state: UiState) -> Response:
             state,
             status=429,
             name=name,
+            suite=suite,
             error=_("Trop d'essais manqués pour ce nom : réessayez dans {minutes} minutes.").format(
                 minutes=_minutes(attempt.wait)
             ),
@@ -136,11 +145,11 @@ async def login_submit(request: Request, state: UiState) -> Response:
         return ok and found is not None
 
     if not await run_in_threadpool(check):
-        return await _login_form(request, state, status=401, name=name, error=wrong)
+        return await _login_form(request, state, status=401, name=name, error=wrong, suite=suite)
     operator = await state.run(lambda c: accounts.succeed(c, attempt))
     if operator is None:
-        return await _login_form(request, state, status=401, name=name, error=wrong)
-    resp = redirect(safe_next(form.get("suite")))
+        return await _login_form(request, state, status=401, name=name, error=wrong, suite=suite)
+    resp = redirect(suite)
     _cookie(
         resp, SESSION_COOKIE, make_session(secret, operator.id, operator.session_epoch), SESSION_TTL
     )
