@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import threading
 from pathlib import Path
 
@@ -23,17 +22,15 @@ FILE_NAME = "hygie.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
-_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){10,}")
 _lock = threading.Lock()
 
 
 def mask_identifiers(text: str) -> str:
-    """Mask digit runs that may be identifiers (first and last two digits kept)."""
-    # Imported when a record is written: hygie.identifiers loads every recognizer, which
-    # the CLI's start-up (``hygie --version``) must not pay for.
-    from hygie.identifiers import mask_digits
+    """Mask digit runs that may be identifiers (first and last two digits kept): the one
+    masker's rule, :func:`hygie.masking.mask_digit_runs` (core: no recognizer is loaded)."""
+    from hygie.masking import mask_digit_runs
 
-    return _DIGIT_RUN.sub(lambda m: mask_digits(m.group(0)), text)
+    return mask_digit_runs(text)
 
 
 class MaskingFormatter(logging.Formatter):

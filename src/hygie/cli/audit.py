@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -14,6 +15,9 @@ from hygie import audit as audit_api
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
+
+if TYPE_CHECKING:
+    from hygie.audit import AuditResult
 
 
 def register(app: typer.Typer) -> None:
@@ -85,6 +89,7 @@ def audit(
             bar.update(task, completed=done, total=total)
 
         result = audit_api.audit(answers_file=answers, progress=progress, record=not no_record)
+    fleet = None if no_record else _fleet_after_audit(result)
 
     if html is not None or pdf is not None:
         if html is not None:
@@ -102,7 +107,19 @@ def audit(
         audit_api.render_audit(result, console)
         if compare:
             audit_api.render_compare(result, console)
+    if fleet is not None:  # the fleet's quick delivery: a short wait at most, never a failure
+        fleet.join(timeout=FLEET_WAIT_S)
     return EXIT_FINDINGS if result.has_critical else EXIT_OK
+
+
+FLEET_WAIT_S = 2.5
+
+
+def _fleet_after_audit(result: AuditResult) -> threading.Thread | None:
+    """Queue this audit's campaign report (when in one) and start its delivery in a thread."""
+    from hygie.fleet.device import after_audit
+
+    return after_audit(result)
 
 
 def questionnaire(

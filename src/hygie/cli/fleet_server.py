@@ -243,8 +243,10 @@ def stats_cmd(
 ) -> int:
     """Compter les ordinateurs par mesure et par statut."""
     from hygie.fleet.server import campaign_stats, connect, get_campaign
+    from hygie.fleet.server.rollup import refresh
 
     with connect(database) as conn:
+        refresh(conn)  # count what was received up to now (fleet-scale's rollups)
         stats = campaign_stats(conn, get_campaign(conn, campaign))
     lines = [
         _(

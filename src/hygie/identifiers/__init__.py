@@ -6,7 +6,8 @@ Public API (stable, used by ``hygie.scan`` and ``hygie.mail``)::
     analyze(text) -> tuple[Finding, ...]
     is_patient_data(findings) -> bool
     label_of(type) / label_fr_of(type) / is_patient_type(type) / patient_types()
-    mask_digits(raw) / mask_all(raw) / mask_identifiers(text)   # the one masker
+    mask_digits(raw) / mask_all(raw) / mask_digit_runs(text)    # the one masker (hygie.masking)
+    mask_identifiers(text)                           # every identifier found, masked
     nir_is_valid(digits) -> bool                     # NIR/NIA key and sanity
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 from hygie.identifiers.analyzer import analyze, is_patient_data
 from hygie.identifiers.checksums import nir_is_valid
-from hygie.identifiers.masking import mask_all, mask_digits
 from hygie.identifiers.model import Finding, Pattern, Recognizer
 from hygie.identifiers.redaction import mask_identifiers
 from hygie.identifiers.registry import (
@@ -25,6 +25,7 @@ from hygie.identifiers.registry import (
     recognizers,
     strong_types,
 )
+from hygie.masking import mask_all, mask_digit_runs, mask_digits
 
 __all__ = [
     "Finding",
@@ -36,6 +37,7 @@ __all__ = [
     "label_fr_of",
     "label_of",
     "mask_all",
+    "mask_digit_runs",
     "mask_digits",
     "mask_identifiers",
     "nir_is_valid",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hygie.identifiers.masking import MASK_CHAR, mask_all, mask_digits
+from hygie.masking import MASK_CHAR, mask_all, mask_digits
 
 __all__ = [
     "MASK_CHAR",

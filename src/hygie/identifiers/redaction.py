@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from hygie.identifiers.analyzer import analyze
-from hygie.identifiers.masking import mask_digits
+from hygie.masking import mask_digits
 
 #: 9 digits or more, possibly separated (a NIR, an INS, a phone number…): never echoed.
 _LONG_NUMBER = re.compile(r"\d(?:[\s._\-/]?\d){8,}")

@@ -1,25 +1,15 @@
-"""Masking of identifier-like digit runs in names hygie writes or shows during an incident.
+"""The user's folders an incident looks at (the daily user's, through the platform seam).
 
-File names and command lines may hold a social-security number (NIR, 13 digits + 2-digit key)
-or another long identifier: any run of 11 or more digits (spaces, dots or dashes allowed) is
-masked with the one masker, :func:`hygie.identifiers.mask_digits` (first and last two digits
-at most, DESIGN.md privacy rules). Which runs count is this module's rule (any long number,
-checksum or not: a file name of an incident is not worth the risk).
+Names hygie writes or shows during an incident are masked with the one masker's rule for
+long digit runs, :func:`hygie.identifiers.mask_digit_runs` (any run of eleven digits or more:
+a file name of an incident is not worth the risk; first and last two digits at most).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from hygie.identifiers import mask_digits
 from hygie.platform import system
-
-_DIGITS = re.compile(r"\d(?:[ .\-]?\d){10,}")
-
-
-def mask(text: str) -> str:
-    return _DIGITS.sub(lambda m: mask_digits(m.group(0)), text)
 
 
 def user_home() -> Path:

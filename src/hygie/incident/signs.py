@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from hygie.i18n import _, ngettext
+from hygie.identifiers import mask_digit_runs as mask
 from hygie.incident.content import BROKEN, KNOWN, RANDOM, Content, classify_safe
 from hygie.incident.content import shannon_entropy as shannon_entropy
 from hygie.incident.errors import PathNotFound
-from hygie.incident.privacy import mask
 
 RECENT_HOURS = 48
 SAMPLE = 2048

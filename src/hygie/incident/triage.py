@@ -34,9 +34,10 @@ from typing import Any
 
 from hygie import proc
 from hygie.i18n import _
+from hygie.identifiers import mask_digit_runs as mask
 from hygie.incident import destination
 from hygie.incident.journal import Journal
-from hygie.incident.privacy import mask, user_folders, user_home
+from hygie.incident.privacy import user_folders, user_home
 from hygie.incident.signs import scan
 from hygie.platform import current, system
 from hygie.platform.powershell import powershell

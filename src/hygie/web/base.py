@@ -31,6 +31,7 @@ from hygie.audit import (
     Status,
     load_catalogue,
 )
+from hygie.fleet.device import after_audit
 from hygie.i18n import N_, _, get_language, set_language
 from hygie.render.templating import template_environment
 from hygie.store import Store, open_store
@@ -84,7 +85,8 @@ class WebState:
             return  # no overview yet: the first audit is hers to start
         old_key = (last["id"], get_language())
         kept = self._questions.get(old_key)
-        audit_api.audit(ctx=audit_api.make_context(store))
+        result = audit_api.audit(ctx=audit_api.make_context(store))
+        after_audit(result, store_path=store.path)  # the fleet report, sent in the background
         new = store.last_audit()
         if kept is not None and new is not None:
             # answers do not change which probes could not tell: the questions stay
@@ -146,6 +148,7 @@ NAV = (
     ("history", "/historique", N_("Historique et rapports")),
     ("incident", "/incident", N_("Incident")),
     ("doctor", "/composants", N_("Composants")),
+    ("fleet", "/parc", N_("Suivi de parc")),
 )
 
 

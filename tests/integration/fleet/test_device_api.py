@@ -184,6 +184,9 @@ def test_unknown_fields_are_refused_named_never_echoed_and_nothing_is_stored(
     assert r.status_code == 422 and "DUPONT" not in r.text
     r = fleet_server.join("2345-6789-ABCD-EFGH", label="Dossier 1850775123456")
     assert r.status_code == 422 and r.json()["field"] == "label" and "1850775" not in r.text
+    for code in ("2345-6789-ABCD-EFGÉ", "²345-6789-ABCD-EFGH", "2345\n6789ABCDEFGH"):
+        r = fleet_server.join(code)
+        assert r.status_code == 422 and r.json()["field"] == "code", code
     r = fleet_server.join("2345-6789-ABCD-EFGH", department="20")
     assert r.status_code == 422 and r.json()["field"] == "department"
     assert reports_of(fleet_server) == 0
@@ -281,3 +284,23 @@ def test_hostile_bodies_and_tokens_get_a_clean_refusal(fleet_server: FleetServer
     assert fleet_server.send(token, make_report()).status_code == 201
     assert reports_of(fleet_server) == 1
     assert "Traceback" not in fleet_server.log()
+
+
+def test_behind_a_local_proxy_the_brake_is_per_forwarded_address(
+    fleet_server: FleetServer,
+) -> None:
+    def join_from(address: str) -> httpx.Response:
+        body = {"code": "2345-6789-ABCD-EFGH", "department": None, "label": None,
+                "os_family": "linux", "hygie_version": "0.1.0"}  # fmt: skip
+        return fleet_server.client.post(
+            "/api/v1/join", json=body, headers={"X-Forwarded-For": address}
+        )
+
+    for _ in range(30):
+        assert join_from("203.0.113.5").status_code == 403
+    assert join_from("203.0.113.5").status_code == 429
+    # another nurse behind the same proxy is not braked by the first one's mistakes
+    assert join_from("203.0.113.6").status_code == 403
+    # a client cannot dodge the brake by prepending a made-up address: the proxy's own
+    # entry (the last one, appended by nginx) is the one that counts
+    assert join_from("198.51.100.1, 203.0.113.5").status_code == 429

@@ -4,6 +4,7 @@ PostgreSQL: sign-in, charts, the 5-device rule, exports parsed back, CSRF, axe-c
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import re
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from hygie.fleet.server import connect, list_campaigns
+from hygie.fleet.server.rollup import refresh
 from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.fleet_ui_helpers import SeedDevice, add_operator, seed_campaign
 from tests.integration.fleet.conftest import FleetServer
@@ -68,7 +70,8 @@ def seeded(
         seed_campaign(
             server, "Petit essai", "anonymous", [SeedDevice("75", None, [statuses(1)])] * 4
         )
-        with connect(url) as conn:
+        with connect(url, autocommit=True) as conn:
+            refresh(conn)  # the statistics' rollups count what the API stored (fleet-scale)
             ids = {c.name: c.id for c in list_campaigns(conn)}
         yield (
             server,
@@ -138,7 +141,7 @@ def test_wrong_password_says_so_in_french(seeded: Any, page: Any) -> None:
     alert = page.get_by_role("alert")
     assert "Nom ou mot de passe incorrect" in alert.inner_text()
     assert page.url.endswith("/connexion")
-    check_page(page, "fleet-login-error")
+    check_page(page, "fleet-login")
     # nothing signed in: the campaigns page sends back to the sign-in page
     page.goto(srv.base_url + "/campagnes")
     assert "/connexion" in page.url
@@ -172,6 +175,13 @@ def test_sign_in_and_a_chart_under_the_threshold_rule(seeded: Any, page: Any) ->
     page.get_by_role("button", name="Voir").click()
     page.wait_for_url(re.compile(r"groupe=69"))
     assert "— département 69" in page.locator("#now-title").inner_text()
+    # a week ago 13 (4 computers) reported too: that day 69 was merged with it, so 69's own
+    # figures for that day are hidden (the campaign's total for the day stays shown)
+    m01 = page.locator("figure.chart-box").first
+    days = m01.locator("tbody tr")
+    assert days.count() == 2
+    assert days.nth(0).locator("td").all_text_contents() == ["masqué (moins de 5 ordinateurs)"]
+    assert days.nth(1).locator("td").all_text_contents() == ["0", "6", "0", "0", "0"]  # warn
 
 
 def test_campaign_under_five_devices_shows_no_figure(seeded: Any, page: Any) -> None:
@@ -216,9 +226,10 @@ def test_exports_csv_and_xlsx_hold_the_shown_figures(
     m01_75 = next(r for r in now if r[0] == "département 75" and r[2] == "M01")
     assert [int(x) for x in m01_75[4:]] == [0, 0, 7, 0, 0]  # latest report: M01 failing
     assert not [r for r in rows if len(r) > 1 and "département 13" in (r[0], r[1])]
-    weekly = [r for r in rows if len(r) == 9 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[0])]
-    assert weekly, "the weekly figures are exported"
-    assert all(int(r[2]) >= 5 for r in weekly)
+    daily = [r for r in rows if len(r) == 9 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", r[0])]
+    assert daily, "the figures day by day are exported"
+    assert all(int(r[2]) >= 5 for r in daily)
+    assert not [r for r in daily if r[1] == "autres départements"]
 
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("XLSX")).click()
@@ -262,18 +273,19 @@ def test_create_a_campaign_code_once_and_handout_with_qr(seeded: Any, page: Any)
     assert re.fullmatch(r"[2-9A-Z]{4}(-[2-9A-Z]{4}){3}", code)
     check_page(page, "fleet-campaign-created")
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
-    assert page.locator("svg.qr").is_visible()
+    page.locator("svg.qr").wait_for(state="visible")
     assert code in page.locator("article.handout").inner_text()
     check_page(page, "fleet-handout")
     # the campaign page never shows the code again; typing it back remakes the handout
     page.get_by_role("link", name="Revenir à la campagne").click()
+    page.wait_for_url(re.compile(r"/campagnes/\d+$"))
     assert code not in page.content()
     page.get_by_label("Code pour rejoindre").fill("AAAA-BBBB-CCCC-DDDD")
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
     assert "Ce n'est pas le code de cette campagne" in page.locator("#handout-error").inner_text()
     page.get_by_label("Code pour rejoindre").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name=re.compile("Préparer la feuille")).click()
-    assert page.locator("svg.qr").is_visible()
+    page.locator("svg.qr").wait_for(state="visible")
     # the QR's page (public) shows the code from the fragment, which no server log sees
     page.goto(srv.base_url + f"/rejoindre#code={code}")
     assert page.locator("[data-join-code]").inner_text() == code
@@ -324,6 +336,7 @@ def test_logout_ends_the_session_everywhere(seeded: Any, page: Any) -> None:
         and stolen[0]["sameSite"] == "Strict"
     )
     page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/connexion\?sortie=1$"))
     assert "Vous êtes déconnecté·e" in page.locator("main").inner_text()
     # a copy of the old cookie (another browser, a thief) no longer opens anything
     other = page.context.browser.new_context()
@@ -339,7 +352,7 @@ def test_english_through_gettext(seeded: Any, page: Any) -> None:
     login(page, srv.base_url)
     page.wait_for_url(re.compile(r"/campagnes$"))
     page.get_by_role("link", name="English").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Campaigns"
+    page.get_by_role("heading", level=1, name="Campaigns").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(srv.base_url + f"/campagnes/{ids['anonymous']}")
     assert "no figure covers fewer than 5 computers" in page.locator("main").inner_text()
@@ -392,3 +405,34 @@ def test_parallel_guesses_do_not_get_past_the_limit(seeded: Any) -> None:
         codes = sorted(pool.map(guess, range(12)))
     assert codes.count(401) == 5, codes
     assert codes.count(429) == 7, codes
+
+
+def test_sign_in_over_plain_http_off_this_machine_is_refused(seeded: Any) -> None:
+    """Behind a proxy that does not say HTTPS (or with --allow-plain-http on a network), the
+    password would cross the network in clear: the page says so and the sign-in is refused."""
+    import httpx
+
+    srv, _ids, _url = seeded
+    host = {"host": "parc.example.org"}
+    first = httpx.get(srv.base_url + "/connexion", headers=host)
+    assert "Cette page n'est pas chiffrée (HTTP)" in html.unescape(first.text)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', first.text)
+    assert token is not None
+    nonce = first.cookies["__Host-hygie-fleet-login"]
+    r = httpx.post(
+        srv.base_url + "/connexion",
+        data={"csrf_token": token.group(1), "name": "marie.dupont", "password": PASSWORD},
+        headers={**host, "cookie": f"__Host-hygie-fleet-login={nonce}"},
+    )
+    assert r.status_code == 403
+    assert "Connexion refusée : cette page n'est pas chiffrée (HTTPS)" in html.unescape(r.text)
+    assert "__Host-hygie-fleet=" not in r.headers.get("set-cookie", "")
+    # the same through a proxy on this machine that says the browser's side is HTTPS
+    r = httpx.post(
+        srv.base_url + "/connexion",
+        data={"csrf_token": token.group(1), "name": "marie.dupont", "password": PASSWORD},
+        headers={**host, "x-forwarded-proto": "https",
+                 "cookie": f"__Host-hygie-fleet-login={nonce}"},
+    )  # fmt: skip
+    assert r.status_code == 303
+    assert "__Host-hygie-fleet=" in r.headers["set-cookie"]

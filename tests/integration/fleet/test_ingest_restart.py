@@ -79,3 +79,26 @@ def test_postgresql_restart_during_ingest_loses_and_doubles_nothing(
     assert acked_at_restart < total
     assert fleet_server.client.get("/api/v1/health").status_code == 200
     assert fleet_server.process.poll() is None
+
+
+def test_postgresql_down_gets_a_prompt_503_then_it_works_again(
+    pg: PgCluster, fleet_server: FleetServer
+) -> None:
+    token = fleet_server.new_device(fleet_server.campaign())
+    kept = make_report()
+    pg.stop()
+    try:
+        t0 = time.monotonic()
+        r = fleet_server.send(token, kept)
+        waited = time.monotonic() - t0
+        assert r.status_code == 503 and r.json()["error"] == "database_unavailable"
+        assert int(r.headers["Retry-After"]) > 0
+        assert waited < 25  # well inside a device's HTTP timeout
+        assert fleet_server.client.get("/api/v1/health").status_code == 503
+        assert fleet_server.device(token).status_code == 503
+    finally:
+        pg.start_server()
+    assert fleet_server.send(token, kept).status_code == 201  # the queued report, delivered
+    assert fleet_server.send(token, kept).status_code == 200
+    assert scalar(fleet_server.database, "SELECT count(*) FROM report") == 1
+    assert fleet_server.client.get("/api/v1/health").status_code == 200

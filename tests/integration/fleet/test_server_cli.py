@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from hygie.audit import measure_ids
+from hygie.fleet.errors import FleetMigrationFailed
 from hygie.fleet.protocol import JOIN_CODE_RE, code_hash
 from hygie.fleet.server import connect, ensure_partitions, latest_version, migrate
+from hygie.fleet.server.migrate import available
 from tests.integration.fleet.conftest import (
     FleetServer,
     free_port,
@@ -41,7 +44,7 @@ def test_init_creates_the_schema_once_and_prints_its_version(empty_db: str) -> N
         "measures_added": 0,
         "partitions_created": 0,
     }
-    assert scalar(empty_db, "SELECT count(*) FROM fleet_migration") == latest_version()
+    assert scalar(empty_db, "SELECT count(*) FROM fleet_migration") == len(available())
     assert scalar(empty_db, "SELECT count(*) FROM measure") == 13
     text = hygie("fleet", "init", "--database", empty_db).stdout
     assert f"version {latest_version()}" in text
@@ -53,8 +56,8 @@ def test_two_inits_started_together_migrate_once(empty_db: str) -> None:
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
     applied = sorted(len(json.loads(o[0])["data"]["applied"]) for o in outs)
-    assert applied == [0, latest_version()]
-    assert scalar(empty_db, "SELECT count(*) FROM fleet_migration") == latest_version()
+    assert applied == [0, len(available())]
+    assert scalar(empty_db, "SELECT count(*) FROM fleet_migration") == len(available())
 
 
 def test_unreachable_database_names_the_host_never_the_password(pg: PgCluster) -> None:
@@ -129,7 +132,7 @@ def test_stats_counts_current_devices_by_measure_and_status(fleet_server: FleetS
     doc = hygie_json("fleet", "stats", "--database", fleet_server.database, "--campaign", "Cabinet")
     data = doc["data"]
     assert data["devices"] == 2 and data["joined"] == 3
-    assert sorted(data["measures"]) == [f"M{i:02d}" for i in range(1, 14)]
+    assert sorted(data["measures"]) == list(measure_ids())
     assert data["measures"]["M07"] == {
         "ok": 0,
         "warn": 1,
@@ -183,10 +186,8 @@ def test_migration_from_the_previous_version_keeps_the_data(empty_db: str) -> No
         )
     doc = hygie_json("fleet", "init", "--database", empty_db)
     assert doc["data"]["schema_version"] == latest_version()
-    # every later migration applied, in order (none yet when 0001 is the only one)
-    assert [n[:4] for n in doc["data"]["applied"]] == [
-        f"{v:04d}" for v in range(2, latest_version() + 1)
-    ]
+    # every later migration applied, in order (none when 0001 is the only one)
+    assert doc["data"]["applied"] == [m.name for m in available()[1:]]
     assert scalar(empty_db, "SELECT count(*) FROM report") == 1
     assert scalar(empty_db, "SELECT count(*) FROM device WHERE label = 'PC accueil'") == 1
     stats = hygie_json("fleet", "stats", "--database", empty_db, "--campaign", "old")
@@ -247,3 +248,46 @@ def test_serve_with_two_workers_shares_the_port_and_stops_whole(
     left = [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in children if alive(p)]
     assert not left
     assert scalar(fleet_db, "SELECT count(*) FROM report") == 6
+
+
+def _migrations(tmp: Path, *names: str) -> Path:
+    """A migrations folder holding the real 0001 plus small made-up later ones."""
+    folder = tmp / "migrations"
+    folder.mkdir(exist_ok=True)
+    (folder / "0001_base.sql").write_text(available()[0].sql(), encoding="utf-8")
+    for name in names:
+        body = (
+            "CREATE TABLE broken (" if "broken" in name else f"CREATE TABLE t_{name[5:]} (x int);"
+        )
+        (folder / f"{name}.sql").write_text(body, encoding="utf-8")
+    return folder
+
+
+def test_a_lower_number_landing_later_is_still_applied(empty_db: str, tmp_path: Path) -> None:
+    with connect(empty_db, autocommit=True) as conn:
+        first = migrate(conn, directory=_migrations(tmp_path, "0003_ops"))
+        assert first.applied == ["0001_base", "0003_ops"] and first.version == 3
+        later = migrate(conn, directory=_migrations(tmp_path, "0002_rollups", "0003_ops"))
+        assert later.applied == ["0002_rollups"] and later.version == 3
+    assert scalar(empty_db, "SELECT count(*) FROM fleet_migration") == 3
+    assert scalar(empty_db, "SELECT count(*) FROM pg_tables WHERE tablename = 't_rollups'") == 1
+
+
+def test_a_failed_migration_is_rolled_back_whole_and_named(empty_db: str, tmp_path: Path) -> None:
+    with connect(empty_db, autocommit=True) as conn:
+        with pytest.raises(FleetMigrationFailed) as failed:
+            migrate(conn, directory=_migrations(tmp_path, "0002_ok", "0003_broken"))
+        assert "0003_broken" in failed.value.render() and "version 2" in failed.value.render()
+        assert failed.value.exit_code == 73
+    assert scalar(empty_db, "SELECT max(version) FROM fleet_migration") == 2
+    assert scalar(empty_db, "SELECT count(*) FROM pg_tables WHERE tablename = 'broken'") == 0
+
+
+def test_a_database_newer_than_this_hygie_is_left_alone(fleet_db: str) -> None:
+    with connect(fleet_db, autocommit=True) as conn:
+        conn.execute("INSERT INTO fleet_migration (version, name) VALUES (99, '0099_future')")
+    r = hygie("fleet", "init", "--database", fleet_db, check=False)
+    assert r.returncode == 72 and "99" in r.stderr
+    r = hygie("fleet", "serve", "--database", fleet_db, "--listen", f"127.0.0.1:{free_port()}",
+              check=False)  # fmt: skip
+    assert r.returncode == 72

@@ -177,3 +177,43 @@ def test_client_gone_during_data_leaves_the_server_serving(pair: Pair) -> None:
     time.sleep(0.2)
     assert len(pair.guard.got) == n  # nothing handed to the handler
     assert _converse(pair.c2.port, _stuff(b"ok\r\n"), []) == [b"250 2.0.0 kept\r\n"]
+
+
+_ADDR_ARGS = [
+    "",
+    "<dr.martin@gmail.com>",
+    "<dr.martin@gmail.com> SIZE=1000 BODY=8BITMIME",
+    "dr.martin@gmail.com",
+    " <a@b.fr>",
+    "<>",
+    "<a@b",
+    "<@relay.example:a@b.fr>",
+    '<"quoted local"@b.fr>',
+    "<" + "x" * 70 + "@b.fr>",
+    "<a(comment)@b.fr>",
+    "not an address",
+    "<a@[127.0.0.1]>",
+]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.one_of(st.sampled_from(_ADDR_ARGS), st.text('<>@.a "(),:[]x\\', max_size=20)))
+def test_getaddr_answers_as_aiosmtpd(arg: str) -> None:
+    """GuardSMTP's _getaddr (no class per call) gives aiosmtpd's answer, with and without
+    the local-part limit."""
+    from aiosmtpd.smtp import SMTP
+
+    from hygie.mail.relay.smtp_data import GuardSMTP
+
+    for limit in (0, 64):
+        ours, theirs = GuardSMTP(object()), SMTP(object())
+        ours.local_part_limit = theirs.local_part_limit = limit
+        try:
+            expected: Any = theirs._getaddr(arg)
+        except Exception as exc:  # the same failure, if any
+            expected = type(exc)
+        try:
+            got: Any = ours._getaddr(arg)
+        except Exception as exc:
+            got = type(exc)
+        assert got == expected, arg

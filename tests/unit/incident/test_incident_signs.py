@@ -146,8 +146,8 @@ def test_backup_state_from_run_records() -> None:
 
 
 def test_incident_names_are_masked_by_the_one_masker() -> None:
+    from hygie.identifiers import mask_digit_runs as mask
     from hygie.identifiers import mask_digits
-    from hygie.incident.privacy import mask
 
     spaced = "1 85 05 78 006 084 36"
     shown = mask(f"scan {spaced}.pdf")

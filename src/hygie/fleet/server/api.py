@@ -31,6 +31,7 @@ from hygie.fleet.report import OS_FAMILIES, VERSION_PATTERN
 from hygie.fleet.server.auth import JoinLimiter, bearer_token
 from hygie.fleet.server.campaigns import REMOVE_DEVICE_SQL
 from hygie.fleet.server.ingest import (
+    POOL_WAIT_S,
     DatabaseBusy,
     Ingestor,
     Outcome,
@@ -82,7 +83,6 @@ class ApiState:
     ingestor: Ingestor
     limiter: JoinLimiter
     order: tuple[str, ...]
-    schema_version: int
 
 
 def state(request: Request) -> ApiState:
@@ -120,7 +120,8 @@ JOIN_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["code", "os_family", "hygie_version"],
     "properties": {
-        "code": {"type": "string", "maxLength": 40},
+        # ASCII letters, digits, spaces and dashes: what a typist may add around a real code
+        "code": {"type": "string", "maxLength": 40, "pattern": "^[0-9A-Za-z -]*$"},
         "department": {"type": ["string", "null"], "maxLength": 3},
         "label": {"type": ["string", "null"], "maxLength": 40},
         "os_family": {"enum": list(OS_FAMILIES)},
@@ -194,7 +195,7 @@ async def join(request: Request) -> Response:
         "hygie_version": data["hygie_version"],
     }
     try:
-        async with api.pool.connection() as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(JOIN_SQL, params)
             row = await cur.fetchone()
     except psycopg.OperationalError as exc:
@@ -278,7 +279,7 @@ async def device_get(request: Request) -> Response:
         return error(*TOKEN_INVALID)
     params = {"c": token.campaign_id, "d": token.device_id}
     try:
-        async with api.pool.connection() as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(DEVICE_SQL, params)
             row = await cur.fetchone()
             if row is None or not token.matches(bytes(row[0])):
@@ -318,7 +319,7 @@ async def device_delete(request: Request) -> Response:
         return error(*TOKEN_INVALID)
     params = {"c": token.campaign_id, "d": token.device_id}
     try:
-        async with api.pool.connection() as conn, conn.transaction():
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn, conn.transaction():
             cur = await conn.execute(
                 "SELECT secret_hash FROM device WHERE campaign_id = %(c)s AND id = %(d)s "
                 "FOR UPDATE",
@@ -345,7 +346,7 @@ async def device_delete(request: Request) -> Response:
 async def health(request: Request) -> Response:
     api = state(request)
     try:
-        async with api.pool.connection(timeout=5) as conn:
+        async with api.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
             row = await cur.fetchone()
     except Exception as exc:  # pool timeout or connection error: say unavailable, log why

@@ -23,6 +23,7 @@ from hygie.fleet.server import api
 from hygie.fleet.server.auth import JoinLimiter
 from hygie.fleet.server.db import async_pool
 from hygie.fleet.server.ingest import Ingestor
+from hygie.fleet.server.rollup import RollupKeeper
 
 log = logging.getLogger("hygie.fleet.server.app")
 
@@ -71,22 +72,22 @@ def create_app(settings: AppSettings) -> Starlette:
         async with pool.connection() as conn:
             cur = await conn.execute("SELECT measure_id FROM measure ORDER BY position")
             order = tuple(str(r[0]) for r in await cur.fetchall())
-            cur = await conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration")
-            row = await cur.fetchone()
-        ingestor = Ingestor(pool, order)
+        rollup_keeper = RollupKeeper(pool)  # statistics (fleet-scale), told of each stored batch
+        ingestor = Ingestor(pool, order, on_stored=rollup_keeper.stored)
         ingestor.start()
         app.state.api = api.ApiState(
             pool=pool,
             ingestor=ingestor,
             limiter=JoinLimiter(max_failures=settings.join_failures),
             order=order,
-            schema_version=int(row[0]) if row else 0,
         )
         keeper = asyncio.create_task(_keep_partitions(settings))
+        rollups = asyncio.create_task(rollup_keeper.run())
         try:
             yield
         finally:
             keeper.cancel()
+            rollups.cancel()
             await ingestor.stop()
             await pool.close()
 

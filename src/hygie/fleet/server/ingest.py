@@ -36,6 +36,9 @@ log = logging.getLogger("hygie.fleet.server.ingest")
 MAX_FUTURE = dt.timedelta(days=1)  # clocks drift; a report from tomorrow is a wrong clock
 MAX_AGE = dt.timedelta(days=400)  # older than the partitions kept: refused, never half-stored
 RETRIES = 3  # attempts on a lost connection before answering 503
+# How long a request waits for a pool connection: PostgreSQL down, a device hears 503 (and
+# retries later) within ~RETRIES x this, well inside its own HTTP timeout.
+POOL_WAIT_S = 4.0
 
 
 class Outcome(enum.Enum):
@@ -177,8 +180,10 @@ class Ingestor:
         *,
         max_batch: int = MAX_BATCH,
         flushers: int = FLUSHERS,
+        on_stored: Callable[[int], None] | None = None,
     ) -> None:
         self.pool = pool
+        self.on_stored = on_stored  # told how many reports each batch stored (rollup refresh)
         self.order = tuple(order)  # measure ids in measure.position order
         self.max_batch = max_batch
         self.flushers = flushers
@@ -256,6 +261,9 @@ class Ingestor:
             for item, outcome in zip(batch, outcomes, strict=True):
                 if not item.done.done():
                     item.done.set_result(outcome)
+            stored = outcomes.count(Outcome.STORED)
+            if stored and self.on_stored is not None:
+                self.on_stored(stored)
 
     async def _store_batch(self, rows: list[dict[str, Any]]) -> list[Outcome]:
         for attempt in range(1, RETRIES + 1):
@@ -284,7 +292,7 @@ class Ingestor:
         numbered = [{"i": i, **row} for i, row in enumerate(rows)]
         outcomes = [Outcome.TOKEN_INVALID] * len(rows)
         unknown: list[dict[str, Any]] = []
-        async with self.pool.connection() as conn:
+        async with self.pool.connection(timeout=POOL_WAIT_S) as conn:
             cur = await conn.execute(INGEST_SQL, {"rows": json.dumps(numbered)})
             self.batches += 1
             for i, is_open, inserted in await cur.fetchall():

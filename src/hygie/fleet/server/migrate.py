@@ -63,7 +63,12 @@ class MigrationResult:
 
 
 def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migration files, in version order (a gap or a duplicate number is a packaging bug)."""
+    """The migration files, in version order (a duplicate number is a packaging bug).
+
+    A gap is tolerated (numbers are reserved per piece of work, and one may land before
+    another): the runner applies every migration the database has not recorded, in order, so
+    a lower number arriving later is still applied.
+    """
     found = []
     for path in directory.glob("*.sql"):
         m = _NAME.match(path.name)
@@ -71,26 +76,34 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
             found.append(Migration(int(m.group(1)), path.stem, path))
     found.sort(key=lambda mig: mig.version)
     versions = [mig.version for mig in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"fleet migrations are not numbered 1..N: {versions}")
+    if len(set(versions)) != len(versions) or not versions or versions[0] != 1:
+        raise RuntimeError(f"fleet migrations must start at 0001, one file per number: {versions}")
     return found
 
 
 def latest_version() -> int:
-    return len(available())
+    return available()[-1].version
+
+
+def applied_versions(conn: Conn) -> set[int]:
+    """The migrations recorded in the database (empty: nothing applied yet)."""
+    row = conn.execute("SELECT to_regclass('fleet_migration') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return set()
+    return {int(r[0]) for r in conn.execute("SELECT version FROM fleet_migration")}  # type: ignore[call-overload]
 
 
 def current_version(conn: Conn) -> int:
-    """The database's schema version (0: nothing applied yet)."""
-    row = conn.execute("SELECT to_regclass('fleet_migration') IS NOT NULL").fetchone()
-    if not row or not row[0]:
-        return 0
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM fleet_migration").fetchone()
-    return int(row[0]) if row else 0  # type: ignore[call-overload]
+    """The database's schema version: its highest applied migration (0: none)."""
+    return max(applied_versions(conn), default=0)
 
 
 def migrate(
-    conn: Conn, *, target: int | None = None, now: dt.datetime | None = None
+    conn: Conn,
+    *,
+    target: int | None = None,
+    now: dt.datetime | None = None,
+    directory: Path = MIGRATIONS_DIR,
 ) -> MigrationResult:
     """Bring the schema to ``target`` (default: the latest); idempotent; ``conn`` autocommit.
 
@@ -99,8 +112,9 @@ def migrate(
     """
     if not conn.autocommit:
         raise ValueError("migrate() needs an autocommit connection (one transaction per file)")
-    migrations = available()
-    target = len(migrations) if target is None else target
+    migrations = available(directory)
+    known = {mig.version for mig in migrations}
+    target = migrations[-1].version if target is None else target
     conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
     try:
         conn.execute(
@@ -108,11 +122,14 @@ def migrate(
             " version integer PRIMARY KEY, name text NOT NULL,"
             " applied_at timestamptz NOT NULL DEFAULT now())"
         )
-        version = current_version(conn)
-        if version > len(migrations):
-            raise FleetSchemaTooNew(found=version, known=len(migrations))
-        result = MigrationResult(version=version)
-        for mig in migrations[version:target]:
+        done = applied_versions(conn)
+        unknown = sorted(done - known)
+        if unknown and unknown[-1] > migrations[-1].version:
+            raise FleetSchemaTooNew(found=unknown[-1], known=migrations[-1].version)
+        result = MigrationResult(version=max(done, default=0))
+        for mig in migrations:
+            if mig.version in done or mig.version > target:
+                continue
             try:
                 with conn.transaction():
                     conn.execute(mig.sql().encode("utf-8"))
@@ -128,7 +145,7 @@ def migrate(
                 ) from exc
             log.info("fleet schema: applied %s", mig.name)
             result.applied.append(mig.name)
-            result.version = mig.version
+            result.version = max(result.version, mig.version)
         if result.version >= 1:
             result.measures_added = sync_measures(conn)
             result.partitions_created = ensure_partitions(conn, now=now)

@@ -12,6 +12,7 @@ from hygie.web.routes import (
     backup,
     choose,
     doctor,
+    fleet,
     history,
     incident,
     jobs,
@@ -33,4 +34,5 @@ def all_routes() -> list[Route]:
         *jobs.ROUTES,
         *doctor.ROUTES,
         *remind.ROUTES,
+        *fleet.ROUTES,
     ]

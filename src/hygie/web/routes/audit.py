@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from hygie import audit as audit_api
 from hygie.audit import Question
+from hygie.fleet.device import after_audit
 from hygie.i18n import _
 from hygie.platform import current
 from hygie.web import firstrun, pages
@@ -58,6 +59,7 @@ def run_audit(st: WebState) -> Callable[[Report], dict[str, Any]]:
             )
 
         result = audit_api.audit(ctx=ctx, progress=progress)
+        after_audit(result, store_path=st.store().path)  # fleet report: queued, sent in background
         return {
             "score": result.score.value,
             "critical": result.has_critical,

@@ -3,7 +3,8 @@
 Public surface: :func:`ui_routes` (the server's app includes them, after the device API) and
 the account functions the ``hygie fleet operator`` commands use (:mod:`.accounts`).
 French first, English through gettext (``src/hygie/locale/en/fleet.po``). Anonymous
-campaigns never show a figure about fewer than 5 computers (:mod:`.privacy`).
+campaigns never show a figure about fewer than 5 computers (the rule is
+:func:`hygie.fleet.server.stats.for_display`, applied before anything is shown).
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ puts the same figures in a table next to it (screen readers, printing, copying).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from hygie.fleet.server.ui.figures import STATUS_KEYS, Counts
+from hygie.fleet.server.stats import DayCounts, StatusCounts
+from hygie.fleet.server.ui.figures import STATUS_KEYS
 
 # ok, warn, fail, unknown, not applicable: contrast >= 3:1 against white for each
 COLOURS = {
@@ -25,14 +25,14 @@ COLOURS = {
 }
 
 
-def _segments(counts: Counts) -> list[tuple[str, float]]:
+def _segments(counts: StatusCounts) -> list[tuple[str, float]]:
     total = counts.total
     if total == 0:
         return []
-    return [(s, counts.get(s) / total) for s in STATUS_KEYS if counts.get(s)]
+    return [(s, counts[s] / total) for s in STATUS_KEYS if counts[s]]
 
 
-def now_bar(counts: Counts, *, label: str, width: int = 320, height: int = 22) -> Markup:
+def now_bar(counts: StatusCounts, *, label: str, width: int = 320, height: int = 22) -> Markup:
     """One horizontal bar split by status share."""
     parts = [
         f'<svg class="bar" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -52,15 +52,15 @@ def now_bar(counts: Counts, *, label: str, width: int = 320, height: int = 22) -
 
 
 def over_time_chart(
-    points: Sequence[tuple[dt.date, Counts | None]],
+    points: Sequence[DayCounts],
     *,
     title: str,
     chart_id: str,
     width: int = 560,
     height: int = 180,
 ) -> Markup:
-    """One stacked bar per week (share of devices by status, 0-100 %), oldest on the left;
-    a hidden week (None) is an empty slot marked with a dash."""
+    """One stacked bar per day with reports (share of computers by status, 0-100 %), oldest
+    on the left; a hidden day (counts None) is an empty slot marked with a dash."""
     left, right, top, bottom = 36, 8, 8, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(points), 1)
@@ -79,7 +79,8 @@ def over_time_chart(
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#3b4754">{pct} %</text>'
         )
-    for i, (_week, counts) in enumerate(points):
+    for i, point in enumerate(points):
+        counts = point.counts
         x = left + i * slot + (slot - bar_w) / 2
         y = top + plot_h
         if counts is None:
@@ -98,9 +99,9 @@ def over_time_chart(
     if points:
         parts.append(
             f'<text x="{left}" y="{height - 8}" font-size="11" fill="#3b4754">'
-            f"{escape(points[0][0].isoformat())}</text>"
+            f"{escape(points[0].day.strftime('%d/%m/%Y'))}</text>"
             f'<text x="{width - right}" y="{height - 8}" font-size="11" text-anchor="end" '
-            f'fill="#3b4754">{escape(points[-1][0].isoformat())}</text>'
+            f'fill="#3b4754">{escape(points[-1].day.strftime("%d/%m/%Y"))}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

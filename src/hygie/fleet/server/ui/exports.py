@@ -1,7 +1,7 @@
 """A campaign's figures as CSV (French Excel: ``;`` and a BOM) and XLSX (openpyxl write-only).
 
-Both read the same :class:`~hygie.fleet.server.ui.privacy.ShownFigures` as the page: a group
-or a week the 5-device rule hides on the page is absent from the files too.
+Both read the same :class:`~hygie.fleet.server.ui.figures.ShownFigures` as the page: a group
+or a day the 5-device rule hides on the page is absent from the files too.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from hygie.fleet.server.campaigns import Campaign
 from hygie.i18n import _
 
-from .figures import STATUS_KEYS, DeviceRow
-from .privacy import ShownFigures
+from .figures import STATUS_KEYS, DeviceRow, ShownFigures
 from .web import group_label, measure_title
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,19 +44,20 @@ def now_rows(shown: ShownFigures) -> Iterator[list[object]]:
             c = per[m]
             yield [
                 group_label(group), shown.sizes[group], m, measure_title(m),
-                *(c.get(s) for s in STATUS_KEYS),
+                *(c[s] for s in STATUS_KEYS),
             ]  # fmt: skip
 
 
-def week_rows(shown: ShownFigures) -> Iterator[list[object]]:
-    yield [_("semaine du"), _("groupe"), _("ordinateurs"), _("mesure"), *_status_headers()]
+def day_rows(shown: ShownFigures) -> Iterator[list[object]]:
+    yield [_("jour"), _("groupe"), _("ordinateurs"), _("mesure"), *_status_headers()]
     for group, per in shown.series.items():
         for m in shown.measures:
-            for week, c in per[m]:
+            for point in per[m]:
+                c = point.counts
                 if c is None:
                     continue
-                yield [week.isoformat(), group_label(group), c.total, m,
-                       *(c.get(s) for s in STATUS_KEYS)]  # fmt: skip
+                yield [point.day.isoformat(), group_label(group), c.total, m,
+                       *(c[s] for s in STATUS_KEYS)]  # fmt: skip
 
 
 def device_rows(shown: ShownFigures, devices: list[DeviceRow]) -> Iterator[list[object]]:
@@ -86,10 +86,6 @@ def _notes(campaign: Campaign, shown: ShownFigures) -> list[list[object]]:
                 ).format(n=shown.threshold),
             ]
         )
-        if shown.hidden_weeks:
-            rows.append(
-                [_("semaines masquées"), " ".join(w.isoformat() for w in shown.hidden_weeks)]
-            )
         if not shown.now:
             rows.append(
                 [_("chiffres"), _("aucun : moins de {n} ordinateurs").format(n=shown.threshold)]
@@ -106,8 +102,8 @@ def to_csv(campaign: Campaign, shown: ShownFigures, devices: list[DeviceRow]) ->
     w.writerow([_("Situation actuelle")])
     w.writerows(_cells(now_rows(shown)))
     w.writerow([])
-    w.writerow([_("Évolution par semaine")])
-    w.writerows(_cells(week_rows(shown)))
+    w.writerow([_("Évolution jour par jour")])
+    w.writerows(_cells(day_rows(shown)))
     if campaign.mode == "identified":
         w.writerow([])
         w.writerow([_("Ordinateurs")])
@@ -122,7 +118,7 @@ def to_xlsx(campaign: Campaign, shown: ShownFigures, devices: list[DeviceRow]) -
     sheets: list[tuple[str, Iterator[list[object]] | list[list[object]]]] = [
         (_("Campagne"), _notes(campaign, shown)),
         (_("Situation actuelle"), now_rows(shown)),
-        (_("Évolution"), week_rows(shown)),
+        (_("Évolution"), day_rows(shown)),
     ]
     if campaign.mode == "identified":
         sheets.append((_("Ordinateurs"), device_rows(shown, devices)))

@@ -1,75 +1,76 @@
-"""What the operator pages and exports show, read from the database in one typed shape.
+"""What the operator pages and exports show, in one typed shape, from the statistics API.
 
-:func:`campaign_figures` gathers a campaign's counts (devices per department, status counts
-per department and measure now and per week) and :func:`device_rows` the per-device list of an
-identified campaign. The pages never read tables themselves; the 5-device rule of anonymous
-campaigns is applied afterwards by :mod:`hygie.fleet.server.ui.privacy`, on these figures.
+The counts come from :mod:`hygie.fleet.server.stats` (fleet-scale's rollups): the campaign
+now by department (:func:`~hygie.fleet.server.stats.campaign_stats`), the 5-device rule of
+anonymous campaigns (:func:`~hygie.fleet.server.stats.for_display`), each measure's statuses
+per day (:func:`~hygie.fleet.server.stats.status_over_time`, with the same threshold) and the
+actions most needed. This module only arranges them for a page or an export, and reads the
+per-device list of an identified campaign (:func:`device_rows`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psycopg
 
+from hygie.fleet import ANONYMOUS_THRESHOLD
 from hygie.fleet.report import STATUSES
 from hygie.fleet.server.campaigns import Campaign, list_campaigns
+from hygie.fleet.server.stats import (
+    NO_DEPARTMENT,
+    OTHER_DEPARTMENTS,
+    CampaignStats,
+    DayCounts,
+    MeasureNeed,
+    StatusCounts,
+    actions_most_needed,
+    campaign_stats,
+    for_display,
+    status_over_time,
+)
 from hygie.fleet.server.statuses import decode
 
 STATUS_KEYS: tuple[str, ...] = STATUSES  # ok, warn, fail, unknown, not_applicable
-NO_DEPARTMENT = ""  # the nurse did not give one
+DAYS_SHOWN = 90  # the charts cover this many days back
 
+# Group keys as they appear in a URL (?groupe=…): the campaign, a department code, or these.
+ALL = "tout"
+OTHERS = "autres"  # stats.OTHER_DEPARTMENTS: small departments merged (anonymous campaigns)
+NONE_GIVEN = "aucun"  # stats.NO_DEPARTMENT: computers whose nurse gave no department
+_KEY_OF = {OTHER_DEPARTMENTS: OTHERS, NO_DEPARTMENT: NONE_GIVEN}
+_CODE_OF = {v: k for k, v in _KEY_OF.items()}
 
-@dataclass(frozen=True)
-class Counts:
-    """Devices by status for one measure (a device counts once)."""
-
-    ok: int = 0
-    warn: int = 0
-    fail: int = 0
-    unknown: int = 0
-    not_applicable: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.ok + self.warn + self.fail + self.unknown + self.not_applicable
-
-    def get(self, status: str) -> int:
-        return int(getattr(self, status))
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(*(self.get(s) + other.get(s) for s in STATUS_KEYS))
+Conn = psycopg.Connection[tuple[object, ...]]
 
 
 @dataclass
-class CampaignFigures:
-    """Raw counts (no threshold applied): department -> measure id -> counts."""
+class ShownFigures:
+    """What a page or an export may show (the threshold already applied)."""
 
+    mode: str
     measures: tuple[str, ...]
-    devices_by_department: dict[str, int] = field(default_factory=dict)  # devices that reported
-    now: dict[str, dict[str, Counts]] = field(default_factory=dict)
-    weeks: tuple[dt.date, ...] = ()
-    # department -> week -> measure -> counts (devices by their latest report of that week)
-    by_week: dict[str, dict[dt.date, dict[str, Counts]]] = field(default_factory=dict)
+    threshold: int  # 1 for identified campaigns
+    stats: CampaignStats  # for_display()'s result
+    now: dict[str, dict[str, StatusCounts]] = field(default_factory=dict)  # group -> measures
+    sizes: dict[str, int] = field(default_factory=dict)  # group -> reporting computers
+    # group -> measure -> one point per day with reports; counts None: hidden that day
+    series: dict[str, dict[str, list[DayCounts]]] = field(default_factory=dict)
 
+    @property
+    def merged(self) -> bool:
+        return OTHERS in self.now
 
-@dataclass(frozen=True)
-class DeviceRow:
-    label: str
-    department: str
-    os_family: str
-    hygie_version: str
-    joined_at: dt.datetime
-    last_audited_at: dt.datetime | None
-    score: int | None
-    statuses: dict[str, str]  # measure id -> status key
+    def hidden_days(self, group: str) -> int:
+        per = self.series.get(group, {})
+        first = next(iter(per.values()), [])
+        return sum(1 for d in first if d.counts is None)
 
-    def with_status(self, status: str) -> list[str]:
-        return [m for m, s in self.statuses.items() if s == status]
-
-
-Conn = psycopg.Connection[tuple[object, ...]]
+    def needed(self, group: str, limit: int = 5) -> list[MeasureNeed]:
+        if group not in self.now:
+            return []
+        return actions_most_needed(replace(self.stats, measures=self.now[group]), limit)
 
 
 def campaigns(conn: Conn) -> list[Campaign]:
@@ -84,64 +85,72 @@ def campaign(conn: Conn, campaign_id: int) -> Campaign | None:
     return next((c for c in list_campaigns(conn) if c.id == campaign_id), None)
 
 
-def measure_order(conn: Conn) -> tuple[str, ...]:
-    cur = conn.execute("SELECT measure_id FROM measure ORDER BY position")
-    return tuple(str(r[0]) for r in cur.fetchall())
+def threshold_for(mode: str) -> int:
+    return ANONYMOUS_THRESHOLD if mode == "anonymous" else 1
 
 
-def _statuses(measures: tuple[str, ...], chars: str) -> dict[str, str]:
-    """Measure id -> status of a stored status string; {} for a device that never reported."""
-    return decode(chars, measures) if chars else {}
-
-
-def _add(target: dict[str, Counts], measure: str, status: str, n: int) -> None:
-    old = target.get(measure, Counts())
-    target[measure] = Counts(*(old.get(s) + (n if s == status else 0) for s in STATUS_KEYS))
-
-
-def campaign_figures(conn: Conn, campaign_id: int, *, weeks: int = 26) -> CampaignFigures:
-    measures = measure_order(conn)
-    figures = CampaignFigures(measures=measures)
-    cur = conn.execute(
-        "SELECT coalesce(department, ''), last_statuses, count(*) FROM device "
-        "WHERE campaign_id = %s AND last_statuses IS NOT NULL GROUP BY 1, 2",
-        (campaign_id,),
+def shown_figures(
+    conn: Conn, found: Campaign, *, series_for: tuple[str, ...] | None = None
+) -> ShownFigures:
+    """The campaign's figures under its rule; day series for the groups in ``series_for``
+    (None: every group that has one)."""
+    threshold = threshold_for(found.mode)
+    stats = for_display(campaign_stats(conn, found), ANONYMOUS_THRESHOLD)
+    out = ShownFigures(
+        mode=found.mode,
+        measures=tuple(stats.measures),
+        threshold=threshold,
+        stats=stats,
     )
-    for dept, chars, n in cur.fetchall():
-        d, count = str(dept), int(n)  # type: ignore[call-overload]
-        figures.devices_by_department[d] = figures.devices_by_department.get(d, 0) + count
-        per = figures.now.setdefault(d, {m: Counts() for m in measures})
-        for m, s in _statuses(measures, str(chars)).items():
-            _add(per, m, s, count)
-    cur = conn.execute(
-        "WITH latest AS ("
-        "  SELECT DISTINCT ON (r.device_id, date_trunc('week', r.audited_at AT TIME ZONE 'UTC'))"
-        "    r.device_id, date_trunc('week', r.audited_at AT TIME ZONE 'UTC')::date AS week,"
-        "    r.statuses"
-        "  FROM report r WHERE r.campaign_id = %s"
-        "    AND r.audited_at >= date_trunc('week', now()) - %s * interval '1 week'"
-        "  ORDER BY r.device_id, date_trunc('week', r.audited_at AT TIME ZONE 'UTC'),"
-        "    r.audited_at DESC)"
-        " SELECT l.week, coalesce(d.department, ''), l.statuses, count(*)"
-        " FROM latest l JOIN device d ON d.campaign_id = %s AND d.id = l.device_id"
-        " GROUP BY 1, 2, 3",
-        (campaign_id, weeks - 1, campaign_id),
-    )
-    seen_weeks: set[dt.date] = set()
-    for week, dept, chars, n in cur.fetchall():
-        assert isinstance(week, dt.date)
-        seen_weeks.add(week)
-        per = figures.by_week.setdefault(str(dept), {}).setdefault(
-            week, {m: Counts() for m in measures}
-        )
-        for m, s in _statuses(measures, str(chars)).items():
-            _add(per, m, s, int(n))  # type: ignore[call-overload]
-    figures.weeks = tuple(sorted(seen_weeks))
-    return figures
+    if stats.suppressed or stats.devices == 0:
+        return out
+    out.now[ALL] = dict(stats.measures)
+    out.sizes[ALL] = stats.devices
+    for dep in stats.departments:
+        key = _KEY_OF.get(dep.department, dep.department)
+        out.now[key] = dict(dep.measures)
+        out.sizes[key] = dep.devices
+    since = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=DAYS_SHOWN)
+    for group in out.now:
+        # the merged group changes from day to day: no series of its own (its members may
+        # be shown alone some days); the whole campaign and each department have one
+        if group == OTHERS or (series_for is not None and group not in series_for):
+            continue
+        department = None if group == ALL else _CODE_OF.get(group, group)
+        out.series[group] = {
+            m: status_over_time(
+                conn,
+                found.id,
+                m,
+                department=department,
+                since=since,
+                threshold=threshold if found.mode == "anonymous" else None,
+            )
+            for m in out.measures
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    label: str
+    department: str
+    os_family: str
+    hygie_version: str
+    joined_at: dt.datetime
+    last_audited_at: dt.datetime | None
+    score: int | None
+    statuses: dict[str, str]  # measure id -> status key; {} before the first report
+
+    def with_status(self, status: str) -> list[str]:
+        return [m for m, s in self.statuses.items() if s == status]
 
 
 def device_rows(conn: Conn, campaign_id: int) -> list[DeviceRow]:
-    measures = measure_order(conn)
+    """Every computer of an identified campaign, with its latest report."""
+    order = tuple(
+        str(r[0]) for r in conn.execute("SELECT measure_id FROM measure ORDER BY position")
+    )
     cur = conn.execute(
         "SELECT coalesce(label, ''), coalesce(department, ''), os_family, hygie_version,"
         " joined_at, last_audited_at, last_score, coalesce(last_statuses, '')"
@@ -152,8 +161,8 @@ def device_rows(conn: Conn, campaign_id: int) -> list[DeviceRow]:
     for label, dept, os_family, version, joined, last, score, chars in cur.fetchall():
         rows.append(
             DeviceRow(
-                str(label), str(dept), str(os_family), str(version),
-                joined, last, score, _statuses(measures, str(chars)),  # type: ignore[arg-type]
+                str(label), str(dept), str(os_family), str(version), joined, last, score,  # type: ignore[arg-type]
+                decode(str(chars), order) if chars else {},
             )
         )  # fmt: skip
     return rows

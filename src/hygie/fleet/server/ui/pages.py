@@ -19,7 +19,7 @@ from hygie.i18n import _, ngettext
 from . import accounts, exports, figures
 from .campaign_store import code_matches
 from .charts import COLOURS, now_bar, over_time_chart
-from .privacy import ALL, ShownFigures, most_needed, shown_figures
+from .figures import ALL, DAYS_SHOWN, ShownFigures, shown_figures
 from .sessions import (
     LANG_COOKIE,
     LOGIN_COOKIE,
@@ -282,10 +282,9 @@ def visit_order(row: figures.DeviceRow, now: dt.datetime) -> tuple[Any, ...]:
 
 
 async def _campaign_context(request: Request, ctx: Context, found: Campaign) -> dict[str, Any]:
-    raw = await ctx.state.run(lambda c: figures.campaign_figures(c, found.id))
-    shown = shown_figures(found.mode, raw)
-    groups = list(shown.now)
     group = request.query_params.get("groupe", ALL)
+    shown = await ctx.state.run(lambda c: shown_figures(c, found, series_for=(group,)))
+    groups = list(shown.now)
     if group not in groups:
         group = ALL
     devices: list[figures.DeviceRow] = []
@@ -299,12 +298,13 @@ async def _campaign_context(request: Request, ctx: Context, found: Campaign) -> 
         "group": group,
         "groups": [(g, group_label(g), shown.sizes[g]) for g in groups],
         "group_label": group_label,
-        "needed": most_needed(shown, group),
+        "needed": shown.needed(group),
         "now_bar": now_bar,
         "chart": over_time_chart,
         "colours": COLOURS,
         "devices": devices,
         "stale_days": STALE_DAYS,
+        "days_shown": DAYS_SHOWN,
         "now": now,
         "devices_joined": _count_label(found.devices, shown),
         "measure_title": measure_title,
@@ -338,8 +338,11 @@ async def export(request: Request, ctx: Context) -> Response:
     found = await ctx.state.run(lambda c: figures.campaign(c, campaign_id))
     if found is None or kind not in ("csv", "xlsx"):
         return not_found(request, ctx)
-    raw = await ctx.state.run(lambda c: figures.campaign_figures(c, found.id))
-    shown = shown_figures(found.mode, raw)
+    # day by day: every group of an identified campaign; the whole campaign only for an
+    # anonymous one (each department's days go through the threshold one by one: on the
+    # page, one department at a time)
+    series = None if found.mode == "identified" else (ALL,)
+    shown = await ctx.state.run(lambda c: shown_figures(c, found, series_for=series))
     devices: list[figures.DeviceRow] = []
     if found.mode == "identified":
         now = dt.datetime.now(dt.UTC)

@@ -313,7 +313,11 @@ def public_page(
     return endpoint
 
 
-GROUP_LABELS = {"*": N_("toute la campagne"), "autres": N_("autres départements")}
+GROUP_LABELS = {
+    "tout": N_("toute la campagne"),
+    "autres": N_("autres départements"),
+    "aucun": N_("département non indiqué"),
+}
 
 
 def group_label(group: str) -> str:
