@@ -469,6 +469,13 @@ def _run_pipelined(
             _engine_failed(engine, state, failed)
         advance(len(batch), nbytes)
 
+    def take() -> list[tuple[int, EngineAnswer]]:
+        """At least one answer (the pipeline blocks until one comes, or fails one)."""
+        batch = pipe.collect(True)
+        if not batch:
+            raise RuntimeError("the engine pipeline gave no answer for files in flight")
+        return batch
+
     if progress is not None:
         progress(0, 0, 0, 0)
     try:
@@ -480,7 +487,7 @@ def _run_pipelined(
                     finish(pipe.collect(False))
                 continue
             if pipe.in_flight >= depth:
-                finish(pipe.collect(True))
+                finish(take())
                 continue
             i = heapq.heappop(found)[1]
             entry = entries[i]
@@ -501,10 +508,7 @@ def _run_pipelined(
             results[i] = res
             advance(1, entry.size)
         while waiting:
-            batch = pipe.collect(True)
-            if not batch and not pipe.in_flight:
-                raise RuntimeError("the engine pipeline lost files without an answer")
-            finish(batch)
+            finish(take())
     finally:
         for fd, _size, _reason, _detail in waiting.values():
             with contextlib.suppress(OSError):
