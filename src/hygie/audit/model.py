@@ -35,6 +35,15 @@ STATUS_LABELS_FR: dict[Status, str] = {
     Status.NOT_APPLICABLE: N_("non applicable"),
 }
 
+# The sign shown next to a status (report, dashboard), never alone: the label goes with it.
+STATUS_ICONS: dict[Status, str] = {
+    Status.OK: "✔",
+    Status.WARN: "▲",
+    Status.FAIL: "✖",
+    Status.UNKNOWN: "?",
+    Status.NOT_APPLICABLE: "–",
+}
+
 # Badness order: the worst status of a measure's checks wins.
 STATUS_RANK: dict[Status, int] = {
     Status.FAIL: 4,

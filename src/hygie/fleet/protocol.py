@@ -67,7 +67,7 @@ def new_join_code() -> str:
 
 def normalize_join_code(raw: str) -> str:
     """Upper-case, spaces removed, dashes re-inserted: what a hurried typist means."""
-    chars = "".join(c for c in raw.upper() if c.isalnum())
+    chars = "".join(c for c in raw.upper() if c.isascii() and c.isalnum())
     return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 

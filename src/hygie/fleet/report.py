@@ -59,14 +59,24 @@ def report_schema() -> dict[str, Any]:
             "schema": {"const": REPORT_SCHEMA_ID},
             "report_id": {
                 "type": "string",
+                "minLength": 36,
+                "maxLength": 36,
                 "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
             },
             "audited_at": {
                 "type": "string",
+                "minLength": 17,
+                "maxLength": 17,
                 "pattern": r"^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]Z$",
             },
             "os_family": {"enum": list(OS_FAMILIES)},
-            "hygie_version": {"type": "string", "maxLength": 40, "pattern": VERSION_PATTERN},
+            # Python's "$" also matches before a final newline: refuse any control character
+            "hygie_version": {
+                "type": "string",
+                "maxLength": 40,
+                "pattern": VERSION_PATTERN,
+                "not": {"pattern": "[\\x00-\\x1f]"},
+            },
             "score": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
             "measures": {
                 "type": "object",
@@ -111,7 +121,11 @@ class FleetReport:
     def from_dict(cls, data: Any) -> FleetReport:
         """Validate ``data`` against the closed schema; :class:`ReportInvalid` names the path."""
         validate_report(data)
-        audited = dt.datetime.strptime(data["audited_at"], "%Y-%m-%dT%H:%MZ").replace(tzinfo=dt.UTC)
+        try:
+            audited = dt.datetime.strptime(data["audited_at"], "%Y-%m-%dT%H:%MZ")
+        except ValueError:  # the pattern lets 2026-19-39T28:14Z through
+            raise ReportInvalid(where="audited_at", rule="date") from None
+        audited = audited.replace(tzinfo=dt.UTC)
         return cls(
             report_id=data["report_id"],
             audited_at=audited,
@@ -128,6 +142,8 @@ def validate_report(data: Any) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(racine)"
         raise ReportInvalid(where=where, rule=str(error.validator))
+    if isinstance(data["score"], float):  # JSON Schema counts 50.0 as an integer; we do not
+        raise ReportInvalid(where="score", rule="type")
 
 
 def os_family(platform_name: str) -> str:

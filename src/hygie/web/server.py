@@ -125,6 +125,9 @@ def serve(settings: ServeSettings, *, on_ready: Callable[[str], None] | None = N
         remove.start()
     config = uvicorn.Config(
         app,
+        # the standard event loop on every OS: uvloop (the fleet server's extra) has no
+        # Windows build, and the dashboard must behave the same on the nurse's Windows PC
+        loop="asyncio",
         log_level="warning",
         access_log=False,
         server_header=False,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -12,6 +15,13 @@ from hygie.fleet.server.ingest import DatabaseBusy, Ingestor, Outcome, parse_rep
 from tests.integration.fleet.conftest import make_report, scalar
 
 pytestmark = pytest.mark.integration
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: another test may have left a loop in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _devices(url: str, n: int) -> list[DeviceToken]:
@@ -53,7 +63,7 @@ def test_reports_arriving_together_share_statements(fleet_db: str) -> None:
             await ingestor.stop()
             await pool.close()
 
-    outcomes, batches = asyncio.run(main())
+    outcomes, batches = run_async(main())
     assert outcomes[:40] == [Outcome.STORED] * 40
     assert outcomes[40] is Outcome.TOKEN_INVALID
     assert outcomes[41] is Outcome.DUPLICATE  # held back to the next batch, then known
@@ -83,5 +93,5 @@ def test_an_unstarted_or_overflowing_ingestor_refuses(
             await ingestor.stop()
             await pool.close()
 
-    asyncio.run(main())
+    run_async(main())
     assert scalar(fleet_db, "SELECT count(*) FROM report") == 0

@@ -57,7 +57,9 @@ def stop_dashboard(d: Dashboard) -> None:
         d.proc.wait()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open, its event loop counts as
+# running in this thread, and a later test's asyncio.run() in the same worker would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         pytest.fail("Debian's chromium is required (apt-get install chromium)")

@@ -79,6 +79,12 @@ def test_nothing_of_the_audit_but_statuses_and_score_is_in_the_report(report_and
         lambda d: d.update(report_id="185057800608491"),
         lambda d: d.update(os_family="Windows 11 de Anne"),
         lambda d: d.update(schema="hygie.fleet.report/2"),
+        # found by attacking the server: Python's "$" matches before a final newline
+        lambda d: d.update(hygie_version="0.1.0\n"),
+        lambda d: d.update(report_id=d["report_id"] + "\n"),
+        lambda d: d.update(audited_at=d["audited_at"] + "\n"),
+        lambda d: d.update(score=50.0),
+        lambda d: d.update(score=True),
     ],
 )
 def test_the_schema_refuses_anything_else(report_and_audit, mutate) -> None:
@@ -92,6 +98,14 @@ def test_the_schema_refuses_anything_else(report_and_audit, mutate) -> None:
     assert "anne" not in str(err.value).lower()
 
 
+def test_an_impossible_date_is_a_refusal_naming_the_field(report_and_audit) -> None:
+    report, _audit = report_and_audit
+    data = copy.deepcopy(report.to_dict())
+    data["audited_at"] = "2026-19-39T28:14Z"  # the pattern's shape, not a date
+    with pytest.raises(ReportInvalid, match="audited_at"):
+        FleetReport.from_dict(data)
+
+
 def test_tokens_codes_labels_departments() -> None:
     token = DeviceToken.new(7)
     assert DeviceToken.parse(str(token)) == token
@@ -102,6 +116,7 @@ def test_tokens_codes_labels_departments() -> None:
     code = new_join_code()
     assert JOIN_CODE_RE.match(code)
     assert normalize_join_code(code.lower().replace("-", " ")) == code
+    assert normalize_join_code("é²" + code) == code  # non-ASCII is dropped, never hashed
     assert valid_label("PC accueil") and valid_label("Poste-2 d'Anne")
     assert not valid_label("185057800608491") and not valid_label("x" * 41)
     assert not valid_label("a/b") and not valid_label("")

@@ -8,19 +8,11 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from hygie.audit.model import STATUS_LABELS_FR, AuditResult, Status
+from hygie.audit.model import STATUS_ICONS, STATUS_LABELS_FR, AuditResult, Status
 from hygie.errors import ReportError
 from hygie.i18n import N_, _, get_language
 from hygie.platform import PLATFORM_LABELS_FR
 from hygie.render.templating import template_environment
-
-STATUS_ICONS = {
-    Status.OK: "✔",
-    Status.WARN: "▲",
-    Status.FAIL: "✖",
-    Status.UNKNOWN: "?",
-    Status.NOT_APPLICABLE: "–",
-}
 
 
 def environment() -> Environment:

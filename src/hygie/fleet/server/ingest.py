@@ -1,4 +1,4 @@
-"""Storing reports: authenticated, idempotent, one round-trip each, safe across restarts.
+"""Storing reports: checked, authenticated, idempotent, in batches, safe across restarts.
 
 One statement does everything for a batch of reports (:data:`INGEST_SQL`): it checks each
 device's secret hash and that its campaign is open, inserts the reports with ``ON CONFLICT DO
@@ -34,7 +34,9 @@ from hygie.fleet.server.statuses import encode
 log = logging.getLogger("hygie.fleet.server.ingest")
 
 MAX_FUTURE = dt.timedelta(days=1)  # clocks drift; a report from tomorrow is a wrong clock
-MAX_AGE = dt.timedelta(days=400)  # older than the partitions kept: refused, never half-stored
+# A year and a month: what the statistics look at (partitions are made 13 months back; in the
+# first days of a month the oldest accepted reports go to the default partition, still counted)
+MAX_AGE = dt.timedelta(days=400)
 RETRIES = 3  # attempts on a lost connection before answering 503
 # How long a request waits for a pool connection: PostgreSQL down, a device hears 503 (and
 # retries later) within ~RETRIES x this, well inside its own HTTP timeout.

@@ -29,8 +29,7 @@ from typing import Any, Protocol
 
 import psycopg
 
-from hygie.audit.catalogue import load_catalogue
-from hygie.audit.model import Status
+from hygie.audit import Status, load_catalogue
 from hygie.fleet.protocol import ANONYMOUS_THRESHOLD
 
 OTHER_DEPARTMENTS = "*"  # small departments merged together (anonymous campaigns)

@@ -62,7 +62,7 @@ CREATE TABLE device_removed (
 );
 
 -- Monthly partitions are created ahead by hygie.fleet.server.migrate (fleet_ensure_partitions:
--- 13 months back, 3 ahead, at `fleet init`, at server start and daily); a default partition
+-- 13 months back, 3 ahead, at `fleet init`, at server start, every 6 hours); a default partition
 -- catches anything outside them so that no report is ever refused for it. When a month's
 -- partition is created, the rows the default partition holds for that month move into it.
 CREATE TABLE report_default PARTITION OF report DEFAULT;
