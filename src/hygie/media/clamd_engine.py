@@ -670,7 +670,6 @@ class ClamdPipeline:
 
     def __init__(self, engine: ClamdEngine) -> None:
         self.engine = engine
-        self.sessions_opened = 0
         self.in_flight = 0
         self._sess: PipelinedSession | None = None
         self._files: dict[int, tuple[int, int]] = {}  # request id -> (key, fd)
@@ -682,7 +681,6 @@ class ClamdPipeline:
         if sess is None:
             try:
                 sess = self._sess = self.engine.client.pipeline()
-                self.sessions_opened += 1
             except ClamdError:
                 sess = None
         if sess is not None:

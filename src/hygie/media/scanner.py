@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
+import itertools
 import os
 import stat
 import threading
@@ -156,6 +158,7 @@ PROGRESS_EVERY_S = 0.1  # a progress bar does not need 3,000 updates a second
 # few milliseconds (on 2 CPUs clamd empties 64 tiny files in ~5 ms), few enough that the
 # descriptors held open stay far below macOS's default limit of 256.
 PIPELINE_DEPTH = 128
+WALK_CHUNK = 256  # entries walked at a time while the pipeline is full
 
 
 def default_workers() -> int:
@@ -320,23 +323,21 @@ def scan_paths(
     """
     started = now()
     t0 = time.monotonic()
-    entries = list(walk(list(paths)))
-    total_files = len(entries)
-    total_bytes = sum(e.size for e in entries)
     state = _State()
-    n = workers or default_workers()
 
     pipe = engine.pipeline() if handler is None else None
     if pipe is not None:
         depth = workers or PIPELINE_DEPTH
-        if progress is not None:
-            progress(0, 0, total_files, total_bytes)
         try:
-            results = _run_pipelined(engine, pipe, entries, depth, state, progress, total_bytes)
+            results = _run_pipelined(engine, pipe, paths, depth, state, progress)
         finally:
             pipe.close()
         return _run_result(engine, started, t0, paths, results, state, depth)
 
+    entries = list(walk(list(paths)))
+    total_files = len(entries)
+    total_bytes = sum(e.size for e in entries)
+    n = workers or default_workers()
     local = threading.local()
     opened: list[contextlib.ExitStack] = []
 
@@ -401,21 +402,28 @@ def _run_result(
 def _run_pipelined(
     engine: ScanEngine,
     pipe: Pipeline,
-    entries: list[Entry],
+    paths: Sequence[str],
     depth: int,
     state: _State,
     progress: Progress | None,
-    total_bytes: int,
 ) -> list[FileResult]:
     """One thread keeps ``depth`` files in flight on the engine's pipeline: open, send,
-    check the container while the engine scans, and take the answers as they come."""
-    total_files = len(entries)
-    results: list[FileResult | None] = [None] * total_files
+    check the container while the engine scans, and take the answers as they come.
+
+    The walk goes on while the engine works (a chunk of it whenever the pipeline is full),
+    so the engine starts on the first files at once; of the files found and not yet sent,
+    the largest goes first, so that no big file is left alone at the end.
+    """
+    walker = walk(list(paths))
+    walking = True
+    entries: list[Entry] = []
+    results: list[FileResult | None] = []
+    found: list[tuple[int, int]] = []  # heap of (-size, index): files found, not yet sent
     limits = engine.limits
     max_size = limits.max_file_size
     # index -> (descriptor, size, hygie's own finding): kept open until the answer.
     waiting: dict[int, tuple[int, int, Reason | None, str]] = {}
-    done_files = done_bytes = 0
+    done_files = done_bytes = total_bytes = 0
     last_call = 0.0
 
     def advance(files: int, nbytes: int) -> None:
@@ -424,9 +432,23 @@ def _run_pipelined(
         done_bytes += nbytes
         if progress is not None:
             now_s = time.monotonic()
-            if now_s - last_call >= PROGRESS_EVERY_S or done_files == total_files:
+            finished = not walking and done_files == len(entries)
+            if now_s - last_call >= PROGRESS_EVERY_S or finished:
                 last_call = now_s
-                progress(done_files, done_bytes, total_files, total_bytes)
+                progress(done_files, done_bytes, len(entries), total_bytes)
+
+    def discover(count: int) -> bool:
+        """Walk up to ``count`` more entries; False once the walk is over."""
+        nonlocal total_bytes
+        seen = 0
+        for entry in itertools.islice(walker, count):
+            i = len(entries)
+            entries.append(entry)
+            results.append(None)
+            total_bytes += entry.size
+            heapq.heappush(found, (-entry.size, i))
+            seen += 1
+        return seen == count
 
     def finish(batch: list[tuple[int, EngineAnswer]]) -> None:
         nbytes = 0
@@ -447,10 +469,27 @@ def _run_pipelined(
             _engine_failed(engine, state, failed)
         advance(len(batch), nbytes)
 
-    # Largest files first, so that the engine is not left with one big file at the end.
-    order = sorted(range(total_files), key=lambda i: -entries[i].size)
+    def take() -> list[tuple[int, EngineAnswer]]:
+        """At least one answer (the pipeline blocks until one comes, or fails one)."""
+        batch = pipe.collect(True)
+        if not batch:
+            raise RuntimeError("the engine pipeline gave no answer for files in flight")
+        return batch
+
+    if progress is not None:
+        progress(0, 0, 0, 0)
     try:
-        for i in order:
+        while found or walking:
+            if walking and (not found or pipe.in_flight >= depth):
+                # Nothing to send, or the engine has enough: walk on meanwhile.
+                walking = discover(WALK_CHUNK)
+                if pipe.in_flight:
+                    finish(pipe.collect(False))
+                continue
+            if pipe.in_flight >= depth:
+                finish(take())
+                continue
+            i = heapq.heappop(found)[1]
             entry = entries[i]
             res = _unsent(entry, state)
             if res is None:
@@ -464,18 +503,12 @@ def _run_pipelined(
                 elif fd is not None:
                     pipe.submit(fd, i)
                     # hygie's own look inside, while the engine scans the same file.
-                    reason, detail = precheck_fd(fd, size, head, limits)
-                    waiting[i] = (fd, size, reason, detail)
-                    if pipe.in_flight >= depth:
-                        finish(pipe.collect(True))
+                    waiting[i] = (fd, size, *precheck_fd(fd, size, head, limits))
                     continue
             results[i] = res
             advance(1, entry.size)
         while waiting:
-            batch = pipe.collect(True)
-            if not batch and not pipe.in_flight:
-                raise RuntimeError("the engine pipeline lost files without an answer")
-            finish(batch)
+            finish(take())
     finally:
         for fd, _size, _reason, _detail in waiting.values():
             with contextlib.suppress(OSError):

@@ -315,3 +315,24 @@ def test_a_silent_session_times_out_as_not_scanned(tmp_path: Path) -> None:
     assert [f.verdict for f in run.files] == [Verdict.NOT_SCANNED] * 6
     assert {f.reason for f in run.files} == {Reason.TIMEOUT}
     assert script.singles == 0
+
+
+def test_results_keep_the_walk_order_and_progress_ends_complete(tmp_path: Path) -> None:
+    """The walk goes on while files are in flight and the largest found goes first, yet
+    the results come back in the walk's order, each file once, and the last progress call
+    counts them all."""
+    key = tmp_path / "key"
+    for d in range(3):
+        (key / f"d{d}").mkdir(parents=True)
+        for i in range(300):  # more than a walk chunk: the walk resumes while files fly
+            (key / f"d{d}" / f"n{i:03d}.txt").write_bytes(b"fine-%d-%d-" % (d, i) + b"x" * i)
+    (key / "d1" / "link").symlink_to(key / "d0" / "n000.txt")
+    calls: list[tuple[int, int, int, int]] = []
+    with scripted_clamd(tmp_path / "s", Script(order="reverse", batch=16)) as addr:
+        run = scan_paths([str(key)], _engine(addr), workers=32, progress=lambda *a: calls.append(a))
+    names = [f.rel for f in run.files]
+    assert len(names) == 901 and len(set(names)) == 901
+    assert names == sorted(names, key=lambda n: (n.split("/")[0], n))  # the walk's order
+    assert run.counts == {"clean": 900, "infected": 0, "not_scanned": 1}  # the link
+    total_bytes = sum(f.size for f in run.files)
+    assert calls[0] == (0, 0, 0, 0) and calls[-1] == (901, total_bytes, 901, total_bytes)
