@@ -81,8 +81,8 @@ def test_clamd_killed_mid_session_leaves_the_rest_not_scanned(
         assert own.proc is not None
         key = tmp_path / "key"
         key.mkdir()
-        # Sizes decrease with the index (largest first: the order files are sent in); the
-        # EICAR file is the smallest, sent last — long after clamd is killed.
+        # Sizes decrease with the index (largest found first: the order files are sent in); the
+        # EICAR file is the smallest, usually sent last — long after clamd is killed.
         n = 600
         for i in range(n):
             (key / f"f{i:03d}.txt").write_bytes(b"x" * (2000 - i))
@@ -110,7 +110,9 @@ def test_clamd_killed_mid_session_leaves_the_rest_not_scanned(
     for f in run.files:
         if f.verdict is Verdict.NOT_SCANNED:
             assert f.reason is Reason.ENGINE_ERROR and f.detail
-    assert by["zz-eicar.com"].verdict is Verdict.NOT_SCANNED
+    # The walk sends the largest file found *so far*: when the directory lists the EICAR file
+    # early, it may be scanned before the kill. Found or not scanned — never clean.
+    assert by["zz-eicar.com"].verdict in (Verdict.INFECTED, Verdict.NOT_SCANNED)
     # Sent in order: once one file is not scanned, no later one is clean.
     names = sorted(by)[:-1]
     first_lost = next(i for i, name in enumerate(names) if by[name].verdict is not Verdict.CLEAN)
