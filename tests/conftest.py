@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +46,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("measured by the tests")
         for line in sorted(_SUMMARIES):
             terminalreporter.write_line(line)
+
+
+# Module scope, not session: while Playwright's sync API is open its event loop counts as
+# running in this thread (a later test's asyncio.run() in the same worker would fail), and
+# one Playwright per process at a time. The one Chromium fixture of the dashboard, fleet
+# device and fleet operator browser tests.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is required (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        yield b
+        b.close()

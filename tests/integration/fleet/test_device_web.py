@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.fleet.conftest import FleetServer, scalar
 from tests.integration.web.conftest import start_dashboard, stop_dashboard
 from tests.integration.web.test_web_browser import check_page
@@ -21,20 +18,6 @@ from tests.integration.web.test_web_browser import check_page
 pytestmark = pytest.mark.integration
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for this module only: closed at its end, so that another module's Playwright
-    (one per process at a time) can start after it."""
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is required (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        yield b
-        b.close()
 
 
 def test_join_see_what_is_sent_and_leave_in_the_browser(

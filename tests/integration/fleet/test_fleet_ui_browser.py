@@ -8,7 +8,6 @@ import html
 import io
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 
 from hygie.fleet.server import connect, list_campaigns
 from hygie.fleet.server.rollup import refresh
-from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.fleet_ui_helpers import SeedDevice, add_operator, run_hygie, seed_campaign
 from tests.integration.fleet.conftest import FleetServer
 from tests.pg import PgCluster
@@ -84,18 +82,6 @@ def seeded(
         )
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is required (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        yield b
-        b.close()
 
 
 @pytest.fixture()

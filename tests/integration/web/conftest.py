@@ -9,11 +9,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-
-from hygie.web.browser import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "web"
 
@@ -55,20 +52,6 @@ def stop_dashboard(d: Dashboard) -> None:
     except subprocess.TimeoutExpired:
         d.proc.kill()
         d.proc.wait()
-
-
-# Module scope, not session: while Playwright's sync API is open, its event loop counts as
-# running in this thread, and a later test's asyncio.run() in the same worker would fail.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is required (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="session")
