@@ -121,17 +121,29 @@ class FleetReport:
     def from_dict(cls, data: Any) -> FleetReport:
         """Validate ``data`` against the closed schema; :class:`ReportInvalid` names the path."""
         validate_report(data)
+        return cls.from_checked(data)
+
+    @classmethod
+    def from_checked(cls, data: dict[str, Any]) -> FleetReport:
+        """A report from ``data`` that the closed schema (this module's validator or the
+        server's compiled copy of it) already accepted; :class:`ReportInvalid` for what a
+        schema cannot say: an impossible date (2026-19-39T28:14Z has the pattern's shape) and
+        a score written 50.0 (JSON Schema counts it as an integer)."""
+        at = data["audited_at"]  # YYYY-MM-DDTHH:MMZ
         try:
-            audited = dt.datetime.strptime(data["audited_at"], "%Y-%m-%dT%H:%MZ")
-        except ValueError:  # the pattern lets 2026-19-39T28:14Z through
+            audited = dt.datetime(int(at[0:4]), int(at[5:7]), int(at[8:10]), int(at[11:13]),
+                                  int(at[14:16]), tzinfo=dt.UTC)  # fmt: skip
+        except ValueError:
             raise ReportInvalid(where="audited_at", rule="date") from None
-        audited = audited.replace(tzinfo=dt.UTC)
+        score = data["score"]
+        if isinstance(score, float):
+            raise ReportInvalid(where="score", rule="type")
         return cls(
             report_id=data["report_id"],
             audited_at=audited,
             os_family=data["os_family"],
             hygie_version=data["hygie_version"],
-            score=data["score"],
+            score=score,
             measures=tuple(sorted(data["measures"].items())),
         )
 

@@ -12,7 +12,6 @@ since the insert is idempotent, a retry never doubles a report.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import enum
 import functools
@@ -66,32 +65,18 @@ def parse_report(data: Any) -> FleetReport:
     The hot path runs the schema compiled by fastjsonschema; a report it refuses goes through
     :meth:`FleetReport.from_dict` (jsonschema, the reference), which names the wrong place the
     same way the device does. The compiled check is at least as strict as the reference
-    (tests/unit/fleet/test_server_report_parse.py) — it also refuses a value ending in a newline,
-    which Python's ``$`` lets through — so when the reference accepts what it refused, the
-    report is still refused, at the place the compiled check names.
+    (tests/unit/fleet/test_server_report_parse.py), so when the reference accepts what it
+    refused, the report is still refused, at the place the compiled check names. What a schema
+    cannot say (an impossible date, a score written 50.0) is checked once, in
+    :meth:`FleetReport.from_checked`, for both paths.
     """
     try:
         _compiled()(data)
     except fastjsonschema.JsonSchemaValueException as fast:
-        with contextlib.suppress(ValueError):  # its strptime on "…Z\n": use the fast naming
-            FleetReport.from_dict(data)  # raises ReportInvalid naming the place
+        FleetReport.from_dict(data)  # raises ReportInvalid naming the place
         where = "/".join(str(p) for p in (fast.path or [])[1:]) or "(racine)"
         raise ReportInvalid(where=where, rule=str(fast.rule or "schema")) from None
-    at = data["audited_at"]  # YYYY-MM-DDTHH:MMZ (the pattern holds); a real date?
-    try:
-        audited = dt.datetime(int(at[0:4]), int(at[5:7]), int(at[8:10]), int(at[11:13]),
-                              int(at[14:16]), tzinfo=dt.UTC)  # fmt: skip
-    except ValueError:  # the pattern lets 2026-19-39T28:14Z through
-        raise ReportInvalid(where="audited_at", rule="date") from None
-    score = data["score"]
-    return FleetReport(
-        report_id=data["report_id"],
-        audited_at=audited,
-        os_family=data["os_family"],
-        hygie_version=data["hygie_version"],
-        score=None if score is None else int(score),
-        measures=tuple(sorted(data["measures"].items())),
-    )
+    return FleetReport.from_checked(data)
 
 
 def check_window(report: FleetReport, now: dt.datetime | None = None) -> None:
