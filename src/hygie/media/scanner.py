@@ -28,6 +28,7 @@ import os
 import stat
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,6 +160,15 @@ PROGRESS_EVERY_S = 0.1  # a progress bar does not need 3,000 updates a second
 # descriptors held open stay far below macOS's default limit of 256.
 PIPELINE_DEPTH = 128
 WALK_CHUNK = 256  # entries walked at a time while the pipeline is full
+# When the pipeline is full, wait this long before taking the answers, so that one wake-up
+# takes a dozen of them instead of one (on 20,000 tiny files: 800 wake-ups instead of 13,000,
+# half the client's CPU, on the CPUs clamd needs). clamd never runs dry meanwhile: at 6,000
+# files a second it answers ~12 of the 128 in flight. Only for a deep pipeline.
+BATCH_WAIT_S = 0.002
+BATCH_MIN_DEPTH = 32
+# Files at least this large are sent largest first (so that no big file is left alone at the
+# end); smaller ones in the order found (the order of a few milliseconds of work is moot).
+BIG_FILE = 1 << 20
 
 
 def default_workers() -> int:
@@ -412,13 +422,15 @@ def _run_pipelined(
 
     The walk goes on while the engine works (a chunk of it whenever the pipeline is full),
     so the engine starts on the first files at once; of the files found and not yet sent,
-    the largest goes first, so that no big file is left alone at the end.
+    the largest big file goes first, so that no big file is left alone at the end.
     """
     walker = walk(list(paths))
     walking = True
     entries: list[Entry] = []
     results: list[FileResult | None] = []
-    found: list[tuple[int, int]] = []  # heap of (-size, index): files found, not yet sent
+    # Files found, not yet sent: big ones in a heap of (-size, index), the others in order.
+    big: list[tuple[int, int]] = []
+    small: deque[int] = deque()
     limits = engine.limits
     max_size = limits.max_file_size
     # index -> (descriptor, size, hygie's own finding): kept open until the answer.
@@ -446,7 +458,10 @@ def _run_pipelined(
             entries.append(entry)
             results.append(None)
             total_bytes += entry.size
-            heapq.heappush(found, (-entry.size, i))
+            if entry.size >= BIG_FILE:
+                heapq.heappush(big, (-entry.size, i))
+            else:
+                small.append(i)
             seen += 1
         return seen == count
 
@@ -469,8 +484,16 @@ def _run_pipelined(
             _engine_failed(engine, state, failed)
         advance(len(batch), nbytes)
 
+    batch_wait = BATCH_WAIT_S if depth >= BATCH_MIN_DEPTH else 0.0
+
     def take() -> list[tuple[int, EngineAnswer]]:
-        """At least one answer (the pipeline blocks until one comes, or fails one)."""
+        """At least one answer (the pipeline blocks until one comes, or fails one); with a
+        deep pipeline, after a short wait, every answer that came meanwhile."""
+        if batch_wait:
+            time.sleep(batch_wait)
+            batch = pipe.collect(False)
+            if batch:
+                return batch
         batch = pipe.collect(True)
         if not batch:
             raise RuntimeError("the engine pipeline gave no answer for files in flight")
@@ -479,8 +502,8 @@ def _run_pipelined(
     if progress is not None:
         progress(0, 0, 0, 0)
     try:
-        while found or walking:
-            if walking and (not found or pipe.in_flight >= depth):
+        while big or small or walking:
+            if walking and (not (big or small) or pipe.in_flight >= depth):
                 # Nothing to send, or the engine has enough: walk on meanwhile.
                 walking = discover(WALK_CHUNK)
                 if pipe.in_flight:
@@ -489,7 +512,7 @@ def _run_pipelined(
             if pipe.in_flight >= depth:
                 finish(take())
                 continue
-            i = heapq.heappop(found)[1]
+            i = heapq.heappop(big)[1] if big else small.popleft()
             entry = entries[i]
             res = _unsent(entry, state)
             if res is None:

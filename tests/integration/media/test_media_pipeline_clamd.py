@@ -81,8 +81,8 @@ def test_clamd_killed_mid_session_leaves_the_rest_not_scanned(
         assert own.proc is not None
         key = tmp_path / "key"
         key.mkdir()
-        # Sizes decrease with the index (largest found first: the order files are sent in); the
-        # EICAR file is the smallest, usually sent last — long after clamd is killed.
+        # Small files are sent in the walk's order (by name); the EICAR file, named last, is
+        # usually sent last — long after clamd is killed.
         n = 1500
         for i in range(n):
             (key / f"f{i:04d}.txt").write_bytes(b"x" * (4000 - i))
@@ -110,8 +110,8 @@ def test_clamd_killed_mid_session_leaves_the_rest_not_scanned(
     for f in run.files:
         if f.verdict is Verdict.NOT_SCANNED:
             assert f.reason is Reason.ENGINE_ERROR and f.detail
-    # The walk sends the largest file found *so far*: when the directory lists the EICAR file
-    # early, it may be scanned before the kill. Found or not scanned — never clean.
+    # Should the EICAR file be scanned before the kill, it is found; otherwise not scanned —
+    # never clean.
     assert by["zz-eicar.com"].verdict in (Verdict.INFECTED, Verdict.NOT_SCANNED)
     # Sent in order: once one file is not scanned, no later one is clean.
     names = sorted(by)[:-1]

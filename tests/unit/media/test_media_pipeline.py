@@ -197,7 +197,7 @@ def _engine(addr: Address, timeout: float = 5.0) -> Engine:
 
 def _key(tmp_path: Path, n: int = 24) -> Path:
     """``n`` files, every fifth one "bad", the seventh "err"; contents differ in their first
-    bytes (what the daemon reads), sizes differ (largest first: a known order)."""
+    bytes (what the daemon reads), sizes differ (sent in the walk's order: a known order)."""
     key = tmp_path / "key"
     key.mkdir()
     for i in range(n):
@@ -318,7 +318,7 @@ def test_a_silent_session_times_out_as_not_scanned(tmp_path: Path) -> None:
 
 
 def test_results_keep_the_walk_order_and_progress_ends_complete(tmp_path: Path) -> None:
-    """The walk goes on while files are in flight and the largest found goes first, yet
+    """The walk goes on while files are in flight (big files found go first), yet
     the results come back in the walk's order, each file once, and the last progress call
     counts them all."""
     key = tmp_path / "key"
