@@ -77,12 +77,22 @@ _ERRORS_FR: list[tuple[re.Pattern[str], str]] = [
 ]
 _VALUE_PREFIX = re.compile(r"^Invalid value(?: for (.+?))?: (.*)$", re.S)
 _VALUES_FR: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Input should be a valid integer.*$"), "un nombre entier est attendu"),
-    (re.compile(r"^Input should be a valid number.*$"), "un nombre est attendu"),
-    (re.compile(r"^'?(.+?)'? is not a valid integer\.?$"), r"« \1 » n'est pas un nombre entier"),
-    (re.compile(r"^'?(.+?)'? is not a valid float\.?$"), r"« \1 » n'est pas un nombre"),
+    (
+        re.compile(r"^'?(.+?)'? is not a valid (?:integer|int range)\.?$"),
+        r"« \1 » n'est pas un nombre entier",
+    ),
+    (
+        re.compile(r"^'?(.+?)'? is not a valid (?:float|float range)\.?$"),
+        r"« \1 » n'est pas un nombre",
+    ),
     (re.compile(r"^'?(.+?)'? is not a valid boolean.*$"), r"« \1 » n'est ni oui ni non"),
-    (re.compile(r"^(.+?) is not in the range (.+)\.$"), r"\1 n'est pas entre \2"),
+    (
+        re.compile(r"^(.+?) is not in the range (\S+?)<=x<=(\S+?)\.$"),
+        r"\1 n'est pas entre \2 et \3",
+    ),
+    (re.compile(r"^(.+?) is not in the range x>=(\S+?)\.$"), r"\1 est plus petit que \2"),
+    (re.compile(r"^(.+?) is not in the range x<=(\S+?)\.$"), r"\1 est plus grand que \2"),
+    (re.compile(r"^(.+?) is not in the range (.+)\.$"), r"\1 n'est pas dans l'intervalle \2"),
     (re.compile(r"^(.+?) is not one of (.+)\.$"), r"\1 ne fait pas partie des choix : \2"),
     (re.compile(r"^(.+) (.+) does not exist\.$"), r"\2 n'existe pas"),
     (re.compile(r"^(.+) (.+) is a file\.$"), r"\2 est un fichier (un dossier est attendu)"),

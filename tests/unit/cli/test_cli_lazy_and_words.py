@@ -39,6 +39,22 @@ def test_version_and_help_import_no_capability(args: list[str]) -> None:
     assert loaded == []
 
 
+def test_parsing_options_imports_no_validation_library() -> None:
+    """Typer is pinned before the release that coerces every option through pydantic (about
+    80 ms at each start of every command, docs/benchmarks.md): parsing stays Click's."""
+    code = (
+        "import sys\nfrom hygie.cli.app import main\n"
+        "try:\n    main(['media', 'scan', 'x', '--workers', '4', '--json', '--clamd', '%'])\n"
+        "except SystemExit as e:\n    pass\n"
+        "except Exception:\n    pass\n"
+        "import json\nprint(json.dumps(sorted(m for m in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "hygie.cli.media" in modules  # the options were parsed
+    assert [m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")] == []
+
+
 def test_every_command_is_listed_with_its_module_and_loads() -> None:
     seen: dict[str, str] = {}
     for module in CLI_MODULES:
@@ -85,7 +101,10 @@ def test_french_usage_errors() -> None:
     assert "Tapez « hygie audit --help » pour l'aide." in r.stderr
     assert "Utilisation : hygie audit [OPTIONS]" in r.stderr
     r = hygie("serve", "--port", "abc")
-    assert "Erreur : Valeur incorrecte pour '--port' : un nombre entier est attendu" in r.stderr
+    assert "Valeur incorrecte pour '--port' : « abc » n'est pas un nombre entier" in r.stderr
+    r = hygie("media", "scan", "x", "--workers", "64")
+    assert "Erreur : Valeur incorrecte pour '--workers' : 64 n'est pas entre 1 et 32" in r.stderr
+    assert r.returncode == 2
     r = hygie("audti")
     assert "Commande inconnue" in r.stderr and "'audit'" in r.stderr
 
