@@ -116,11 +116,14 @@ class S3Server:
             self.stop()
             raise RuntimeError("SeaweedFS did not start: " + self.log.read_text()[-2000:])
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 15.0) -> None:
+        """SIGTERM, then SIGKILL after ``grace`` seconds (0: at once — the end of a test,
+        whose data nobody reads again: a busy ``weed mini`` can take the whole 15 s)."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            if grace:
+                self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=grace or 0.001)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
@@ -142,7 +145,7 @@ def make_s3_server(tmp_path: Path) -> Iterator[Callable[..., S3Server]]:
 
     yield make
     for srv in servers:
-        srv.stop()
+        srv.stop(grace=0)
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +154,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     server = S3Server(free_ports(1)[0], root / "data", root / "weed.log")
     server.start()
     yield server
-    server.stop()
+    server.stop(grace=0)
 
 
 @dataclass

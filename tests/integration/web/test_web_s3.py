@@ -37,7 +37,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     server = servers.S3Server(servers.free_ports(1)[0], root / "data", root / "weed.log")
     server.start()
     yield server
-    server.stop()
+    server.stop(grace=0)
 
 
 @pytest.fixture
