@@ -7,8 +7,8 @@ docs/benchmarks.md, "fleet"). They are as fresh as the last refresh (``as_of``);
 
 * :func:`campaign_stats` — current devices, per measure x status now, per department x measure
   x status now (:class:`CampaignStats`);
-* :func:`status_over_time` — one measure's statuses per UTC day, campaign-wide or for one
-  department (:class:`DayCounts`);
+* :func:`status_over_time`, :func:`statuses_over_time` — one measure's (several measures')
+  statuses per UTC day, campaign-wide or for one department (:class:`DayCounts`);
 * :func:`actions_most_needed` — the measures to work on first (:class:`MeasureNeed`);
 * :func:`apply_threshold`, :func:`for_display` — what an *anonymous* campaign may show: groups
   of at least :data:`hygie.fleet.ANONYMOUS_THRESHOLD` devices, small groups merged so that no
@@ -295,55 +295,93 @@ def status_over_time(
     until: dt.date | None = None,
     threshold: int | None = None,
 ) -> list[DayCounts]:
-    """One measure's statuses per UTC day (days with reports only), oldest first.
+    """One measure's statuses per UTC day (days with reports only), oldest first: see
+    :func:`statuses_over_time`."""
+    return statuses_over_time(
+        conn,
+        campaign_id,
+        (measure_id,),
+        department=department,
+        since=since,
+        until=until,
+        threshold=threshold,
+    )[measure_id]
+
+
+def statuses_over_time(
+    conn: psycopg.Connection[Any],
+    campaign_id: int,
+    measure_ids: Sequence[str],
+    *,
+    department: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    threshold: int | None = None,
+) -> dict[str, list[DayCounts]]:
+    """Each measure's statuses per UTC day (days with reports only, oldest first), in one
+    query for all of them; an unknown measure has an empty series.
 
     ``department``: None for the whole campaign, a code for one department (``""``: devices
     without one). ``threshold`` (anonymous campaigns: :data:`ANONYMOUS_THRESHOLD`): a day
     whose group has fewer devices is hidden (``counts`` None); for one department, the day is
-    shown only if the department stands alone in that day's :func:`apply_threshold`.
+    shown only if the department stands alone in that day's :func:`apply_threshold` of the
+    measure's groups. The groups' sizes are the same for every measure (each report carries
+    them all), so a day's :func:`apply_threshold` is computed once per distinct set of sizes,
+    not once per measure.
     """
-    pos_row = conn.execute(
-        "SELECT position FROM measure WHERE measure_id = %s", (measure_id,)
-    ).fetchone()
-    if pos_row is None:
-        return []
+    out: dict[str, list[DayCounts]] = {m: [] for m in measure_ids}
+    rows = conn.execute(
+        "SELECT position, measure_id FROM measure WHERE measure_id = ANY(%s)", (list(out),)
+    ).fetchall()
+    measure_of = {int(pos): str(mid) for pos, mid in rows}
+    if not measure_of:
+        return out
     params: dict[str, Any] = {
         "c": campaign_id,
-        "p": int(pos_row[0]),
+        "ps": list(measure_of),
         "since": since or dt.date(1970, 1, 1),
         "until": until or dt.date(9999, 12, 31),
         "d": department,
     }
-    where = "campaign_id = %(c)s AND measure_pos = %(p)s AND day BETWEEN %(since)s AND %(until)s"
+    where = (
+        "campaign_id = %(c)s AND measure_pos = ANY(%(ps)s) AND day BETWEEN %(since)s AND %(until)s"
+    )
     if department is None or threshold is None:
         dep_filter = "" if department is None else " AND department = %(d)s"
-        rows = conn.execute(
-            f"SELECT day, sum(ok), sum(warn), sum(fail), sum(unknown), sum(na) FROM rollup_day"
-            f" WHERE {where}{dep_filter} GROUP BY day ORDER BY day",
+        cur = conn.execute(
+            f"SELECT measure_pos, day, sum(ok), sum(warn), sum(fail), sum(unknown), sum(na)"
+            f" FROM rollup_day WHERE {where}{dep_filter}"
+            " GROUP BY measure_pos, day ORDER BY measure_pos, day",
             params,
         )
-        out = [DayCounts(r[0], StatusCounts.from_row(r[1:])) for r in rows]
-        if threshold is not None:
-            out = [d if d.counts and d.counts.total >= threshold else replace(d, counts=None)
-                   for d in out]  # fmt: skip
+        for r in cur:
+            counts = StatusCounts.from_row(r[2:])
+            if threshold is not None and counts.total < threshold:
+                out[measure_of[r[0]]].append(DayCounts(r[1], None))
+            else:
+                out[measure_of[r[0]]].append(DayCounts(r[1], counts))
         return out
     # One department of an anonymous campaign: each day's groups through apply_threshold.
-    days: dict[dt.date, list[DepartmentStats]] = {}
-    rows = conn.execute(
-        f"SELECT day, department, {_COLUMNS} FROM rollup_day WHERE {where} ORDER BY day", params
+    days: dict[dt.date, dict[int, dict[str, StatusCounts]]] = {}
+    cur = conn.execute(
+        f"SELECT day, measure_pos, department, {_COLUMNS} FROM rollup_day WHERE {where}"
+        " ORDER BY day",
+        params,
     )
-    for r in rows:
-        counts = StatusCounts.from_row(r[2:])
-        days.setdefault(r[0], []).append(
-            DepartmentStats(str(r[1]), counts.total, {measure_id: counts})
-        )
-    out = []
-    for day, groups in days.items():
-        if not any(g.department == department for g in groups):
-            continue
-        kept = {g.department: g for g in apply_threshold(groups, threshold)}
-        mine = kept.get(department)
-        out.append(DayCounts(day, mine.measures[measure_id] if mine else None))
+    for r in cur:
+        days.setdefault(r[0], {}).setdefault(r[1], {})[str(r[2])] = StatusCounts.from_row(r[3:])
+    alone_for: dict[tuple[tuple[str, int], ...], bool] = {}
+    for day, by_measure in days.items():
+        for pos, groups in by_measure.items():
+            mine = groups.get(department)
+            if mine is None:
+                continue
+            sizes = tuple(sorted((dep, c.total) for dep, c in groups.items()))
+            alone = alone_for.get(sizes)
+            if alone is None:
+                kept = apply_threshold([DepartmentStats(d, n, {}) for d, n in sizes], threshold)
+                alone = alone_for[sizes] = any(g.department == department for g in kept)
+            out[measure_of[pos]].append(DayCounts(day, mine if alone else None))
     return out
 
 
