@@ -326,8 +326,8 @@ def statuses_over_time(
     whose group has fewer devices is hidden (``counts`` None); for one department, the day is
     shown only if the department stands alone in that day's :func:`apply_threshold` of the
     measure's groups. The groups' sizes are the same for every measure (each report carries
-    them all), so a day's :func:`apply_threshold` is computed once per distinct set of sizes,
-    not once per measure.
+    them all): PostgreSQL groups a day's measures by their set of sizes and
+    :func:`apply_threshold` runs once per distinct set, not once per measure and day.
     """
     out: dict[str, list[DayCounts]] = {m: [] for m in measure_ids}
     rows = conn.execute(
@@ -361,27 +361,38 @@ def statuses_over_time(
             else:
                 out[measure_of[r[0]]].append(DayCounts(r[1], counts))
         return out
-    # One department of an anonymous campaign: each day's groups through apply_threshold.
-    days: dict[dt.date, dict[int, dict[str, StatusCounts]]] = {}
-    cur = conn.execute(
-        f"SELECT day, measure_pos, department, {_COLUMNS} FROM rollup_day WHERE {where}"
-        " ORDER BY day",
+    # One department of an anonymous campaign: the department's own rows, and for each day the
+    # distinct sets of group sizes (PostgreSQL groups the measures that share one: all of them,
+    # as a rule), each through apply_threshold once.
+    shown: dict[tuple[dt.date, int], bool] = {}
+    alone_for: dict[tuple[tuple[str, ...], tuple[int, ...]], bool] = {}
+    size_sets = conn.execute(
+        "SELECT day, deps, sizes, array_agg(measure_pos) FROM ("
+        " SELECT day, measure_pos, array_agg(department ORDER BY department) AS deps,"
+        " array_agg(ok + warn + fail + unknown + na ORDER BY department) AS sizes"
+        f" FROM rollup_day WHERE {where} GROUP BY day, measure_pos"
+        ") per GROUP BY day, deps, sizes",
         params,
     )
-    for r in cur:
-        days.setdefault(r[0], {}).setdefault(r[1], {})[str(r[2])] = StatusCounts.from_row(r[3:])
-    alone_for: dict[tuple[tuple[str, int], ...], bool] = {}
-    for day, by_measure in days.items():
-        for pos, groups in by_measure.items():
-            mine = groups.get(department)
-            if mine is None:
-                continue
-            sizes = tuple(sorted((dep, c.total) for dep, c in groups.items()))
-            alone = alone_for.get(sizes)
-            if alone is None:
-                kept = apply_threshold([DepartmentStats(d, n, {}) for d, n in sizes], threshold)
-                alone = alone_for[sizes] = any(g.department == department for g in kept)
-            out[measure_of[pos]].append(DayCounts(day, mine if alone else None))
+    for day, deps, sizes, positions in size_sets:
+        key = (tuple(deps), tuple(sizes))
+        alone = alone_for.get(key)
+        if alone is None:
+            groups = [DepartmentStats(d, n, {}) for d, n in zip(*key, strict=True)]
+            kept = apply_threshold(groups, threshold)
+            alone = alone_for[key] = any(g.department == department for g in kept)
+        for pos in positions:
+            shown[(day, pos)] = alone
+    mine = conn.execute(
+        f"SELECT day, measure_pos, {_COLUMNS} FROM rollup_day WHERE {where}"
+        " AND department = %(d)s ORDER BY day",
+        params,
+    )
+    for day, pos, *counts in mine:
+        visible = shown[(day, pos)]
+        out[measure_of[pos]].append(
+            DayCounts(day, StatusCounts.from_row(counts) if visible else None)
+        )
     return out
 
 
