@@ -120,3 +120,89 @@ def test_status_over_time_per_measure_and_department(conn: psycopg.Connection[An
     assert raw and all(p.counts is not None for p in raw)
     assert len(hidden) == len(raw) and all(p.counts is None for p in hidden)
     assert all(p.counts is None for p in stats.status_over_time(conn, cid, "M03", threshold=41))
+
+
+def _one_measure_reference(
+    conn: psycopg.Connection[Any], cid: int, mid: str, department: str | None, threshold: int | None
+) -> list[stats.DayCounts]:
+    """One measure's series computed the plain way, straight from rollup_day: per day, that
+    measure's groups through apply_threshold (what status_over_time did, measure by measure,
+    before statuses_over_time)."""
+    rows = conn.execute(
+        "SELECT day, department, ok, warn, fail, unknown, na FROM rollup_day r"
+        " JOIN measure m ON m.position = r.measure_pos"
+        " WHERE campaign_id = %s AND m.measure_id = %s ORDER BY day, department",
+        (cid, mid),
+    ).fetchall()
+    days: dict[dt.date, dict[str, stats.StatusCounts]] = {}
+    for day, dep, *counts in rows:
+        days.setdefault(day, {})[dep] = days.get(day, {}).get(
+            dep, stats.StatusCounts()
+        ) + stats.StatusCounts(*counts)
+    out = []
+    for day, groups in days.items():
+        if department is None:
+            total = sum(groups.values(), stats.StatusCounts())
+            hidden = threshold is not None and total.total < threshold
+            out.append(stats.DayCounts(day, None if hidden else total))
+        elif department in groups:
+            if threshold is None:
+                out.append(stats.DayCounts(day, groups[department]))
+                continue
+            kept = stats.apply_threshold(
+                [stats.DepartmentStats(d, c.total, {mid: c}) for d, c in groups.items()],
+                threshold,
+            )
+            alone = {g.department: g for g in kept}.get(department)
+            out.append(stats.DayCounts(day, alone.measures[mid] if alone else None))
+    return out
+
+
+def test_every_measure_at_once_equals_each_measure_alone(conn: psycopg.Connection[Any]) -> None:
+    """statuses_over_time (one query, one apply_threshold per distinct set of group sizes)
+    gives, for every measure, the series computed measure by measure — also when one
+    measure's groups differ in size from the others' (a day's rows removed for it)."""
+    cid = fleet_gen.create_campaign(conn, "URPS")
+    fleet_gen.add_devices(conn, cid, 600, no_department_every=9)
+    fleet_gen.add_reports(conn, cid, 600, START, 4, extra_every=4)
+    rollup.refresh(conn)
+    deps = stats.department_measures(conn, cid)
+    big = max(deps, key=lambda d: d.devices).department
+    small = next(d.department for d in deps if 0 < d.devices < 5)
+    # the first department shown on its own (apply_threshold merges from the smallest up)
+    near = min((d.department for d in deps if d.devices == 5), default=None)
+    assert near is not None, "the generated campaign has no department of exactly 5"
+    # On the second day, M02's merged group shrinks to `small` alone (below 5): for M02 only,
+    # `near` must then join it — the other measures still show `near` on its own.
+    merged = [d.department for d in deps if d.department != small and (d.devices < 5 or not
+              d.department)]  # fmt: skip
+    conn.execute(
+        "DELETE FROM rollup_day WHERE campaign_id = %s AND day = %s AND measure_pos = 2"
+        " AND department = ANY(%s)",
+        (cid, START + dt.timedelta(days=1), merged),
+    )
+    second = START + dt.timedelta(days=1)
+    m02 = stats.status_over_time(conn, cid, "M02", department=near, threshold=5)
+    m01 = stats.status_over_time(conn, cid, "M01", department=near, threshold=5)
+    assert [p.counts is None for p in m02 if p.day == second] == [True]
+    assert [p.counts is None for p in m01 if p.day == second] == [False]
+    ids = [*measure_ids(), "M99"]
+    seen_hidden = seen_shown = 0
+    for department in (None, "", big, small, near):
+        for threshold in (None, 5, 6):
+            every = stats.statuses_over_time(
+                conn, cid, ids, department=department, threshold=threshold
+            )
+            assert every["M99"] == []
+            for mid in ids[:-1]:
+                expected = _one_measure_reference(conn, cid, mid, department, threshold)
+                assert every[mid] == expected, (mid, department, threshold)
+                assert (
+                    stats.status_over_time(
+                        conn, cid, mid, department=department, threshold=threshold
+                    )
+                    == expected
+                )
+                seen_hidden += sum(p.counts is None for p in expected)
+                seen_shown += sum(p.counts is not None for p in expected)
+    assert seen_hidden and seen_shown  # both cases were exercised

@@ -7,8 +7,8 @@ docs/benchmarks.md, "fleet"). They are as fresh as the last refresh (``as_of``);
 
 * :func:`campaign_stats` — current devices, per measure x status now, per department x measure
   x status now (:class:`CampaignStats`);
-* :func:`status_over_time` — one measure's statuses per UTC day, campaign-wide or for one
-  department (:class:`DayCounts`);
+* :func:`status_over_time`, :func:`statuses_over_time` — one measure's (several measures')
+  statuses per UTC day, campaign-wide or for one department (:class:`DayCounts`);
 * :func:`actions_most_needed` — the measures to work on first (:class:`MeasureNeed`);
 * :func:`apply_threshold`, :func:`for_display` — what an *anonymous* campaign may show: groups
   of at least :data:`hygie.fleet.ANONYMOUS_THRESHOLD` devices, small groups merged so that no
@@ -295,55 +295,104 @@ def status_over_time(
     until: dt.date | None = None,
     threshold: int | None = None,
 ) -> list[DayCounts]:
-    """One measure's statuses per UTC day (days with reports only), oldest first.
+    """One measure's statuses per UTC day (days with reports only), oldest first: see
+    :func:`statuses_over_time`."""
+    return statuses_over_time(
+        conn,
+        campaign_id,
+        (measure_id,),
+        department=department,
+        since=since,
+        until=until,
+        threshold=threshold,
+    )[measure_id]
+
+
+def statuses_over_time(
+    conn: psycopg.Connection[Any],
+    campaign_id: int,
+    measure_ids: Sequence[str],
+    *,
+    department: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    threshold: int | None = None,
+) -> dict[str, list[DayCounts]]:
+    """Each measure's statuses per UTC day (days with reports only, oldest first), in one
+    query for all of them; an unknown measure has an empty series.
 
     ``department``: None for the whole campaign, a code for one department (``""``: devices
     without one). ``threshold`` (anonymous campaigns: :data:`ANONYMOUS_THRESHOLD`): a day
     whose group has fewer devices is hidden (``counts`` None); for one department, the day is
-    shown only if the department stands alone in that day's :func:`apply_threshold`.
+    shown only if the department stands alone in that day's :func:`apply_threshold` of the
+    measure's groups. The groups' sizes are the same for every measure (each report carries
+    them all): PostgreSQL groups a day's measures by their set of sizes and
+    :func:`apply_threshold` runs once per distinct set, not once per measure and day.
     """
-    pos_row = conn.execute(
-        "SELECT position FROM measure WHERE measure_id = %s", (measure_id,)
-    ).fetchone()
-    if pos_row is None:
-        return []
+    out: dict[str, list[DayCounts]] = {m: [] for m in measure_ids}
+    rows = conn.execute(
+        "SELECT position, measure_id FROM measure WHERE measure_id = ANY(%s)", (list(out),)
+    ).fetchall()
+    measure_of = {int(pos): str(mid) for pos, mid in rows}
+    if not measure_of:
+        return out
     params: dict[str, Any] = {
         "c": campaign_id,
-        "p": int(pos_row[0]),
+        "ps": list(measure_of),
         "since": since or dt.date(1970, 1, 1),
         "until": until or dt.date(9999, 12, 31),
         "d": department,
     }
-    where = "campaign_id = %(c)s AND measure_pos = %(p)s AND day BETWEEN %(since)s AND %(until)s"
+    where = (
+        "campaign_id = %(c)s AND measure_pos = ANY(%(ps)s) AND day BETWEEN %(since)s AND %(until)s"
+    )
     if department is None or threshold is None:
         dep_filter = "" if department is None else " AND department = %(d)s"
-        rows = conn.execute(
-            f"SELECT day, sum(ok), sum(warn), sum(fail), sum(unknown), sum(na) FROM rollup_day"
-            f" WHERE {where}{dep_filter} GROUP BY day ORDER BY day",
+        cur = conn.execute(
+            f"SELECT measure_pos, day, sum(ok), sum(warn), sum(fail), sum(unknown), sum(na)"
+            f" FROM rollup_day WHERE {where}{dep_filter}"
+            " GROUP BY measure_pos, day ORDER BY measure_pos, day",
             params,
         )
-        out = [DayCounts(r[0], StatusCounts.from_row(r[1:])) for r in rows]
-        if threshold is not None:
-            out = [d if d.counts and d.counts.total >= threshold else replace(d, counts=None)
-                   for d in out]  # fmt: skip
+        for r in cur:
+            counts = StatusCounts.from_row(r[2:])
+            if threshold is not None and counts.total < threshold:
+                out[measure_of[r[0]]].append(DayCounts(r[1], None))
+            else:
+                out[measure_of[r[0]]].append(DayCounts(r[1], counts))
         return out
-    # One department of an anonymous campaign: each day's groups through apply_threshold.
-    days: dict[dt.date, list[DepartmentStats]] = {}
-    rows = conn.execute(
-        f"SELECT day, department, {_COLUMNS} FROM rollup_day WHERE {where} ORDER BY day", params
+    # One department of an anonymous campaign: the department's own rows, and for each day the
+    # distinct sets of group sizes (PostgreSQL groups the measures that share one: all of them,
+    # as a rule), each through apply_threshold once.
+    shown: dict[tuple[dt.date, int], bool] = {}
+    alone_for: dict[tuple[tuple[str, ...], tuple[int, ...]], bool] = {}
+    size_sets = conn.execute(
+        "SELECT day, deps, sizes, array_agg(measure_pos) FROM ("
+        " SELECT day, measure_pos, array_agg(department ORDER BY department) AS deps,"
+        " array_agg(ok + warn + fail + unknown + na ORDER BY department) AS sizes"
+        f" FROM rollup_day WHERE {where} GROUP BY day, measure_pos"
+        ") per GROUP BY day, deps, sizes",
+        params,
     )
-    for r in rows:
-        counts = StatusCounts.from_row(r[2:])
-        days.setdefault(r[0], []).append(
-            DepartmentStats(str(r[1]), counts.total, {measure_id: counts})
+    for day, deps, sizes, positions in size_sets:
+        key = (tuple(deps), tuple(sizes))
+        alone = alone_for.get(key)
+        if alone is None:
+            groups = [DepartmentStats(d, n, {}) for d, n in zip(*key, strict=True)]
+            kept = apply_threshold(groups, threshold)
+            alone = alone_for[key] = any(g.department == department for g in kept)
+        for pos in positions:
+            shown[(day, pos)] = alone
+    mine = conn.execute(
+        f"SELECT day, measure_pos, {_COLUMNS} FROM rollup_day WHERE {where}"
+        " AND department = %(d)s ORDER BY day",
+        params,
+    )
+    for day, pos, *counts in mine:
+        visible = shown[(day, pos)]
+        out[measure_of[pos]].append(
+            DayCounts(day, StatusCounts.from_row(counts) if visible else None)
         )
-    out = []
-    for day, groups in days.items():
-        if not any(g.department == department for g in groups):
-            continue
-        kept = {g.department: g for g in apply_threshold(groups, threshold)}
-        mine = kept.get(department)
-        out.append(DayCounts(day, mine.measures[measure_id] if mine else None))
     return out
 
 

@@ -3,7 +3,7 @@
 The counts come from :mod:`hygie.fleet.server.stats` (fleet-scale's rollups): the campaign
 now by department (:func:`~hygie.fleet.server.stats.campaign_stats`), the 5-device rule of
 anonymous campaigns (:func:`~hygie.fleet.server.stats.for_display`), each measure's statuses
-per day (:func:`~hygie.fleet.server.stats.status_over_time`, with the same threshold) and the
+per day (:func:`~hygie.fleet.server.stats.statuses_over_time`, with the same threshold) and the
 actions most needed. This module only arranges them for a page or an export, and reads the
 per-device list of an identified campaign (:func:`device_rows`).
 """
@@ -28,7 +28,7 @@ from hygie.fleet.server.stats import (
     actions_most_needed,
     campaign_stats,
     for_display,
-    status_over_time,
+    statuses_over_time,
 )
 from hygie.fleet.server.statuses import decode
 
@@ -119,17 +119,14 @@ def shown_figures(
         if group == OTHERS or (series_for is not None and group not in series_for):
             continue
         department = None if group == ALL else _CODE_OF.get(group, group)
-        out.series[group] = {
-            m: status_over_time(
-                conn,
-                found.id,
-                m,
-                department=department,
-                since=since,
-                threshold=threshold if found.mode == "anonymous" else None,
-            )
-            for m in out.measures
-        }
+        out.series[group] = statuses_over_time(
+            conn,
+            found.id,
+            out.measures,
+            department=department,
+            since=since,
+            threshold=threshold if found.mode == "anonymous" else None,
+        )
     return out
 
 
