@@ -49,7 +49,7 @@ def _connection(database: str) -> Iterator[psycopg.Connection[tuple[object, ...]
     import psycopg
 
     from hygie.fleet.errors import OperatorSchemaMissing
-    from hygie.fleet.server.db import connect
+    from hygie.fleet.server import connect
 
     conn = connect(database)
     try:
@@ -63,7 +63,7 @@ def _connection(database: str) -> Iterator[psycopg.Connection[tuple[object, ...]
 def read_new_password() -> str:
     """Twice at a prompt, or one line of stdin when it is not a terminal."""
     from hygie.fleet.errors import OperatorPasswordRefused
-    from hygie.fleet.server.ui.accounts import MIN_PASSWORD, check_new_password
+    from hygie.fleet.server import MIN_PASSWORD, check_new_password
 
     if sys.stdin.isatty():
         first = getpass.getpass(
@@ -83,7 +83,7 @@ def read_new_password() -> str:
     "add", help="Créer un compte d'opérateur (mot de passe demandé, jamais en argument)."
 )
 def add(database: DatabaseOpt, name: NameOpt, json_: JsonOpt = False) -> int:
-    from hygie.fleet.server.ui.accounts import add_operator, check_name
+    from hygie.fleet.server import add_operator, check_name
     from hygie.output import envelope, err_console, print_json
 
     check_name(name)
@@ -103,7 +103,7 @@ def add(database: DatabaseOpt, name: NameOpt, json_: JsonOpt = False) -> int:
 
 @operator_app.command("list", help="Lister les comptes d'opérateurs.")
 def list_(database: DatabaseOpt, json_: JsonOpt = False) -> int:
-    from hygie.fleet.server.ui.accounts import list_operators
+    from hygie.fleet.server import list_operators
     from hygie.output import envelope, print_json, stdout_console
 
     with _connection(database) as conn:
@@ -143,7 +143,7 @@ def list_(database: DatabaseOpt, json_: JsonOpt = False) -> int:
 
 @operator_app.command("remove", help="Supprimer un compte d'opérateur (ses sessions s'arrêtent).")
 def remove(database: DatabaseOpt, name: NameOpt, json_: JsonOpt = False) -> int:
-    from hygie.fleet.server.ui.accounts import remove_operator
+    from hygie.fleet.server import remove_operator
     from hygie.output import envelope, err_console, print_json
 
     with _connection(database) as conn:

@@ -242,11 +242,10 @@ def stats_cmd(
     json_: JsonOpt = False,
 ) -> int:
     """Compter les ordinateurs par mesure et par statut."""
-    from hygie.fleet.server import campaign_stats, connect, get_campaign
-    from hygie.fleet.server.rollup import refresh
+    from hygie.fleet.server import campaign_stats, connect, get_campaign, refresh_rollups
 
     with connect(database) as conn:
-        refresh(conn)  # count what was received up to now (fleet-scale's rollups)
+        refresh_rollups(conn)  # count what was received up to now (fleet-scale's rollups)
         stats = campaign_stats(conn, get_campaign(conn, campaign))
     lines = [
         _(

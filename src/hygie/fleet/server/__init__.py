@@ -7,7 +7,9 @@ Public surface for the CLI and the operator UI (``hygie fleet init|serve|campaig
   :func:`latest_version`, :func:`ensure_partitions`;
 * campaigns: :func:`create_campaign`, :func:`list_campaigns`, :func:`find_campaign`,
   :func:`get_campaign`, :func:`close_campaign`, :func:`remove_device`, :class:`Campaign`;
-* statistics: :func:`campaign_stats` (-> :class:`CampaignStats`);
+* statistics: :func:`campaign_stats` (-> :class:`CampaignStats`), :func:`refresh_rollups`;
+* operator accounts: :func:`add_operator`, :func:`list_operators`, :func:`remove_operator`,
+  :func:`check_name`, :func:`check_new_password`, :data:`MIN_PASSWORD`;
 * the web app and its runner: :func:`create_app`, :class:`AppSettings`,
   :class:`ServeSettings`, :func:`parse_listen`, :func:`run_server`.
 
@@ -36,19 +38,32 @@ from hygie.fleet.server.migrate import (
     latest_version,
     migrate,
 )
+from hygie.fleet.server.rollup import refresh as refresh_rollups
 from hygie.fleet.server.serve import ServeSettings, parse_listen
 from hygie.fleet.server.serve import run as run_server
 from hygie.fleet.server.stats import CampaignStats, campaign_stats
+from hygie.fleet.server.ui.accounts import (
+    MIN_PASSWORD,
+    add_operator,
+    check_name,
+    check_new_password,
+    list_operators,
+    remove_operator,
+)
 
 __all__ = [
+    "MIN_PASSWORD",
     "AppSettings",
     "Campaign",
     "CampaignStats",
     "MigrationResult",
     "NewCampaign",
     "ServeSettings",
+    "add_operator",
     "async_pool",
     "campaign_stats",
+    "check_name",
+    "check_new_password",
     "clean_name",
     "close_campaign",
     "connect",
@@ -61,9 +76,12 @@ __all__ = [
     "get_campaign",
     "latest_version",
     "list_campaigns",
+    "list_operators",
     "migrate",
     "open_pool",
     "parse_listen",
+    "refresh_rollups",
     "remove_device",
+    "remove_operator",
     "run_server",
 ]
