@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hygie.cli.params import finite
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
@@ -442,7 +443,9 @@ def quarantine_purge(
     ] = None,
     older_than: Annotated[
         float | None,
-        typer.Option("--older-than", help="Supprimer ceux de plus de N jours.", min=0),
+        typer.Option(
+            "--older-than", help="Supprimer ceux de plus de N jours.", min=0, callback=finite
+        ),
     ] = None,
     json_: JsonOpt = False,
 ) -> int:

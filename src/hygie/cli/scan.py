@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from hygie.cli.params import finite
 from hygie.errors import EXIT_FINDINGS, EXIT_OK
 from hygie.i18n import _
 from hygie.output import envelope, err_console, print_json, stdout_console
@@ -38,7 +39,13 @@ def scan(
         bool, typer.Option("--json", help="Écrire le résultat en JSON sur stdout.")
     ] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Durée maximale d'analyse par fichier (secondes).")
+        float,
+        typer.Option(
+            "--timeout",
+            help="Durée maximale d'analyse par fichier (secondes).",
+            min=0.1,
+            callback=finite,
+        ),
     ] = 10.0,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="N'afficher que les fichiers à problème.")

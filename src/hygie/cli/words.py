@@ -43,6 +43,8 @@ METAVARS_FR: dict[str, str] = {
     "<path>": "<chemin>",
     "<str>": "<texte>",
     "<int>": "<nombre>",
+    "<int range>": "<nombre>",
+    "<float range>": "<nombre>",
     "<float>": "<nombre>",
     "<text>": "<texte>",
     "<choice>": "<choix>",
@@ -77,14 +79,18 @@ _ERRORS_FR: list[tuple[re.Pattern[str], str]] = [
 ]
 _VALUE_PREFIX = re.compile(r"^Invalid value(?: for (.+?))?: (.*)$", re.S)
 _VALUES_FR: list[tuple[re.Pattern[str], str]] = [
+    # Click quotes what was typed: '' is an empty value (--workers '' or --days=)
+    (re.compile(r"^'' is not a valid int(?:eger)?(?: range)?\.?$"), "un nombre entier est attendu"),
+    (re.compile(r"^'' is not a valid float(?: range)?\.?$"), "un nombre est attendu"),
     (
-        re.compile(r"^'?(.+?)'? is not a valid (?:integer|int range)\.?$"),
+        re.compile(r"^'?(.+?)'? is not a valid int(?:eger)?(?: range)?\.?$"),
         r"« \1 » n'est pas un nombre entier",
     ),
     (
-        re.compile(r"^'?(.+?)'? is not a valid (?:float|float range)\.?$"),
-        r"« \1 » n'est pas un nombre",
+        re.compile(r"^'(\d+),(\d+)' is not a valid float(?: range)?\.?$"),
+        r"« \1,\2 » n'est pas un nombre (écrivez \1.\2, avec un point)",
     ),
+    (re.compile(r"^'?(.+?)'? is not a valid float(?: range)?\.?$"), r"« \1 » n'est pas un nombre"),
     (re.compile(r"^'?(.+?)'? is not a valid boolean.*$"), r"« \1 » n'est ni oui ni non"),
     (
         re.compile(r"^(.+?) is not in the range (\S+?)<=x<=(\S+?)\.$"),

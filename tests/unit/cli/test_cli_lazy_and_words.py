@@ -142,6 +142,49 @@ def test_error_messages_in_french_and_english() -> None:
     set_language("fr")
 
 
+@pytest.mark.parametrize(
+    ("click_says", "french"),
+    [
+        ("'abc' is not a valid int.", "« abc » n'est pas un nombre entier"),
+        ("'5.0' is not a valid int.", "« 5.0 » n'est pas un nombre entier"),
+        ("'abc' is not a valid integer.", "« abc » n'est pas un nombre entier"),
+        ("'abc' is not a valid int range.", "« abc » n'est pas un nombre entier"),
+        ("'' is not a valid int.", "un nombre entier est attendu"),
+        ("'' is not a valid int range.", "un nombre entier est attendu"),
+        ("'' is not a valid float range.", "un nombre est attendu"),
+        ("'x' is not a valid float.", "« x » n'est pas un nombre"),
+        ("'1,5' is not a valid float range.",
+         "« 1,5 » n'est pas un nombre (écrivez 1.5, avec un point)"),
+        ("64 is not in the range 1<=x<=32.", "64 n'est pas entre 1 et 32"),
+        ("-1.0 is not in the range x>=0.1.", "-1.0 est plus petit que 0.1"),
+        ("9 is not in the range x<=6.", "9 est plus grand que 6"),
+    ],
+)  # fmt: skip
+def test_click_number_errors_in_french(click_says: str, french: str) -> None:
+    """Click's number errors (no English left, no quote taken for the value)."""
+    set_language("fr")
+    assert error_message(f"Invalid value for '--n': {click_says}") == (
+        f"Valeur incorrecte pour '--n' : {french}"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["scan", "x", "--timeout", "nan"],
+        ["scan", "x", "--timeout", "inf"],
+        ["mail", "quarantine", "purge", "--older-than", "nan"],
+        ["mail", "quarantine", "purge", "--older-than", "inf"],
+    ],
+)
+def test_a_decimal_option_refuses_nan_and_infinity(args: list[str]) -> None:
+    """Click's FloatRange lets them through: "nan" meant "no time limit" to the scan and an
+    unexpected error to the purge. Now a usage error (exit 2) that says what is expected."""
+    r = hygie(*args)
+    assert r.returncode == 2, r.stderr
+    assert "un nombre fini est attendu" in r.stderr
+
+
 def test_short_help_is_the_whole_first_paragraph() -> None:
     cmds = load_module_commands("hygie.cli.backup")
     assert short_help(cmds["backup"]) == _(cmds["backup"].help or "").split("\n\n")[0].strip()
