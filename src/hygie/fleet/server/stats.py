@@ -354,12 +354,10 @@ def statuses_over_time(
             " GROUP BY measure_pos, day ORDER BY measure_pos, day",
             params,
         )
-        for r in cur:
-            counts = StatusCounts.from_row(r[2:])
-            if threshold is not None and counts.total < threshold:
-                out[measure_of[r[0]]].append(DayCounts(r[1], None))
-            else:
-                out[measure_of[r[0]]].append(DayCounts(r[1], counts))
+        for pos, day, *row in cur:
+            counts = StatusCounts.from_row(row)
+            hidden = threshold is not None and counts.total < threshold
+            out[measure_of[pos]].append(DayCounts(day, None if hidden else counts))
         return out
     # One department of an anonymous campaign: the department's own rows, and for each day the
     # distinct sets of group sizes (PostgreSQL groups the measures that share one: all of them,
