@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -183,6 +184,34 @@ def test_a_decimal_option_refuses_nan_and_infinity(args: list[str]) -> None:
     r = hygie(*args)
     assert r.returncode == 2, r.stderr
     assert "un nombre fini est attendu" in r.stderr
+
+
+def test_every_decimal_option_is_checked_finite() -> None:
+    """Every float option of every command goes through hygie.cli.params.finite (Click's
+    FloatRange lets nan and inf through): a new one cannot forget it."""
+    from typer import _click as click
+
+    from hygie.cli.params import finite
+
+    def walk(cmd: click.Command, path: str) -> Iterator[tuple[str, click.Command]]:
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    floats = [
+        (path, p.name, p.callback)
+        for module in CLI_MODULES
+        for name, top_cmd in load_module_commands(module).items()
+        for path, cmd in walk(top_cmd, name)
+        for p in cmd.params
+        if isinstance(p.type, click.types.FloatParamType)
+    ]
+    assert floats  # the walk found the decimal options (scan --timeout, purge --older-than)
+    # by name: a module imported again by another test holds its own copy of the function
+    unchecked = [(path, name) for path, name, cb in floats
+                 if (getattr(cb, "__module__", ""), getattr(cb, "__name__", ""))
+                 != (finite.__module__, finite.__name__)]  # fmt: skip
+    assert unchecked == []
 
 
 def test_short_help_is_the_whole_first_paragraph() -> None:
